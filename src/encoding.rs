@@ -1,0 +1,48 @@
+//! Stage: base64url without padding, strict in both directions.
+//!
+//! Decoding refuses padding, the standard alphabet (`+`, `/`), whitespace,
+//! non-ASCII and non-canonical trailing bits, so every accepted token has
+//! exactly one spelling.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// Number of base64url characters (no padding) for `len` bytes.
+pub(crate) const fn encoded_len(len: usize) -> usize {
+    (len / 3) * 4 + [0, 2, 3][len % 3]
+}
+
+/// Appends the base64url form of `bytes` to a new string.
+pub(crate) fn encode(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Decodes strict base64url. `None` for anything that is not the canonical
+/// encoding of some byte string.
+pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_len_matches_the_encoder() {
+        for len in 0..100 {
+            assert_eq!(encoded_len(len), encode(&vec![0xFF; len]).len());
+        }
+    }
+
+    #[test]
+    fn decode_rejects_every_non_canonical_spelling() {
+        assert_eq!(decode("AQID"), Some(vec![1, 2, 3]));
+        for bad in [
+            "AQI=", "AQ==", "A+/B", "AQ I", " AQI", "AQI\n", "AQé", "AQJ", "AR", "A",
+        ] {
+            assert_eq!(decode(bad), None, "{bad:?}");
+        }
+        assert_eq!(decode("AQI"), Some(vec![1, 2]));
+        assert_eq!(decode("-_-_"), Some(vec![0xFB, 0xFF, 0xBF]));
+    }
+}

@@ -1,0 +1,129 @@
+//! The one error type of the crate.
+//!
+//! Every failure class has its own variant so callers can tell a forged
+//! cookie from an expired one. Variants that describe untrusted input carry no
+//! detail beyond what an attacker already knows, and no variant ever carries
+//! key material.
+
+use std::time::SystemTime;
+
+/// Which lifetime a token outlived (see [`Error::Expired`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lifetime {
+    /// The idle lifetime (`Codec::max_age`), counted from the last issue.
+    Idle,
+    /// The absolute lifetime (`Codec::absolute_lifetime`), counted from the
+    /// session's first issue and kept across re-issues.
+    Absolute,
+}
+
+/// Everything that can go wrong when building keys or codecs, or when encoding
+/// and decoding tokens.
+///
+/// `Malformed`, `UnsupportedVersion`, `ModeMismatch`, `UnknownKey` and
+/// `TooLarge` are reported from the unauthenticated header and length alone;
+/// `Invalid` is the single opaque answer to every failed MAC or AEAD check.
+/// Time errors are reported only for authentic tokens.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// Not a token: bad base64, wrong length or bad header structure.
+    #[error("malformed token")]
+    Malformed,
+    /// The token's format version byte is not one this crate reads.
+    #[error("unsupported token format version {0}")]
+    UnsupportedVersion(u8),
+    /// A signed token was given to a sealed codec or the other way round.
+    #[error("token mode does not match the codec (signed vs sealed)")]
+    ModeMismatch,
+    /// The token names a key ID that is not in the keyring. No other key is tried.
+    #[error("unknown key id {0}")]
+    UnknownKey(u32),
+    /// The MAC or AEAD tag did not verify: wrong key, purpose or context, or a
+    /// modified token. Deliberately carries no detail.
+    #[error("invalid token")]
+    Invalid,
+    /// The authentic token is older than the codec allows.
+    #[error("token expired ({lifetime:?} lifetime)")]
+    Expired {
+        /// The moment the token stopped being valid.
+        expired_at: SystemTime,
+        /// The time the token was checked at.
+        now: SystemTime,
+        /// Which lifetime ran out.
+        lifetime: Lifetime,
+    },
+    /// The authentic token's issue time is further in the future than the
+    /// allowed clock skew.
+    #[error("token issued in the future")]
+    IssuedInFuture {
+        /// The issue time written in the token.
+        issued_at: SystemTime,
+        /// The time the token was checked at.
+        now: SystemTime,
+    },
+    /// A token, cookie or payload is longer than its limit.
+    #[error("too large: {len} bytes, limit {limit}")]
+    TooLarge {
+        /// The length that was refused.
+        len: usize,
+        /// The limit it exceeds.
+        limit: usize,
+    },
+    /// The token is authentic but was revoked by a newer session generation
+    /// (see `Decoded::check_generation`).
+    #[error("session generation {generation} revoked (current is {current})")]
+    Revoked {
+        /// The generation written in the token.
+        generation: u32,
+        /// The lowest generation the caller still accepts.
+        current: u32,
+    },
+    /// The value could not be serialized (postcard rejected it).
+    #[error("value could not be serialized")]
+    Serialize,
+    /// The authentic payload is not a valid encoding of the requested type
+    /// (or has trailing bytes).
+    #[error("payload does not decode as the requested type")]
+    Deserialize,
+    /// The authentic payload's deflate stream is corrupt or inflates past the cap.
+    #[error("compressed payload is corrupt or too large")]
+    Inflate,
+    /// A key is shorter than the minimum or longer than the maximum.
+    #[error("key length {len} not allowed: {min} to {max} bytes")]
+    KeyLength {
+        /// The length given.
+        len: usize,
+        /// The minimum length.
+        min: usize,
+        /// The maximum length.
+        max: usize,
+    },
+    /// A key ID is already in the keyring.
+    #[error("duplicate key id {0}")]
+    DuplicateKeyId(u32),
+    /// The primary key cannot be removed; promote another key first.
+    #[error("key id {0} is the primary key and cannot be removed")]
+    RemovePrimary(u32),
+    /// The textual keyring is empty.
+    #[error("empty keyring")]
+    EmptyKeyring,
+    /// The textual keyring has a syntax error in the given entry (counted from 1).
+    /// The text of the entry is not echoed, because it may hold key material.
+    #[error("keyring entry {entry}: {reason}")]
+    KeyringSyntax {
+        /// Which comma-separated entry is wrong, counted from 1.
+        entry: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A time is before the Unix epoch or too far in the future to encode.
+    #[error("time out of range")]
+    TimeOutOfRange,
+    /// The operating system's random number generator failed.
+    #[error("OS random number generator failed")]
+    Rng,
+    /// An encode option is inconsistent (for example a creation time after `now`).
+    #[error("invalid option: {0}")]
+    InvalidOption(&'static str),
+}

@@ -1,0 +1,25 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+mod codec;
+mod compress;
+mod encoding;
+mod envelope;
+mod error;
+mod key;
+mod keyring;
+mod seal;
+mod serialize;
+mod session;
+mod sign;
+
+pub use codec::{
+    inspect, Codec, Compression, Decoded, EncodeOptions, DEFAULT_CLOCK_SKEW, DEFAULT_COOKIE_NAME,
+    DEFAULT_MAX_AGE, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PURPOSE, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN,
+    MAX_TOKEN_LEN,
+};
+pub use envelope::{Mode, UntrustedHeader, FORMAT_VERSION};
+pub use error::{Error, Lifetime};
+pub use key::{Key, GENERATED_KEY_LEN, MAX_KEY_LEN, MIN_KEY_LEN};
+pub use keyring::{Keyring, MAX_KEYRING_TEXT_LEN, MAX_KEYS};
+pub use session::{Session, SessionId, SESSION_ID_LEN};

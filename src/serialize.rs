@@ -1,0 +1,46 @@
+//! Stage: postcard serialization, with no trailing bytes allowed on decode.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// Serializes `value` to postcard bytes.
+pub(crate) fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
+    postcard::to_allocvec(value).map_err(|_| Error::Serialize)
+}
+
+/// Deserializes exactly one value from `bytes`; trailing bytes are an error,
+/// so every payload has one meaning.
+pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Ok(value),
+        _ => Err(Error::Deserialize),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_trailing_bytes() {
+        let bytes = to_bytes(&(7u32, "hi")).unwrap();
+        assert_eq!(from_bytes::<(u32, String)>(&bytes), Ok((7, "hi".into())));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(
+            from_bytes::<(u32, String)>(&longer),
+            Err(Error::Deserialize)
+        );
+    }
+
+    #[test]
+    fn huge_length_prefix_is_an_error_not_an_allocation() {
+        // varint 2^63 as a sequence length, followed by nothing.
+        let mut bytes = vec![0x80; 9];
+        bytes.push(0x01);
+        assert_eq!(from_bytes::<Vec<u64>>(&bytes), Err(Error::Deserialize));
+        assert_eq!(from_bytes::<String>(&bytes), Err(Error::Deserialize));
+    }
+}

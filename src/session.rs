@@ -1,0 +1,288 @@
+//! The dynamic session map and the random session ID.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+
+use crate::error::Error;
+
+/// Length of a [`SessionId`] in bytes (256 bits).
+pub const SESSION_ID_LEN: usize = 32;
+
+/// A random 256-bit session identifier from the OS CSPRNG.
+///
+/// Use it as the key of a server-side session store and put only the signed
+/// ID in the cookie (`codec.encode(&id)` / `codec.decode::<SessionId>(..)`),
+/// or read it from a [`Session`] after [`Session::regenerate`].
+/// It is a bearer credential: `Debug` redacts it and it has no `Display`;
+/// [`SessionId::to_base64url`] spells it out explicitly.
+///
+/// ```
+/// # fn main() -> Result<(), cookie_seal::Error> {
+/// use cookie_seal::{Codec, Key, Keyring, SessionId};
+/// let codec = Codec::signed(Keyring::new(1, Key::generate())).purpose("sid");
+/// let id = SessionId::generate()?;
+/// let cookie_value = codec.encode(&id)?;
+/// let back = codec.decode::<SessionId>(&cookie_value)?.value;
+/// assert_eq!(back, id);
+/// let redis_key = format!("app:session:{}", id.to_base64url());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SessionId([u8; SESSION_ID_LEN]);
+
+impl SessionId {
+    /// A fresh random ID.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the operating system's random number generator fails.
+    pub fn generate() -> Result<SessionId, Error> {
+        let mut bytes = [0u8; SESSION_ID_LEN];
+        getrandom::fill(&mut bytes).map_err(|_| Error::Rng)?;
+        Ok(SessionId(bytes))
+    }
+
+    /// The ID's bytes.
+    pub fn as_bytes(&self) -> &[u8; SESSION_ID_LEN] {
+        &self.0
+    }
+
+    /// The ID as 43 base64url characters, e.g. for a store key.
+    pub fn to_base64url(&self) -> String {
+        crate::encoding::encode(&self.0)
+    }
+}
+
+impl PartialEq for SessionId {
+    /// Constant-time comparison.
+    fn eq(&self, other: &SessionId) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for SessionId {}
+
+impl fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionId(..)")
+    }
+}
+
+/// A dynamic session: string keys to values of any serde type, each stored as
+/// postcard bytes and typed again on [`Session::get`].
+///
+/// A new session has no [`SessionId`]; [`Session::regenerate`] gives it one
+/// (call it at login, see its docs). [`Session::is_modified`] tells whether the
+/// session changed since it was created or decoded, so the app knows whether
+/// to send a new cookie.
+///
+/// ```
+/// # fn main() -> Result<(), cookie_seal::Error> {
+/// use cookie_seal::Session;
+/// let mut session = Session::new();
+/// session.insert("user_id", &42u64)?;
+/// session.insert("roles", &["admin", "dev"])?;
+/// assert_eq!(session.get::<u64>("user_id")?, Some(42));
+/// assert_eq!(session.get::<Vec<String>>("roles")?.map(|r| r.len()), Some(2));
+/// assert_eq!(session.get::<u64>("missing")?, None);
+/// assert!(session.is_modified());
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Session {
+    id: Option<SessionId>,
+    entries: BTreeMap<String, Vec<u8>>,
+    #[serde(skip)]
+    modified: bool,
+}
+
+impl Session {
+    /// An empty session without an ID.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Stores `value` under `key`, replacing any previous value.
+    ///
+    /// # Errors
+    /// [`Error::Serialize`] if postcard cannot serialize the value.
+    pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
+        let bytes = crate::serialize::to_bytes(value)?;
+        self.entries.insert(key.to_owned(), bytes);
+        self.modified = true;
+        Ok(())
+    }
+
+    /// The value under `key`, typed as `T`; `Ok(None)` if there is none.
+    ///
+    /// # Errors
+    /// [`Error::Deserialize`] if the stored bytes are not a `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        self.entries
+            .get(key)
+            .map(|bytes| crate::serialize::from_bytes(bytes))
+            .transpose()
+    }
+
+    /// The raw postcard bytes stored under `key`.
+    pub fn get_raw(&self, key: &str) -> Option<&[u8]> {
+        self.entries.get(key).map(Vec::as_slice)
+    }
+
+    /// Removes `key`; `true` if it was present.
+    pub fn remove(&mut self, key: &str) -> bool {
+        let removed = self.entries.remove(key).is_some();
+        self.modified |= removed;
+        removed
+    }
+
+    /// Removes every value (the ID is kept; see [`Session::regenerate`]).
+    pub fn clear(&mut self) {
+        self.modified |= !self.entries.is_empty();
+        self.entries.clear();
+    }
+
+    /// Whether `key` holds a value.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// The number of values.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keys, in sorted order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+
+    /// Whether the session changed since it was created or decoded.
+    pub fn is_modified(&self) -> bool {
+        self.modified
+    }
+
+    /// The session's ID, if it has one.
+    pub fn id(&self) -> Option<&SessionId> {
+        self.id.as_ref()
+    }
+
+    /// Gives the session a new random ID, keeping its values. Call it when the
+    /// privilege level changes (login, logout, sudo) so that nothing an
+    /// attacker learned or planted before (a session ID or token) is still
+    /// valid afterwards. Encode the result with fresh options
+    /// ([`Codec::encode`](crate::Codec::encode), not
+    /// [`Decoded::carry_over`](crate::Decoded::carry_over)) so that its
+    /// absolute lifetime starts again too; call [`Session::clear`] first to
+    /// drop values set before login as well.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the operating system's random number generator fails.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// let mut session = cookie_seal::Session::new();
+    /// session.regenerate()?;
+    /// let before = session.id().cloned();
+    /// session.regenerate()?;
+    /// assert_ne!(session.id().cloned(), before);
+    /// # Ok(()) }
+    /// ```
+    pub fn regenerate(&mut self) -> Result<(), Error> {
+        self.id = Some(SessionId::generate()?);
+        self.modified = true;
+        Ok(())
+    }
+}
+
+impl PartialEq for Session {
+    /// Sessions are equal when their IDs and values are; `is_modified` is not compared.
+    fn eq(&self, other: &Session) -> bool {
+        self.id == other.id && self.entries == other.entries
+    }
+}
+
+impl Eq for Session {}
+
+impl fmt::Debug for Session {
+    /// Shows keys and value sizes, never values or the ID (both may be secret).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("has_id", &self.id.is_some())
+            .field(
+                "entries",
+                &self
+                    .entries
+                    .iter()
+                    .map(|(k, v)| (k, v.len()))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+            .field("modified", &self.modified)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_get_remove_clear_track_modification() {
+        let mut s = Session::new();
+        assert!(!s.is_modified() && s.is_empty());
+        s.insert("a", &1u8).unwrap();
+        s.insert("b", "text").unwrap();
+        assert_eq!((s.len(), s.contains_key("a")), (2, true));
+        assert_eq!(s.keys().collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(s.get::<String>("b").unwrap().as_deref(), Some("text"));
+        let mut fresh = s.clone();
+        fresh.modified = false;
+        assert!(!fresh.remove("zzz") && !fresh.is_modified());
+        assert!(fresh.remove("a") && fresh.is_modified());
+        let mut empty = Session::new();
+        empty.clear();
+        assert!(!empty.is_modified(), "clearing nothing changes nothing");
+        s.clear();
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn get_with_the_wrong_type_is_an_error() {
+        let mut s = Session::new();
+        s.insert("n", &300u32).unwrap();
+        assert_eq!(s.get::<bool>("n"), Err(Error::Deserialize));
+    }
+
+    #[test]
+    fn regenerate_changes_id_and_keeps_values() {
+        let mut s = Session::new();
+        s.insert("cart", &vec![1, 2, 3]).unwrap();
+        s.regenerate().unwrap();
+        let first = s.id().cloned().unwrap();
+        s.regenerate().unwrap();
+        assert_ne!(s.id().cloned().unwrap(), first);
+        assert_eq!(s.get::<Vec<i32>>("cart").unwrap(), Some(vec![1, 2, 3]));
+    }
+
+    #[test]
+    fn debug_shows_no_values_or_id() {
+        let mut s = Session::new();
+        s.insert("token", "hunter2").unwrap();
+        s.regenerate().unwrap();
+        let id = s.id().unwrap().to_base64url();
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains(&id),
+            "{shown}"
+        );
+        assert_eq!(format!("{:?}", s.id().unwrap()), "SessionId(..)");
+    }
+}
