@@ -6,6 +6,8 @@ mod compress;
 mod encoding;
 mod envelope;
 mod error;
+#[cfg(feature = "flask")]
+pub mod flask;
 mod key;
 mod keyring;
 mod seal;
