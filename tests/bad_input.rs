@@ -5,6 +5,8 @@
 //! length prefixes, extreme timestamps) are made by `forge_signed`, an
 //! independent implementation of signed tokens written from FORMAT.md alone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -30,7 +32,8 @@ fn codecs() -> [Codec; 2] {
 fn session() -> Session {
     let mut s = Session::new();
     s.insert("user", "alice").unwrap();
-    s.insert("csrf", "3f9a1c07b2e84d6f9a0b1c2d3e4f5a6b").unwrap();
+    s.insert("csrf", "3f9a1c07b2e84d6f9a0b1c2d3e4f5a6b")
+        .unwrap();
     s
 }
 
@@ -58,7 +61,8 @@ fn header(flags: u8, key_id: u32, issued_at: u64) -> Vec<u8> {
 fn forge_signed(header: &[u8], body: &[u8]) -> String {
     let hk = hkdf::Hkdf::<sha2::Sha256>::new(None, &MASTER);
     let mut subkey = [0u8; 32];
-    hk.expand(b"cookie-seal/v1 hmac-sha256", &mut subkey).unwrap();
+    hk.expand(b"cookie-seal/v1 hmac-sha256", &mut subkey)
+        .unwrap();
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&subkey).unwrap();
     for part in [&b"cookie-seal/v1"[..], b"session", b""] {
         mac.update(&(part.len() as u64).to_le_bytes());
@@ -76,7 +80,10 @@ fn the_forger_agrees_with_the_codec() {
     // Otherwise the authentic-payload tests below would prove nothing.
     let body = postcard::to_allocvec(&session()).unwrap();
     let token = forge_signed(&header(0x01, 1, T0), &body);
-    assert_eq!(Codec::signed(ring()).encode_at(&session(), at(T0)).unwrap(), token);
+    assert_eq!(
+        Codec::signed(ring()).encode_at(&session(), at(T0)).unwrap(),
+        token
+    );
     assert_eq!(decode(&Codec::signed(ring()), &token), Ok(session()));
 }
 
@@ -93,7 +100,10 @@ fn every_single_character_change_is_rejected() {
                 let mut changed = token.clone().into_bytes();
                 changed[i] = c;
                 let changed = String::from_utf8(changed).unwrap();
-                assert!(decode(&codec, &changed).is_err(), "accepted a change at {i}: {changed}");
+                assert!(
+                    decode(&codec, &changed).is_err(),
+                    "accepted a change at {i}: {changed}"
+                );
             }
         }
     }
@@ -104,11 +114,20 @@ fn every_truncation_and_extension_is_rejected() {
     for codec in codecs() {
         let token = codec.encode_at(&session(), at(T0)).unwrap();
         for len in 0..token.len() {
-            assert!(decode(&codec, &token[..len]).is_err(), "accepted truncation to {len}");
+            assert!(
+                decode(&codec, &token[..len]).is_err(),
+                "accepted truncation to {len}"
+            );
         }
         for tail in ["A", "AA", "AAA", "AAAA", "_", "-w"] {
-            assert!(decode(&codec, &format!("{token}{tail}")).is_err(), "accepted extension {tail}");
-            assert!(decode(&codec, &format!("{tail}{token}")).is_err(), "accepted prefix {tail}");
+            assert!(
+                decode(&codec, &format!("{token}{tail}")).is_err(),
+                "accepted extension {tail}"
+            );
+            assert!(
+                decode(&codec, &format!("{tail}{token}")).is_err(),
+                "accepted prefix {tail}"
+            );
         }
     }
 }
@@ -154,7 +173,10 @@ fn non_canonical_trailing_bits_are_malformed() {
             }
         }
         assert_ne!(token.len() % 4, 0);
-        assert_eq!(codec.decode_at::<String>(&token, at(T0)).unwrap().value, value);
+        assert_eq!(
+            codec.decode_at::<String>(&token, at(T0)).unwrap().value,
+            value
+        );
         const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let last = token.chars().last().unwrap();
         let index = ALPHABET.find(last).unwrap();
@@ -163,7 +185,10 @@ fn non_canonical_trailing_bits_are_malformed() {
         let sibling = ALPHABET.as_bytes()[index | 1 | (spare_bits & 1)] as char;
         assert_ne!(sibling, last);
         let bad = format!("{}{sibling}", &token[..token.len() - 1]);
-        assert_eq!(codec.decode_at::<String>(&bad, at(T0)).map(|d| d.value), Err(Error::Malformed));
+        assert_eq!(
+            codec.decode_at::<String>(&bad, at(T0)).map(|d| d.value),
+            Err(Error::Malformed)
+        );
     }
 }
 
@@ -171,16 +196,27 @@ fn non_canonical_trailing_bits_are_malformed() {
 fn one_mebibyte_of_garbage_is_too_large_before_decoding() {
     let garbage = "A".repeat(1 << 20);
     for codec in codecs() {
-        assert_eq!(decode(&codec, &garbage), Err(Error::TooLarge { len: 1 << 20, limit: DEFAULT_MAX_TOKEN_LEN }));
+        assert_eq!(
+            decode(&codec, &garbage),
+            Err(Error::TooLarge {
+                len: 1 << 20,
+                limit: DEFAULT_MAX_TOKEN_LEN
+            })
+        );
     }
-    assert!(matches!(cookie_seal::inspect(&garbage), Err(Error::TooLarge { .. })));
+    assert!(matches!(
+        cookie_seal::inspect(&garbage),
+        Err(Error::TooLarge { .. })
+    ));
 }
 
 #[test]
 fn garbage_of_every_small_length_is_rejected() {
     for codec in codecs() {
         for len in 0..200 {
-            let text: String = (0..len).map(|i| ['Q', 'w', '-', '9', 'A'][(i * 7 + len) % 5]).collect();
+            let text: String = (0..len)
+                .map(|i| ['Q', 'w', '-', '9', 'A'][(i * 7 + len) % 5])
+                .collect();
             assert!(decode(&codec, &text).is_err(), "{text}");
         }
     }
@@ -189,10 +225,15 @@ fn garbage_of_every_small_length_is_rejected() {
 #[test]
 fn unknown_version_is_reported() {
     for codec in codecs() {
-        let mut raw = URL_SAFE_NO_PAD.decode(codec.encode_at(&session(), at(T0)).unwrap()).unwrap();
+        let mut raw = URL_SAFE_NO_PAD
+            .decode(codec.encode_at(&session(), at(T0)).unwrap())
+            .unwrap();
         for version in [0u8, 2, 255] {
             raw[0] = version;
-            assert_eq!(decode(&codec, &URL_SAFE_NO_PAD.encode(&raw)), Err(Error::UnsupportedVersion(version)));
+            assert_eq!(
+                decode(&codec, &URL_SAFE_NO_PAD.encode(&raw)),
+                Err(Error::UnsupportedVersion(version))
+            );
         }
     }
 }
@@ -210,7 +251,9 @@ fn wrong_mode_is_mode_mismatch() {
 fn unknown_key_id_is_reported_and_no_other_key_is_tried() {
     for make in [Codec::signed, Codec::sealed] {
         // Token written by the same master key, but under ID 5.
-        let token = make(Keyring::new(5, Key::from_bytes(&MASTER).unwrap())).encode_at(&session(), at(T0)).unwrap();
+        let token = make(Keyring::new(5, Key::from_bytes(&MASTER).unwrap()))
+            .encode_at(&session(), at(T0))
+            .unwrap();
         // The reader holds that key under ID 1: trying every key would accept it.
         assert_eq!(decode(&make(ring()), &token), Err(Error::UnknownKey(5)));
     }
@@ -222,8 +265,16 @@ fn wrong_key_purpose_or_context_is_invalid() {
         let token = make(ring()).encode_at(&session(), at(T0)).unwrap();
         let other_key = make(Keyring::new(1, Key::from_bytes(&[0x22; 32]).unwrap()));
         assert_eq!(decode(&other_key, &token), Err(Error::Invalid));
-        assert_eq!(decode(&make(ring()).purpose("remember"), &token), Err(Error::Invalid));
-        assert_eq!(make(ring()).decode_with::<Session>(&token, b"ctx", at(T0)).map(|d| d.value), Err(Error::Invalid));
+        assert_eq!(
+            decode(&make(ring()).purpose("remember"), &token),
+            Err(Error::Invalid)
+        );
+        assert_eq!(
+            make(ring())
+                .decode_with::<Session>(&token, b"ctx", at(T0))
+                .map(|d| d.value),
+            Err(Error::Invalid)
+        );
     }
 }
 
@@ -236,12 +287,17 @@ fn tampered_timestamp_is_invalid_never_expired() {
         raw.splice(3..8, [0x80, 0x80, 0x80, 0x80, 0x00]);
         let at_zero = [&raw[..3], &[0u8], &raw[8..]].concat();
         for bad in [raw, at_zero] {
-            let err = codec.decode_at::<Session>(&URL_SAFE_NO_PAD.encode(&bad), at(T0)).unwrap_err();
+            let err = codec
+                .decode_at::<Session>(&URL_SAFE_NO_PAD.encode(&bad), at(T0))
+                .unwrap_err();
             assert!(matches!(err, Error::Invalid | Error::Malformed), "{err:?}");
         }
         let mut future = URL_SAFE_NO_PAD.decode(&token).unwrap();
         future[7] += 1; // + 2^28 s
-        assert_eq!(decode(&codec, &URL_SAFE_NO_PAD.encode(&future)), Err(Error::Invalid));
+        assert_eq!(
+            decode(&codec, &URL_SAFE_NO_PAD.encode(&future)),
+            Err(Error::Invalid)
+        );
     }
 }
 
@@ -249,10 +305,15 @@ fn tampered_timestamp_is_invalid_never_expired() {
 fn expired_and_future_tokens_are_reported() {
     for codec in codecs() {
         let token = codec.encode_at(&session(), at(T0)).unwrap();
-        let later = codec.decode_at::<Session>(&token, at(T0 + 86_401)).unwrap_err();
+        let later = codec
+            .decode_at::<Session>(&token, at(T0 + 86_401))
+            .unwrap_err();
         assert!(matches!(later, Error::Expired { .. }), "{later:?}");
         let earlier = codec.decode_at::<Session>(&token, at(T0 - 61)).unwrap_err();
-        assert!(matches!(earlier, Error::IssuedInFuture { .. }), "{earlier:?}");
+        assert!(
+            matches!(earlier, Error::IssuedInFuture { .. }),
+            "{earlier:?}"
+        );
     }
 }
 
@@ -265,19 +326,34 @@ fn timestamps_zero_and_u64_max() {
     assert!(matches!(decode(&codec, &zero), Err(Error::Expired { .. })));
     // Authentic, issued at u64::MAX: in the future, with no overflow anywhere.
     let max = forge_signed(&header(0x01, 1, u64::MAX), &body);
-    assert!(matches!(decode(&codec, &max), Err(Error::IssuedInFuture { .. })));
+    assert!(matches!(
+        decode(&codec, &max),
+        Err(Error::IssuedInFuture { .. })
+    ));
     assert!(cookie_seal::inspect(&max).is_ok());
     // Checked at the end of representable time, both are expired, not a panic.
     let end = UNIX_EPOCH + Duration::from_secs(i64::MAX as u64 / 4);
-    assert!(matches!(codec.decode_at::<Session>(&zero, end), Err(Error::Expired { .. })));
-    assert!(matches!(codec.decode_at::<Session>(&max, end), Err(Error::IssuedInFuture { .. })));
+    assert!(matches!(
+        codec.decode_at::<Session>(&zero, end),
+        Err(Error::Expired { .. })
+    ));
+    assert!(matches!(
+        codec.decode_at::<Session>(&max, end),
+        Err(Error::IssuedInFuture { .. })
+    ));
     // Encoding at a far-future time works and reads back at that time.
     let token = codec.encode_at(&session(), end).unwrap();
-    assert_eq!(codec.decode_at::<Session>(&token, end).unwrap().value, session());
+    assert_eq!(
+        codec.decode_at::<Session>(&token, end).unwrap().value,
+        session()
+    );
     // Forged (unauthentic) u64::MAX time is Invalid, never a time error.
     let mut raw = URL_SAFE_NO_PAD.decode(&max).unwrap();
     raw[20] ^= 1;
-    assert_eq!(decode(&codec, &URL_SAFE_NO_PAD.encode(&raw)), Err(Error::Invalid));
+    assert_eq!(
+        decode(&codec, &URL_SAFE_NO_PAD.encode(&raw)),
+        Err(Error::Invalid)
+    );
 }
 
 #[test]
@@ -298,7 +374,12 @@ fn length_prefix_of_two_to_the_63_is_refused_without_allocating() {
     let token = forge_signed(&header(0x01, 1, T0), &body);
     assert_eq!(decode(&codec, &token), Err(Error::Deserialize));
     let as_bytes = forge_signed(&header(0x01, 1, T0), &body[1..]);
-    assert_eq!(codec.decode_at::<Vec<u8>>(&as_bytes, at(T0)).map(|d| d.value), Err(Error::Deserialize));
+    assert_eq!(
+        codec
+            .decode_at::<Vec<u8>>(&as_bytes, at(T0))
+            .map(|d| d.value),
+        Err(Error::Deserialize)
+    );
 }
 
 #[test]
@@ -321,7 +402,12 @@ fn deflate_bomb_past_the_cap_is_refused() {
     let bomb = encoder.finish().unwrap();
     assert!(bomb.len() < 2000);
     let token = forge_signed(&header(0x01 | 0x04, 1, T0), &bomb);
-    assert_eq!(codec.decode_at::<Vec<u8>>(&token, at(T0)).map(|d| d.value.len()), Err(Error::Inflate));
+    assert_eq!(
+        codec
+            .decode_at::<Vec<u8>>(&token, at(T0))
+            .map(|d| d.value.len()),
+        Err(Error::Inflate)
+    );
     // Just under the cap still works (the cap is the documented MAX_PAYLOAD_LEN).
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
     let mut payload = Vec::new();
@@ -329,7 +415,12 @@ fn deflate_bomb_past_the_cap_is_refused() {
     payload.resize(MAX_PAYLOAD_LEN, 0);
     encoder.write_all(&payload).unwrap();
     let token = forge_signed(&header(0x01 | 0x04, 1, T0), &encoder.finish().unwrap());
-    assert_eq!(codec.decode_at::<Vec<u8>>(&token, at(T0)).map(|d| d.value.len()), Ok(MAX_PAYLOAD_LEN - 2));
+    assert_eq!(
+        codec
+            .decode_at::<Vec<u8>>(&token, at(T0))
+            .map(|d| d.value.len()),
+        Ok(MAX_PAYLOAD_LEN - 2)
+    );
 }
 
 #[test]
@@ -342,7 +433,10 @@ fn non_canonical_headers_are_malformed_even_when_signed() {
     // Reserved flag bit set.
     let reserved = header(0x01 | 0x80, 1, T0);
     for h in [padded, reserved] {
-        assert_eq!(decode(&codec, &forge_signed(&h, &body)), Err(Error::Malformed));
+        assert_eq!(
+            decode(&codec, &forge_signed(&h, &body)),
+            Err(Error::Malformed)
+        );
     }
 }
 
@@ -350,9 +444,24 @@ fn non_canonical_headers_are_malformed_even_when_signed() {
 fn bad_keyrings_are_clear_errors() {
     let k = URL_SAFE_NO_PAD.encode([9u8; 32]);
     assert_eq!("".parse::<Keyring>(), Err(Error::EmptyKeyring));
-    assert_eq!(format!("1:{k},1:{k}").parse::<Keyring>(), Err(Error::DuplicateKeyId(1)));
-    assert!(matches!(format!("1:{}", URL_SAFE_NO_PAD.encode([9u8; 31])).parse::<Keyring>(), Err(Error::KeyLength { len: 31, .. })));
-    assert!(matches!("1:%%%".parse::<Keyring>(), Err(Error::KeyringSyntax { entry: 1, .. })));
-    assert!(matches!(format!("1:{k};2:{k}").parse::<Keyring>(), Err(Error::KeyringSyntax { .. })));
-    assert!(matches!(Key::from_bytes(b"short"), Err(Error::KeyLength { len: 5, .. })));
+    assert_eq!(
+        format!("1:{k},1:{k}").parse::<Keyring>(),
+        Err(Error::DuplicateKeyId(1))
+    );
+    assert!(matches!(
+        format!("1:{}", URL_SAFE_NO_PAD.encode([9u8; 31])).parse::<Keyring>(),
+        Err(Error::KeyLength { len: 31, .. })
+    ));
+    assert!(matches!(
+        "1:%%%".parse::<Keyring>(),
+        Err(Error::KeyringSyntax { entry: 1, .. })
+    ));
+    assert!(matches!(
+        format!("1:{k};2:{k}").parse::<Keyring>(),
+        Err(Error::KeyringSyntax { .. })
+    ));
+    assert!(matches!(
+        Key::from_bytes(b"short"),
+        Err(Error::KeyLength { len: 5, .. })
+    ));
 }

@@ -1,5 +1,7 @@
 //! Behaviour of the public codec API, run once per mode.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cookie_seal::{
@@ -285,8 +287,12 @@ both_modes! {
 #[test]
 fn empty_session_fits_the_overhead_budget() {
     let now = SystemTime::now();
-    let signed = Codec::signed(ring()).encode_at(&Session::new(), now).unwrap();
-    let sealed = Codec::sealed(ring()).encode_at(&Session::new(), now).unwrap();
+    let signed = Codec::signed(ring())
+        .encode_at(&Session::new(), now)
+        .unwrap();
+    let sealed = Codec::sealed(ring())
+        .encode_at(&Session::new(), now)
+        .unwrap();
     assert!(signed.len() <= 64, "signed empty session: {}", signed.len());
     assert!(sealed.len() <= 72, "sealed empty session: {}", sealed.len());
 }
@@ -294,8 +300,14 @@ fn empty_session_fits_the_overhead_budget() {
 #[test]
 fn signed_is_deterministic_and_sealed_is_not() {
     let (signed, sealed) = (Codec::signed(ring()), Codec::sealed(ring()));
-    assert_eq!(signed.encode_at(&user(), at(T0)), signed.encode_at(&user(), at(T0)));
-    assert_ne!(sealed.encode_at(&user(), at(T0)), sealed.encode_at(&user(), at(T0)));
+    assert_eq!(
+        signed.encode_at(&user(), at(T0)),
+        signed.encode_at(&user(), at(T0))
+    );
+    assert_ne!(
+        sealed.encode_at(&user(), at(T0)),
+        sealed.encode_at(&user(), at(T0))
+    );
 }
 
 #[test]
@@ -306,8 +318,13 @@ fn sealed_hides_the_payload_and_signed_does_not() {
         raw.windows(secret.len()).any(|w| w == secret.as_bytes())
     };
     let signed = Codec::signed(ring()).compression(Compression::Never);
-    assert!(find(&signed.encode_at(&secret, at(T0)).unwrap()), "signed tokens are readable (by design)");
-    assert!(!find(&Codec::sealed(ring()).encode_at(&secret, at(T0)).unwrap()));
+    assert!(
+        find(&signed.encode_at(&secret, at(T0)).unwrap()),
+        "signed tokens are readable (by design)"
+    );
+    assert!(!find(
+        &Codec::sealed(ring()).encode_at(&secret, at(T0)).unwrap()
+    ));
 }
 
 #[test]
@@ -315,21 +332,38 @@ fn default_compression_differs_by_mode() {
     let text = "abcabcabcabcabcabc".repeat(20);
     let signed = Codec::signed(ring()).encode_at(&text, at(T0)).unwrap();
     let sealed = Codec::sealed(ring()).encode_at(&text, at(T0)).unwrap();
-    assert!(cookie_seal::inspect(&signed).unwrap().compressed(), "signed compresses by default");
-    assert!(!cookie_seal::inspect(&sealed).unwrap().compressed(), "sealed never compresses by default");
+    assert!(
+        cookie_seal::inspect(&signed).unwrap().compressed(),
+        "signed compresses by default"
+    );
+    assert!(
+        !cookie_seal::inspect(&sealed).unwrap().compressed(),
+        "sealed never compresses by default"
+    );
 }
 
 #[test]
 fn sealed_codec_rejects_signed_tokens_unless_migrating() {
     let token = Codec::signed(ring()).encode_at(&session(), at(T0)).unwrap();
-    assert_eq!(Codec::sealed(ring()).decode_at::<Session>(&token, at(T0)), Err(Error::ModeMismatch));
+    assert_eq!(
+        Codec::sealed(ring()).decode_at::<Session>(&token, at(T0)),
+        Err(Error::ModeMismatch)
+    );
     let migrating = Codec::sealed(ring()).accept_signed(true);
     let d = migrating.decode_at::<Session>(&token, at(T0)).unwrap();
     assert_eq!((d.mode, d.needs_reissue()), (Mode::Signed, true));
     let resealed = migrating.encode_at(&d.value, at(T0)).unwrap();
-    assert_eq!(cookie_seal::inspect(&resealed).unwrap().mode(), Mode::Sealed);
+    assert_eq!(
+        cookie_seal::inspect(&resealed).unwrap().mode(),
+        Mode::Sealed
+    );
     // The option is one-way: a signed codec never reads sealed tokens.
-    assert_eq!(Codec::signed(ring()).accept_signed(true).decode_at::<Session>(&resealed, at(T0)), Err(Error::ModeMismatch));
+    assert_eq!(
+        Codec::signed(ring())
+            .accept_signed(true)
+            .decode_at::<Session>(&resealed, at(T0)),
+        Err(Error::ModeMismatch)
+    );
 }
 
 #[test]
@@ -342,12 +376,17 @@ fn signed_and_sealed_subkeys_are_independent() {
     let mut raw = base64_url_decode(&token);
     raw[1] = (raw[1] & !0b11) | 0b10;
     let forged = base64_url_encode(&raw);
-    assert_eq!(Codec::sealed(ring()).decode_at::<String>(&forged, at(T0)), Err(Error::Invalid));
+    assert_eq!(
+        Codec::sealed(ring()).decode_at::<String>(&forged, at(T0)),
+        Err(Error::Invalid)
+    );
 }
 
 fn base64_url_decode(token: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).unwrap()
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .unwrap()
 }
 
 fn base64_url_encode(raw: &[u8]) -> String {
