@@ -393,3 +393,38 @@ fn base64_url_encode(raw: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
+
+#[test]
+fn public_types_are_thread_safe() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Codec>();
+    assert_send_sync::<Keyring>();
+    assert_send_sync::<Key>();
+    assert_send_sync::<Session>();
+    assert_send_sync::<Error>();
+}
+
+#[test]
+fn decode_errors_never_include_key_material() {
+    let secret = [0x5Cu8; 32];
+    let codec = Codec::sealed(Keyring::new(9, Key::from_bytes(&secret).unwrap()));
+    let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let b64 = base64_url_encode(&secret);
+    let token = codec.encode_at(&session(), at(T0)).unwrap();
+    let errors = [
+        codec.decode_at::<Session>("garbage!", at(T0)).unwrap_err(),
+        codec
+            .decode_at::<Session>(&token, at(T0 + 10 * 86_400))
+            .unwrap_err(),
+        codec
+            .decode_with::<Session>(&token, b"other", at(T0))
+            .unwrap_err(),
+    ];
+    for error in errors {
+        let shown = format!("{error} {error:?} {codec:?}");
+        assert!(
+            !shown.contains(&hex) && !shown.contains(&b64[..20]),
+            "{shown}"
+        );
+    }
+}
