@@ -6,6 +6,7 @@
 //! it the tests print a message and pass, unless `COOKIE_SEAL_REQUIRE_FLASK=1`
 //! (set by `.ci/steps/30-flask.sh`), which turns the skip into a failure.
 #![cfg(feature = "flask")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -212,7 +212,7 @@ impl FlaskCodec {
     ///
     /// ```
     /// use cookie_seal::flask::FlaskCodec;
-    /// let codec = FlaskCodec::new(b"new key").fallbacks([b"old key", b"older"]);
+    /// let codec = FlaskCodec::new(b"new key").fallbacks(["old key", "older"]);
     /// ```
     pub fn fallbacks<I, K>(self, keys: I) -> FlaskCodec
     where

@@ -432,3 +432,9 @@ fn sessions_round_trip_through_every_shape() {
         assert_eq!(codec.decode_at(&token, at(T)).unwrap(), session, "{token}");
     }
 }
+
+#[test]
+fn codec_is_send_sync_and_cheap_to_share() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<FlaskCodec>();
+}
