@@ -24,14 +24,14 @@ pub(crate) enum Stdin {
 }
 
 /// Reads the keyring: `SESSION_KEYS` when it is set (even if stdin also has
-/// data), otherwise all of stdin.
-pub(crate) fn keyring(stdin: Stdin) -> Result<Keyring, Failure> {
+/// data), otherwise all of stdin. Returns it with the name of its source.
+pub(crate) fn keyring(stdin: Stdin) -> Result<(Keyring, &'static str), Failure> {
     match std::env::var_os(KEYS_VAR) {
         Some(value) => {
             let text = Zeroizing::new(value.into_string().map_err(|_| {
                 Failure::usage(format!("{KEYS_VAR} is not valid UTF-8"))
             })?);
-            parse_keyring(&text, KEYS_VAR)
+            Ok((parse_keyring(&text, KEYS_VAR)?, KEYS_VAR))
         }
         None if stdin == Stdin::UsedByToken => Err(Failure::usage(format!(
             "{KEYS_VAR} is not set; with the token on stdin (`-`) the keyring must come from {KEYS_VAR}"
@@ -46,7 +46,7 @@ pub(crate) fn keyring(stdin: Stdin) -> Result<Keyring, Failure> {
             let bytes = read_capped(&mut input, MAX_KEYRING_TEXT_LEN, "keyring")?;
             let text = std::str::from_utf8(&bytes)
                 .map_err(|_| Failure::usage("the keyring on stdin is not valid UTF-8"))?;
-            parse_keyring(text, "stdin")
+            Ok((parse_keyring(text, "stdin")?, "stdin"))
         }
     }
 }
@@ -70,7 +70,11 @@ pub(crate) fn token(argument: &str) -> Result<String, Failure> {
 
 /// Reads all of `input` into a buffer that is wiped on drop, refusing more
 /// than `limit` bytes.
-fn read_capped(input: &mut impl Read, limit: usize, what: &str) -> Result<Zeroizing<Vec<u8>>, Failure> {
+fn read_capped(
+    input: &mut impl Read,
+    limit: usize,
+    what: &str,
+) -> Result<Zeroizing<Vec<u8>>, Failure> {
     // Allocated once at full size so that no reallocation leaves copies behind.
     let mut bytes = Zeroizing::new(Vec::with_capacity(limit + 1));
     input
@@ -92,7 +96,10 @@ mod tests {
     #[test]
     fn read_capped_refuses_input_over_the_limit() {
         let mut short: &[u8] = b"12345";
-        assert_eq!(read_capped(&mut short, 5, "x").unwrap().as_slice(), b"12345");
+        assert_eq!(
+            read_capped(&mut short, 5, "x").unwrap().as_slice(),
+            b"12345"
+        );
         let mut long: &[u8] = b"123456";
         let failure = read_capped(&mut long, 5, "token").unwrap_err();
         assert_eq!(failure.code, crate::EXIT_USAGE);

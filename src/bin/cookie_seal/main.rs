@@ -186,14 +186,17 @@ fn run(command: Command) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::Rotate(step) => {
-            let ring = input::keyring(input::Stdin::Free)?;
+            let (ring, source) = input::keyring(input::Stdin::Free)?;
             let (ring, note) = match step {
                 RotateStep::Stage { id } => rotate::stage(ring, id)?,
                 RotateStep::Promote { id } => rotate::promote(ring, id)?,
                 RotateStep::Retire { id } => rotate::retire(ring, id)?,
             };
             print_keyring(&ring);
-            eprintln!("{note}\n{}", rotate::summary(&ring));
+            eprintln!(
+                "read the keyring from {source}; {note}\n{}",
+                rotate::summary(&ring)
+            );
             Ok(EXIT_OK)
         }
         Command::Inspect { token, cookie_name } => {
@@ -209,7 +212,7 @@ fn run(command: Command) -> Result<u8, Failure> {
             } else {
                 input::Stdin::Free
             };
-            let keys = input::keyring(stdin)?;
+            let (keys, _) = input::keyring(stdin)?;
             let settings = report::VerifySettings {
                 mode: args.mode.map(Mode::from),
                 purpose: args.purpose,

@@ -49,7 +49,11 @@ pub(crate) fn inspect(token: &str, cookie_name: &str, now: SystemTime) -> Outcom
     line(&mut out, "key ID", header.key_id());
     line(&mut out, "issued at", moment(header.issued_at(), now));
     if header.created_at() != header.issued_at() {
-        line(&mut out, "session created", moment(header.created_at(), now));
+        line(
+            &mut out,
+            "session created",
+            moment(header.created_at(), now),
+        );
     }
     if header.generation() != 0 {
         line(&mut out, "generation", header.generation());
@@ -140,7 +144,9 @@ pub(crate) fn verify(
         // trustworthy. Only the payload's type is not a `Session`.
         Err(Error::Deserialize) => {
             let header = read_header(token).map_err(|e| {
-                Failure::usage(format!("internal error: authentic token has no header: {e}"))
+                Failure::usage(format!(
+                    "internal error: authentic token has no header: {e}"
+                ))
             })?;
             let age = now
                 .duration_since(header.issued_at())
@@ -195,30 +201,41 @@ pub(crate) fn verify(
     line(
         &mut out,
         "expires at",
-        format!(
-            "{} (--max-age {})",
-            moment(plus(verified.issued_at, settings.max_age), now),
-            humantime::format_duration(settings.max_age)
+        moment_noted(
+            plus(verified.issued_at, settings.max_age),
+            now,
+            &format!("--max-age {}", humantime::format_duration(settings.max_age)),
         ),
     );
     if verified.created_at != verified.issued_at || settings.absolute_lifetime.is_some() {
-        line(&mut out, "session created", moment(verified.created_at, now));
+        line(
+            &mut out,
+            "session created",
+            moment(verified.created_at, now),
+        );
     }
     if let Some(lifetime) = settings.absolute_lifetime {
         line(
             &mut out,
             "absolute end",
-            format!(
-                "{} (--absolute-lifetime {})",
-                moment(plus(verified.created_at, lifetime), now),
-                humantime::format_duration(lifetime)
+            moment_noted(
+                plus(verified.created_at, lifetime),
+                now,
+                &format!(
+                    "--absolute-lifetime {}",
+                    humantime::format_duration(lifetime)
+                ),
             ),
         );
     }
     if verified.generation != 0 {
         line(&mut out, "generation", verified.generation);
     }
-    line(&mut out, "re-issue due", reissue(&verified, primary, settings));
+    line(
+        &mut out,
+        "re-issue due",
+        reissue(&verified, primary, settings),
+    );
     line(&mut out, "size", size(token.len(), &settings.cookie_name));
     match session {
         Some(session) => describe_session(&mut out, &session),
@@ -303,8 +320,8 @@ fn invalid_outcome(
             join(key_ids)
         ),
         Error::Invalid => format!(
-            "the signature check failed: a wrong key, purpose ({:?}) or context, \
-             or the token was modified",
+            "the tag does not verify: the token was modified, or the key, purpose ({:?}) \
+             or context is wrong",
             settings.purpose
         ),
         Error::IssuedInFuture { issued_at, now } => format!(
@@ -327,8 +344,8 @@ fn invalid_outcome(
                 ),
             };
             format!(
-                "authentic, but expired at {} (the limit is {limit})",
-                moment(*expired_at, *now)
+                "authentic, but expired at {}",
+                moment_noted(*expired_at, *now, &format!("the limit is {limit}"))
             )
         }
         Error::Inflate => {
@@ -394,6 +411,12 @@ const YEAR_10000: u64 = 253_402_300_800;
 
 /// A date and how far it is from `now`: `2025-01-01T00:00:00Z (3h 2m ago)`.
 fn moment(time: SystemTime, now: SystemTime) -> String {
+    moment_noted(time, now, "")
+}
+
+/// Like [`moment`], with a note inside the parentheses:
+/// `2025-01-01T00:00:00Z (in 3h; --max-age 1day)`.
+fn moment_noted(time: SystemTime, now: SystemTime, note: &str) -> String {
     let seconds = time
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -407,7 +430,11 @@ fn moment(time: SystemTime, now: SystemTime) -> String {
         Ok(ago) => format!("{} ago", whole_seconds(ago)),
         Err(ahead) => format!("in {}", whole_seconds(ahead.duration())),
     };
-    format!("{date} ({relative})")
+    if note.is_empty() {
+        format!("{date} ({relative})")
+    } else {
+        format!("{date} ({relative}; {note})")
+    }
 }
 
 fn whole_seconds(duration: Duration) -> humantime::FormattedDuration {
@@ -578,7 +605,7 @@ mod tests {
         // With the wrong purpose it is not authentic at all.
         let outcome = verify(&token, ring(), &settings(), at(NOW)).unwrap();
         assert_eq!(outcome.code, EXIT_INVALID);
-        assert!(outcome.text.starts_with("INVALID: the signature check failed"));
+        assert!(outcome.text.starts_with("INVALID: the tag does not verify"));
     }
 
     #[test]
@@ -626,13 +653,7 @@ mod tests {
                 NOW,
                 "INVALID: the token is 5000 bytes, over the 4089-byte budget",
             ),
-            (
-                "%%%".into(),
-                ring(),
-                settings(),
-                NOW,
-                "INVALID: malformed",
-            ),
+            ("%%%".into(), ring(), settings(), NOW, "INVALID: malformed"),
         ];
         for (token, keys, settings, now, expected) in cases {
             let outcome = verify(&token, keys, &settings, at(now)).unwrap();

@@ -155,7 +155,11 @@ mod tests {
     #[test]
     fn stage_without_a_free_id_is_an_error() {
         let failure = stage(keygen(u32::MAX).unwrap(), None).unwrap_err();
-        assert!(failure.message.contains("no free key ID"), "{}", failure.message);
+        assert!(
+            failure.message.contains("no free key ID"),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]
@@ -163,7 +167,11 @@ mod tests {
         let (ring, _) = stage(keygen(1).unwrap(), None).unwrap();
         let (ring, _) = promote(ring, None).unwrap();
         let failure = promote(ring.clone(), None).unwrap_err();
-        assert!(failure.message.contains("no staged key"), "{}", failure.message);
+        assert!(
+            failure.message.contains("no staged key"),
+            "{}",
+            failure.message
+        );
         // An explicit ID rolls back on purpose.
         let (ring, _) = promote(ring, Some(1)).unwrap();
         assert_eq!(ring.primary_id(), 1);
