@@ -12,6 +12,8 @@ mod seal;
 mod serialize;
 mod session;
 mod sign;
+#[cfg(test)]
+mod vector_tests;
 
 pub use codec::{
     inspect, Codec, Compression, Decoded, EncodeOptions, DEFAULT_CLOCK_SKEW, DEFAULT_COOKIE_NAME,
