@@ -341,6 +341,24 @@ fn missing_or_malformed_keyrings_are_usage_errors_that_do_not_echo_keys() {
         .stderr(predicate::str::contains("SESSION_KEYS is not set"));
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_keyring_that_cannot_be_written_fails_with_exit_2() {
+    // /dev/full fails every write, like a full disk under `> keys.next`.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_cookie-seal"))
+        .arg("keygen")
+        .env_remove("SESSION_KEYS")
+        .stdout(full)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(EXIT_USAGE));
+}
+
 #[test]
 fn bad_arguments_are_usage_errors() {
     let keys = keygen();

@@ -11,12 +11,13 @@
 //! Exit codes: 0 success (for `verify`: the token is valid), 1 the token is
 //! invalid (`verify`) or not readable as a token (`inspect`), 2 usage error
 //! (bad arguments, missing or malformed keyring, a rotation step that does not
-//! apply).
+//! apply, or stdin/stdout failing).
 
 mod input;
 mod report;
 mod rotate;
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
@@ -181,7 +182,7 @@ fn run(command: Command) -> Result<u8, Failure> {
     match command {
         Command::Keygen { id } => {
             let ring = rotate::keygen(id)?;
-            print_keyring(&ring);
+            print_keyring(&ring)?;
             eprintln!("{}", rotate::summary(&ring));
             Ok(EXIT_OK)
         }
@@ -192,7 +193,7 @@ fn run(command: Command) -> Result<u8, Failure> {
                 RotateStep::Promote { id } => rotate::promote(ring, id)?,
                 RotateStep::Retire { id } => rotate::retire(ring, id)?,
             };
-            print_keyring(&ring);
+            print_keyring(&ring)?;
             eprintln!(
                 "read the keyring from {source}; {note}\n{}",
                 rotate::summary(&ring)
@@ -202,7 +203,7 @@ fn run(command: Command) -> Result<u8, Failure> {
         Command::Inspect { token, cookie_name } => {
             let token = input::token(&token)?;
             let outcome = report::inspect(&token, &cookie_name, SystemTime::now());
-            print!("{}", outcome.text);
+            emit(outcome.text.as_bytes())?;
             Ok(outcome.code)
         }
         Command::Verify(args) => {
@@ -224,16 +225,28 @@ fn run(command: Command) -> Result<u8, Failure> {
                 cookie_name: args.cookie_name,
             };
             let outcome = report::verify(&token, keys, &settings, SystemTime::now())?;
-            print!("{}", outcome.text);
+            emit(outcome.text.as_bytes())?;
             Ok(outcome.code)
         }
     }
 }
 
 /// The only place key material is printed: the keyring text, on stdout.
-fn print_keyring(ring: &cookie_seal::Keyring) {
+fn print_keyring(ring: &cookie_seal::Keyring) -> Result<(), Failure> {
     let text = ring.export();
-    println!("{}", text.as_str());
+    emit(text.as_bytes())?;
+    emit(b"\n")
+}
+
+/// Writes to stdout, reporting a failed write (a closed pipe, a full disk
+/// under `> keys.next`) as an error instead of a panic, so that a keyring is
+/// never half-written with a success exit code.
+fn emit(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::usage(format!("cannot write to stdout: {e}")))
 }
 
 #[cfg(test)]

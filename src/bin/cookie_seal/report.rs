@@ -35,7 +35,7 @@ pub(crate) fn inspect(token: &str, cookie_name: &str, now: SystemTime) -> Outcom
         Err(error) => {
             return Outcome {
                 code: EXIT_INVALID,
-                text: format!("NOT A TOKEN: {}\n", unreadable(&error, "inspect")),
+                text: format!("NOT A TOKEN: {}\n", unreadable(&error)),
             }
         }
     };
@@ -308,7 +308,7 @@ fn invalid_outcome(
              (nothing else was checked)",
             settings.cookie_name
         ),
-        Error::Malformed | Error::UnsupportedVersion(_) => unreadable(error, "verify"),
+        Error::Malformed | Error::UnsupportedVersion(_) => unreadable(error),
         Error::ModeMismatch => {
             let claimed = read_header(token).map_or("another mode", |h| mode_name(h.mode()));
             let required = settings.mode.map_or("another mode", mode_name);
@@ -368,16 +368,17 @@ fn invalid_outcome(
 }
 
 /// Why a token cannot even be read as one.
-fn unreadable(error: &Error, command: &str) -> String {
+fn unreadable(error: &Error) -> String {
     match error {
         Error::UnsupportedVersion(version) => format!(
-            "format version {version} is not supported (this {command} reads version {FORMAT_VERSION})"
+            "format version {version} is not supported (this tool reads version {FORMAT_VERSION})"
         ),
         Error::TooLarge { len, limit } => {
             format!("{len} bytes is longer than any token ({limit} bytes at most)")
         }
-        _ => "malformed: not a cookie-seal token (bad base64, wrong length or bad header)"
-            .to_owned(),
+        _ => {
+            "malformed: not a cookie-seal token (bad base64, wrong length or bad header)".to_owned()
+        }
     }
 }
 
