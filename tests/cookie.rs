@@ -1,6 +1,7 @@
 //! The cookie layer: rendering, validation, size limits, loading, saving and
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 //! chunking, through the public API only.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
 use std::time::{Duration, SystemTime};
 
