@@ -18,6 +18,7 @@
 
 mod support;
 
+use std::process::ExitCode;
 use std::time::SystemTime;
 
 use actix_web::http::header::{self, ContentType};
@@ -28,7 +29,11 @@ use cookie_seal::Session;
 use serde::Deserialize;
 
 #[actix_web::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    support::exit_code(run().await)
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = support::Settings::from_env()?;
     let cookies = web::Data::new(settings.cookies);
     let server = HttpServer::new(move || {
@@ -105,7 +110,12 @@ fn html(status: StatusCode, page: String) -> HttpResponse {
 async fn home(cookies: Cookies, request: HttpRequest) -> HttpResponse {
     let loaded = load(&cookies, &request);
     let session = loaded.session();
-    save(&cookies, &loaded, &session, Some(support::home_page(&session)))
+    save(
+        &cookies,
+        &loaded,
+        &session,
+        Some(support::home_page(&session)),
+    )
 }
 
 async fn counter(cookies: Cookies, request: HttpRequest) -> HttpResponse {
@@ -115,7 +125,12 @@ async fn counter(cookies: Cookies, request: HttpRequest) -> HttpResponse {
     if let Err(error) = session.insert(support::COUNT, &count) {
         return server_error(&error);
     }
-    save(&cookies, &loaded, &session, Some(support::counter_page(count)))
+    save(
+        &cookies,
+        &loaded,
+        &session,
+        Some(support::counter_page(count)),
+    )
 }
 
 #[derive(Deserialize)]

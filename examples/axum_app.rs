@@ -21,6 +21,7 @@
 
 mod support;
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -34,7 +35,11 @@ use cookie_seal::Session;
 use serde::Deserialize;
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    support::exit_code(run().await)
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let settings = support::Settings::from_env()?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", settings.port)).await?;
     support::announce(listener.local_addr()?);
@@ -97,7 +102,12 @@ fn server_error(error: &dyn std::fmt::Display) -> Response {
 async fn home(State(cookies): Cookies, headers: HeaderMap) -> Response {
     let loaded = load(&cookies, &headers);
     let session = loaded.session();
-    save(&cookies, &loaded, &session, Html(support::home_page(&session)))
+    save(
+        &cookies,
+        &loaded,
+        &session,
+        Html(support::home_page(&session)),
+    )
 }
 
 async fn counter(State(cookies): Cookies, headers: HeaderMap) -> Response {
@@ -107,7 +117,12 @@ async fn counter(State(cookies): Cookies, headers: HeaderMap) -> Response {
     if let Err(error) = session.insert(support::COUNT, &count) {
         return server_error(&error);
     }
-    save(&cookies, &loaded, &session, Html(support::counter_page(count)))
+    save(
+        &cookies,
+        &loaded,
+        &session,
+        Html(support::counter_page(count)),
+    )
 }
 
 #[derive(Deserialize)]
@@ -115,7 +130,11 @@ struct LoginForm {
     username: String,
 }
 
-async fn login(State(cookies): Cookies, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(cookies): Cookies,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let Some(user) = support::valid_username(&form.username) else {
         let page = support::error_page("User names are 1 to 32 letters, digits, '.', '_' or '-'.");
         return (StatusCode::BAD_REQUEST, Html(page)).into_response();

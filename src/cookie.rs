@@ -292,7 +292,8 @@ impl CookieConfig {
     pub fn validate(&self) -> Result<(), Error> {
         check_name(&self.name)?;
         check_attribute_len(&self.path)?;
-        if !self.path.starts_with('/') || self.path.bytes().any(|b| b.is_ascii_control() || b == b';')
+        if !self.path.starts_with('/')
+            || self.path.bytes().any(|b| b.is_ascii_control() || b == b';')
         {
             return Err(Error::InvalidOption(
                 "cookie Path must start with '/' and hold no control character or ';'",
@@ -369,9 +370,7 @@ impl CookieConfig {
     /// The chunk index if `name` is this config's chunk cookie `name.i`
     /// (canonical decimal, below the recognised limit).
     fn chunk_index(&self, name: &str) -> Option<usize> {
-        let digits = name
-            .strip_prefix(self.name.as_str())?
-            .strip_prefix('.')?;
+        let digits = name.strip_prefix(self.name.as_str())?.strip_prefix('.')?;
         if digits.is_empty()
             || digits.len() > 2
             || !digits.bytes().all(|b| b.is_ascii_digit())
@@ -863,7 +862,8 @@ impl SessionCookie {
                     if found.singles.len() < MAX_DUPLICATES {
                         found.singles.push(value);
                     }
-                } else if let Some(index) = chunking.then(|| self.config.chunk_index(name)).flatten()
+                } else if let Some(index) =
+                    chunking.then(|| self.config.chunk_index(name)).flatten()
                 {
                     found.present.add_chunk(index);
                     if found.chunks.iter().any(|(i, _)| *i == index) {

@@ -42,7 +42,12 @@ fn cookie_header(set_cookies: &[String]) -> String {
 }
 
 fn name_value(set_cookie: &str) -> (&str, &str) {
-    set_cookie.split(';').next().unwrap().split_once('=').unwrap()
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
 }
 
 /// Deterministic, incompressible bytes.
@@ -68,7 +73,9 @@ fn session_with(key: &str, bytes: usize) -> Session {
 fn default_set_cookie_has_secure_attributes_and_codec_max_age() {
     let codec = sealed().max_age(Duration::from_secs(1800));
     let cookies = SessionCookie::new(codec, CookieConfig::default()).unwrap();
-    let set = cookies.set_cookies("TOKEN", &PresentCookies::none()).unwrap();
+    let set = cookies
+        .set_cookies("TOKEN", &PresentCookies::none())
+        .unwrap();
     assert_eq!(
         set,
         ["session=TOKEN; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1800"]
@@ -158,7 +165,10 @@ fn host_prefix_needs_secure_root_path_and_no_domain() {
 #[test]
 fn secure_prefix_and_samesite_none_need_secure() {
     let prefixed = CookieConfig::new("__Secure-s").unwrap();
-    assert_eq!(prefixed.clone().path("/x").domain("a.example").validate(), Ok(()));
+    assert_eq!(
+        prefixed.clone().path("/x").domain("a.example").validate(),
+        Ok(())
+    );
     assert!(prefixed.secure(false).validate().is_err());
     assert!(CookieConfig::new("__SECURE-s")
         .unwrap()
@@ -175,12 +185,18 @@ fn attribute_values_are_checked_and_capped() {
     let base = CookieConfig::default();
     for bad_path in ["", "app", "/a;b", "/a\nb"] {
         assert!(
-            matches!(base.clone().path(bad_path).validate(), Err(Error::InvalidOption(_))),
+            matches!(
+                base.clone().path(bad_path).validate(),
+                Err(Error::InvalidOption(_))
+            ),
             "{bad_path:?}"
         );
     }
     for bad_domain in ["", "exa mple.com", "example.com;x=y", "ex/ample"] {
-        assert!(base.clone().domain(bad_domain).validate().is_err(), "{bad_domain:?}");
+        assert!(
+            base.clone().domain(bad_domain).validate().is_err(),
+            "{bad_domain:?}"
+        );
     }
     let path_at_limit = format!("/{}", "p".repeat(MAX_ATTRIBUTE_LEN - 1));
     assert_eq!(base.clone().path(&path_at_limit).validate(), Ok(()));
@@ -208,10 +224,7 @@ fn codec_budget_is_the_cookie_limit_minus_the_name() {
     for name in ["s", "session", "__Host-session", &"n".repeat(100)] {
         let cookies = cookies(CookieConfig::new(name).unwrap());
         assert_eq!(cookies.codec().token_budget(), MAX_COOKIE_LEN - name.len());
-        assert_eq!(
-            cookies.config().token_budget(),
-            MAX_COOKIE_LEN - name.len()
-        );
+        assert_eq!(cookies.config().token_budget(), MAX_COOKIE_LEN - name.len());
     }
 }
 
@@ -223,7 +236,12 @@ fn largest_session_that_encodes_fits_one_cookie_and_the_next_is_refused() {
     let mut largest = 0;
     for bytes in 3000..3200 {
         let session = session_with("pad", bytes);
-        match cookies.store(&session, &EncodeOptions::new(), &PresentCookies::none(), now()) {
+        match cookies.store(
+            &session,
+            &EncodeOptions::new(),
+            &PresentCookies::none(),
+            now(),
+        ) {
             Ok(set) => {
                 let (name, value) = name_value(&set[0]);
                 largest = largest.max(name.len() + value.len());
@@ -244,7 +262,9 @@ fn largest_session_that_encodes_fits_one_cookie_and_the_next_is_refused() {
 fn set_cookies_refuses_name_plus_value_over_4096() {
     let cookies = cookies(CookieConfig::new("sess").unwrap());
     let at_limit = "A".repeat(MAX_COOKIE_LEN - 4);
-    let set = cookies.set_cookies(&at_limit, &PresentCookies::none()).unwrap();
+    let set = cookies
+        .set_cookies(&at_limit, &PresentCookies::none())
+        .unwrap();
     let (name, value) = name_value(&set[0]);
     assert_eq!(name.len() + value.len(), MAX_COOKIE_LEN);
     let over = "A".repeat(MAX_COOKIE_LEN - 3);
@@ -260,7 +280,15 @@ fn set_cookies_refuses_name_plus_value_over_4096() {
 #[test]
 fn set_cookies_refuses_values_that_could_inject_attributes() {
     let cookies = cookies(CookieConfig::default());
-    for bad in ["a;b", "a b", "a,b", "a\"b", "a\\b", "a\r\nSet-Cookie: x=y", "é"] {
+    for bad in [
+        "a;b",
+        "a b",
+        "a,b",
+        "a\"b",
+        "a\\b",
+        "a\r\nSet-Cookie: x=y",
+        "é",
+    ] {
         assert_eq!(
             cookies.set_cookies(bad, &PresentCookies::none()),
             Err(Error::Malformed),
@@ -275,9 +303,18 @@ fn load_round_trips_and_ignores_other_cookies() {
     let mut session = Session::new();
     session.insert("user", "alice").unwrap();
     let set = cookies
-        .store(&session, &EncodeOptions::new(), &PresentCookies::none(), now())
+        .store(
+            &session,
+            &EncodeOptions::new(),
+            &PresentCookies::none(),
+            now(),
+        )
         .unwrap();
-    let header = format!("theme=dark; junk; ={}; {}; other=1", "x", cookie_header(&set));
+    let header = format!(
+        "theme=dark; junk; ={}; {}; other=1",
+        "x",
+        cookie_header(&set)
+    );
     let loaded = cookies.load::<Session>([header.as_str()], now());
     assert_eq!(loaded.error(), None);
     assert_eq!(loaded.session(), session);
@@ -303,7 +340,12 @@ fn tampered_and_expired_cookies_are_rejected_and_deleted() {
     let mut session = Session::new();
     session.insert("user", "alice").unwrap();
     let set = cookies
-        .store(&session, &EncodeOptions::new(), &PresentCookies::none(), now())
+        .store(
+            &session,
+            &EncodeOptions::new(),
+            &PresentCookies::none(),
+            now(),
+        )
         .unwrap();
     let header = cookie_header(&set);
     // Flip one character in the middle of the token.
@@ -336,14 +378,22 @@ fn a_token_for_one_cookie_name_does_not_verify_in_another() {
     let a = cookies(CookieConfig::new("a").unwrap());
     let b = cookies(CookieConfig::new("b").unwrap());
     let set = a
-        .store(&"secret", &EncodeOptions::new(), &PresentCookies::none(), now())
+        .store(
+            &"secret",
+            &EncodeOptions::new(),
+            &PresentCookies::none(),
+            now(),
+        )
         .unwrap();
     let (_, token) = name_value(&set[0]);
     let moved = format!("b={token}");
     let loaded = b.load::<String>([moved.as_str()], now());
     assert_eq!(loaded.error(), Some(&Error::Invalid));
     assert_eq!(
-        a.codec().decode_with::<String>(token, b"a", now()).unwrap().value,
+        a.codec()
+            .decode_with::<String>(token, b"a", now())
+            .unwrap()
+            .value,
         "secret"
     );
 }
@@ -367,7 +417,10 @@ fn the_first_verifying_duplicate_wins() {
     let header = format!("session=stale-garbage; {}", cookie_header(&set));
     let loaded = cookies.load::<u32>([header.as_str()], now());
     assert_eq!(loaded.decoded().map(|d| d.value), Some(7));
-    assert_eq!(cookies.read_token([header.as_str()]).unwrap().as_deref(), Some("stale-garbage"));
+    assert_eq!(
+        cookies.read_token([header.as_str()]).unwrap().as_deref(),
+        Some("stale-garbage")
+    );
 }
 
 #[test]
@@ -388,7 +441,9 @@ fn save_carries_creation_time_over_and_regenerate_starts_afresh() {
     let t0 = now();
     let mut session = Session::new();
     session.insert("n", &1u8).unwrap();
-    let first = cookies.save(&cookies.load([], now()), &session, t0).unwrap();
+    let first = cookies
+        .save(&cookies.load([], now()), &session, t0)
+        .unwrap();
 
     let t1 = t0 + Duration::from_secs(100);
     let header = cookie_header(&first);
@@ -397,7 +452,10 @@ fn save_carries_creation_time_over_and_regenerate_starts_afresh() {
     session.insert("n", &2u8).unwrap();
     let second = cookies.save(&loaded, &session, t1).unwrap();
     let header2 = cookie_header(&second);
-    let decoded = cookies.load::<Session>([header2.as_str()], t1).into_decoded().unwrap();
+    let decoded = cookies
+        .load::<Session>([header2.as_str()], t1)
+        .into_decoded()
+        .unwrap();
     assert_eq!(decoded.created_at, t0, "update keeps created_at");
     assert_eq!(decoded.issued_at, t1);
 
@@ -406,7 +464,10 @@ fn save_carries_creation_time_over_and_regenerate_starts_afresh() {
     session.regenerate().unwrap();
     let third = cookies.save(&loaded, &session, t1).unwrap();
     let header3 = cookie_header(&third);
-    let decoded = cookies.load::<Session>([header3.as_str()], t1).into_decoded().unwrap();
+    let decoded = cookies
+        .load::<Session>([header3.as_str()], t1)
+        .into_decoded()
+        .unwrap();
     assert_eq!(decoded.created_at, t1, "regenerate starts a new session");
 }
 
@@ -482,7 +543,9 @@ fn chunking_budget_grows_with_chunks_up_to_max_token_len() {
 fn a_large_session_is_split_reassembled_and_verified() {
     let cookies = chunked(4);
     let session = session_with("pad", 9000);
-    let set = cookies.save(&cookies.load([], now()), &session, now()).unwrap();
+    let set = cookies
+        .save(&cookies.load([], now()), &session, now())
+        .unwrap();
     assert_eq!(set.len(), 3, "9 KB sealed needs three cookies");
     for (i, c) in set.iter().enumerate() {
         let (name, value) = name_value(c);
@@ -509,8 +572,12 @@ fn every_token_length_splits_into_cookies_that_fit_and_reassemble() {
         .chain((8150..8190).step_by(1))
         .chain([12_000, 20_000, budget - 1, budget]);
     for len in lengths {
-        let token: String = (0..len).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
-        let set = cookies.set_cookies(&token, &PresentCookies::none()).unwrap();
+        let token: String = (0..len)
+            .map(|i| char::from(b'A' + (i % 26) as u8))
+            .collect();
+        let set = cookies
+            .set_cookies(&token, &PresentCookies::none())
+            .unwrap();
         for c in &set {
             let (name, value) = name_value(c);
             assert!(name.len() + value.len() <= MAX_COOKIE_LEN, "len {len}");
@@ -540,7 +607,9 @@ fn a_token_over_the_chunk_capacity_is_too_large() {
             limit: capacity
         })
     );
-    assert!(cookies.set_cookies(&token[1..], &PresentCookies::none()).is_ok());
+    assert!(cookies
+        .set_cookies(&token[1..], &PresentCookies::none())
+        .is_ok());
     // And the codec refuses sessions that would not fit before rendering.
     let session = session_with("pad", 7000);
     assert!(matches!(
@@ -552,7 +621,9 @@ fn a_token_over_the_chunk_capacity_is_too_large() {
 /// A chunked session as the `(name, value)` cookies a browser would send.
 fn chunked_cookies(cookies: &SessionCookie, bytes: usize) -> Vec<(String, String)> {
     let session = session_with("pad", bytes);
-    let set = cookies.save(&cookies.load([], now()), &session, now()).unwrap();
+    let set = cookies
+        .save(&cookies.load([], now()), &session, now())
+        .unwrap();
     set.iter()
         .map(|c| {
             let (n, v) = name_value(c);
@@ -652,7 +723,11 @@ fn shrinking_a_session_removes_leftover_chunks() {
     let set = cookies.save(&loaded, &session, now()).unwrap();
     let names: Vec<_> = set.iter().map(|c| name_value(c).0).collect();
     assert_eq!(names, ["session.0", "session.1", "session.2"]);
-    assert!(set[2].contains("Max-Age=0"), "session.2 is stale: {}", set[2]);
+    assert!(
+        set[2].contains("Max-Age=0"),
+        "session.2 is stale: {}",
+        set[2]
+    );
     assert!(!set[0].contains("Max-Age=0") && !set[1].contains("Max-Age=0"));
 
     // Shrinking to one cookie writes `session` and removes every chunk.
@@ -672,7 +747,9 @@ fn growing_into_chunks_removes_the_single_cookie() {
     let cookies = chunked(4);
     let mut session = Session::new();
     session.insert("pad", &1u8).unwrap();
-    let set = cookies.save(&cookies.load([], now()), &session, now()).unwrap();
+    let set = cookies
+        .save(&cookies.load([], now()), &session, now())
+        .unwrap();
     assert_eq!(name_value(&set[0]).0, "session");
     let header = cookie_header(&set);
     let loaded = cookies.load::<Session>([header.as_str()], now());

@@ -15,6 +15,7 @@
 
 use std::error::Error;
 use std::net::SocketAddr;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use cookie_seal::cookie::{CookieConfig, SessionCookie};
@@ -76,6 +77,18 @@ pub fn session_cookie(keys: Keyring, insecure: bool) -> Result<SessionCookie, co
         CookieConfig::new("__Host-session")?
     };
     SessionCookie::new(codec, config)
+}
+
+/// The exit status for the app's result, printing the error (its `Display`,
+/// which never holds key material) if there is one.
+pub fn exit_code(result: Result<(), Box<dyn Error>>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Prints the address the app listens on (the tests wait for this line).
