@@ -219,7 +219,7 @@ impl CookieConfig {
     /// budget grows accordingly, up to [`MAX_TOKEN_LEN`].
     ///
     /// # Security
-    /// Browsers keep a limited number of cookies per site (about 150–180) and
+    /// Browsers keep a limited number of cookies per site (about 180 in Chromium and Firefox) and
     /// servers limit the size of request headers (often 8 KiB per header line),
     /// so large chunked sessions can be dropped or refused outside this
     /// crate's control. Prefer small sessions or a server-side store.
