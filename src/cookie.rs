@@ -671,6 +671,23 @@ impl SessionCookie {
     /// [`Error::InvalidOption`] if `options` sets a context (the cookie
     /// name is the context); everything [`Codec::encode_with`] reports,
     /// notably [`Error::TooLarge`] when the value does not fit the cookie.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::SystemTime;
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, EncodeOptions, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::signed(Keyring::new(1, Key::generate())).purpose("remember-me"),
+    ///     CookieConfig::new("__Host-remember")?,
+    /// )?;
+    /// let now = SystemTime::now();
+    /// let set = cookies.store(&42u64, &EncodeOptions::new(), &PresentCookies::none(), now)?;
+    /// let request = set[0].split(';').next().unwrap_or_default();
+    /// let loaded = cookies.load::<u64>([request], now);
+    /// assert_eq!(loaded.decoded().map(|d| d.value), Some(42));
+    /// # Ok(()) }
+    /// ```
     pub fn store<T: Serialize + ?Sized>(
         &self,
         value: &T,
@@ -777,6 +794,20 @@ impl SessionCookie {
 
     /// The `Set-Cookie` values that delete the session: the single cookie
     /// `name` always, plus every chunk in `present`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::default().chunking(3),
+    /// )?;
+    /// let removals = cookies.removal_cookies(&PresentCookies::none().chunks(2));
+    /// assert_eq!(removals.len(), 3);
+    /// assert!(removals[2].starts_with("session.1=; ") && removals[2].contains("Max-Age=0"));
+    /// # Ok(()) }
+    /// ```
     pub fn removal_cookies(&self, present: &PresentCookies) -> Vec<String> {
         std::iter::once(self.config.render_removal(&self.config.name))
             .chain(
@@ -980,4 +1011,49 @@ fn decimal_len(mut n: usize) -> usize {
         len += 1;
     }
     len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_names_are_canonical_decimal_below_the_limit() {
+        let config = CookieConfig::default();
+        for (name, index) in [
+            ("session.0", Some(0)),
+            ("session.7", Some(7)),
+            ("session.31", Some(31)),
+            ("session.32", None),
+            ("session.00", None),
+            ("session.01", None),
+            ("session.", None),
+            ("session.-1", None),
+            ("session.+1", None),
+            ("session.1x", None),
+            ("sessionx.1", None),
+            ("session", None),
+            ("session.100", None),
+        ] {
+            assert_eq!(config.chunk_index(name), index, "{name}");
+        }
+        assert_eq!(config.chunk_name(12), "session.12");
+    }
+
+    #[test]
+    fn decimal_len_counts_digits() {
+        for (n, len) in [(0, 1), (9, 1), (10, 2), (99, 2), (100, 3), (usize::MAX, 20)] {
+            assert_eq!(decimal_len(n), len, "{n}");
+        }
+    }
+
+    #[test]
+    fn cookie_octets_exclude_separators_and_controls() {
+        let allowed: Vec<u8> = (0u8..=255).filter(|&b| is_cookie_octet(b)).collect();
+        assert_eq!(allowed.len(), 94 - 4);
+        for b in [b'"', b',', b';', b'\\', b' ', b'\t', 0x7f, 0x80] {
+            assert!(!is_cookie_octet(b), "{b:#x}");
+        }
+        assert!(b"ABCxyz019-_.~=".iter().all(|&b| is_cookie_octet(b)));
+    }
 }
