@@ -344,8 +344,19 @@ fn chromium_logs_in_reloads_and_reads_back_the_session() {
         browser.cookie("__Host-session").is_none(),
         "logout deleted the cookie"
     );
+
+    // The same Secure, __Host- cookie from http://localhost is kept too.
+    let localhost = app.url("/").replace("127.0.0.1", "localhost");
+    browser.goto(&localhost);
+    browser.wait_for_text("Not signed in");
+    browser.type_into("input[name=username]", "bob");
+    browser.click("#login");
+    browser.wait_for_text("Signed in as bob");
+    let cookie = browser.cookie("__Host-session").expect("kept on localhost");
+    assert_eq!(cookie["secure"], json!(true), "{cookie}");
+    assert_eq!(cookie["domain"], json!("localhost"), "{cookie}");
     report(&format!(
-        "browser: Chromium {} logged in, counted 3 reloads and logged out",
+        "browser: Chromium {} logged in, counted 3 reloads, logged out, and kept the Secure __Host- cookie on http://127.0.0.1 and http://localhost",
         browser.version
     ));
 }
