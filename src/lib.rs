@@ -3,6 +3,7 @@
 
 mod codec;
 mod compress;
+pub mod cookie;
 mod encoding;
 mod envelope;
 mod error;
