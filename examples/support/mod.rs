@@ -1,6 +1,6 @@
-//! Framework-free parts shared by the example apps (`axum_app`, `actix_app`):
-//! settings from the environment and the HTML pages. The session handling
-//! itself is in each example, next to its framework glue.
+//! Framework-free parts shared by the example apps (`axum_app`, `actix_app`,
+//! `redis_sessions`): settings from the environment and the HTML pages. The
+//! session handling itself is in each example, next to its framework glue.
 //!
 //! Environment:
 //! - `PORT`: port on 127.0.0.1 (default 3000; `0` picks a free one). The app
@@ -41,27 +41,42 @@ pub struct Settings {
 impl Settings {
     /// Reads `PORT`, `SESSION_KEYS` and `COOKIE_SEAL_INSECURE`.
     pub fn from_env() -> Result<Settings, Box<dyn Error>> {
-        let port = match std::env::var("PORT") {
-            Ok(port) => port.parse().map_err(|_| "PORT must be a port number")?,
-            Err(_) => 3000,
-        };
-        let keys = match std::env::var("SESSION_KEYS") {
-            Ok(text) => text.parse::<Keyring>()?,
-            Err(_) => {
-                eprintln!(
-                    "warning: SESSION_KEYS is not set; using a random keyring for this run \
-                     only, so sessions end when the server stops. Set for example \
-                     SESSION_KEYS=\"1:$(openssl rand -base64 32)\""
-                );
-                Keyring::new(1, Key::try_generate()?)
-            }
-        };
-        let insecure = std::env::var("COOKIE_SEAL_INSECURE").is_ok_and(|v| v == "1");
+        let port = port_from_env()?;
+        let keys = keyring_from_env()?;
+        let insecure = insecure_from_env();
         Ok(Settings {
             port,
             cookies: session_cookie(keys, insecure)?,
         })
     }
+}
+
+/// `PORT` (default 3000).
+pub fn port_from_env() -> Result<u16, Box<dyn Error>> {
+    match std::env::var("PORT") {
+        Ok(port) => Ok(port.parse().map_err(|_| "PORT must be a port number")?),
+        Err(_) => Ok(3000),
+    }
+}
+
+/// `SESSION_KEYS`, or a random keyring for this run only (with a warning).
+pub fn keyring_from_env() -> Result<Keyring, Box<dyn Error>> {
+    match std::env::var("SESSION_KEYS") {
+        Ok(text) => Ok(text.parse::<Keyring>()?),
+        Err(_) => {
+            eprintln!(
+                "warning: SESSION_KEYS is not set; using a random keyring for this run \
+                 only, so sessions end when the server stops. Set for example \
+                 SESSION_KEYS=\"1:$(openssl rand -base64 32)\""
+            );
+            Ok(Keyring::new(1, Key::try_generate()?))
+        }
+    }
+}
+
+/// Whether `COOKIE_SEAL_INSECURE=1` is set.
+pub fn insecure_from_env() -> bool {
+    std::env::var("COOKIE_SEAL_INSECURE").is_ok_and(|v| v == "1")
 }
 
 /// The app's session cookie: sealed, 8-hour idle lifetime, re-issued hourly,
@@ -113,13 +128,19 @@ pub fn count(session: &Session) -> u64 {
 /// The home page: who is signed in, the counter, and the login or logout form.
 pub fn home_page(session: &Session) -> String {
     let user = session.get::<String>(USER).ok().flatten();
+    home_page_for(user.as_deref(), count(session))
+}
+
+/// The home page for `user` (`None`: not signed in) with `count` visits, for
+/// apps that keep the session somewhere else than in a [`Session`].
+pub fn home_page_for(user: Option<&str>, count: u64) -> String {
     let body = match user {
         Some(user) => format!(
             "<p>Signed in as <b id=\"user\">{}</b>. Visits counted: <span id=\"count\">{}</span>.</p>\n\
              <p><a href=\"/counter\">Count a visit</a></p>\n\
              <form method=\"post\" action=\"/logout\"><button id=\"logout\" type=\"submit\">Log out</button></form>",
-            escape(&user),
-            count(session)
+            escape(user),
+            count
         ),
         None => format!(
             "<p id=\"anonymous\">Not signed in. Visits counted: <span id=\"count\">{}</span>.</p>\n\
@@ -127,7 +148,7 @@ pub fn home_page(session: &Session) -> String {
              <form method=\"post\" action=\"/login\">\n\
              <label>User name <input name=\"username\" required maxlength=\"32\"></label>\n\
              <button id=\"login\" type=\"submit\">Log in</button></form>",
-            count(session)
+            count
         ),
     };
     page("cookie-seal demo", &body)
