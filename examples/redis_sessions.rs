@@ -146,7 +146,9 @@ fn key_prefix_from_env() -> Result<String, Box<dyn std::error::Error>> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
     if !valid {
-        return Err("REDIS_KEY_PREFIX must be 1 to 64 letters, digits, '-', '_', '.' or ':'".into());
+        return Err(
+            "REDIS_KEY_PREFIX must be 1 to 64 letters, digits, '-', '_', '.' or ':'".into(),
+        );
     }
     Ok(prefix)
 }
@@ -423,8 +425,7 @@ fn server_error(error: &dyn std::fmt::Display) -> Response {
 /// `503 Service Unavailable` for a store that did not answer.
 fn store_unavailable(error: &StoreError) -> Response {
     eprintln!("session store unavailable: {error}");
-    let page =
-        support::error_page("The session store is unavailable. Try again in a few seconds.");
+    let page = support::error_page("The session store is unavailable. Try again in a few seconds.");
     (
         StatusCode::SERVICE_UNAVAILABLE,
         [(header::RETRY_AFTER, "5")],
