@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
@@ -38,9 +39,20 @@ fn required() -> bool {
 }
 
 /// Skips (returns `None` with a message) or, under `COOKIE_SEAL_REQUIRE_REDIS=1`, fails.
+///
+/// The message goes to the process's stderr directly, past the test
+/// harness's output capture, once per reason, so a plain `cargo test` shows
+/// why these tests did nothing.
 fn skip<T>(why: &str) -> Option<T> {
+    static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
     assert!(!required(), "{REQUIRE_VAR}=1 but {why}");
-    eprintln!("skipping Redis test: {why}");
+    let mut shown = SHOWN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !shown.iter().any(|reason| reason == why) {
+        shown.push(why.to_owned());
+        let _ = writeln!(std::io::stderr(), "skipping the Redis tests: {why}");
+    }
     None
 }
 
