@@ -368,7 +368,7 @@ fn login_stores_the_session_in_redis_and_reload_reads_it() {
 
     // The data is in Redis, under <prefix>:session:<id>.
     let key = redis_key(&prefix.prefix, &id);
-    assert_eq!(prefix.keys(), [key.clone()]);
+    assert_eq!(prefix.keys(), std::slice::from_ref(&key));
     assert_eq!(
         stored(&url, &key),
         Some(serde_json::json!({"user": "alice", "count": 0}))
@@ -429,7 +429,7 @@ fn pre_login_id_no_longer_works_after_login() {
         Some(serde_json::json!({"user": "bob", "count": 0})),
         "nothing from before login survives"
     );
-    assert_eq!(prefix.keys(), [after_key.clone()]);
+    assert_eq!(prefix.keys(), std::slice::from_ref(&after_key));
 
     // Whoever kept (or planted) the pre-login cookie gets an empty session,
     // and the dead cookie is deleted.
