@@ -162,13 +162,15 @@ struct SessionData {
     count: u64,
 }
 
-/// Why the session store could not answer.
+/// Why the session store could not do its part.
 #[derive(Debug)]
 enum StoreError {
     /// Redis answered with an error or the connection failed.
     Redis(redis::RedisError),
     /// Redis did not answer within [`STORE_TIMEOUT`].
     Timeout,
+    /// The session data could not be written as JSON.
+    Encode(serde_json::Error),
 }
 
 impl std::fmt::Display for StoreError {
@@ -178,6 +180,7 @@ impl std::fmt::Display for StoreError {
             // never the URL or its password.
             StoreError::Redis(error) => write!(f, "{error}"),
             StoreError::Timeout => write!(f, "no answer within {} s", STORE_TIMEOUT.as_secs()),
+            StoreError::Encode(error) => write!(f, "session data not encodable: {error}"),
         }
     }
 }
@@ -255,7 +258,8 @@ impl RedisStore {
     }
 
     /// The session data of `id`, refreshing its TTL (`GETEX key EX ttl`);
-    /// `None` if the key is gone.
+    /// `None` if the key is gone (expired, logged out, replaced at login) or
+    /// holds data this app cannot read.
     async fn load(&self, id: &SessionId) -> Result<Option<SessionData>, StoreError> {
         let mut connection = self.connection.clone();
         let command = redis::cmd("GETEX")
@@ -264,15 +268,17 @@ impl RedisStore {
             .arg(self.ttl_seconds)
             .clone();
         let stored: Option<Vec<u8>> = Self::bounded(command.query_async(&mut connection)).await?;
-        Ok(stored.and_then(|bytes| {
-            let data = (bytes.len() <= MAX_STORED_LEN)
-                .then(|| serde_json::from_slice::<SessionData>(&bytes).ok())
-                .flatten();
-            if data.is_none() {
-                eprintln!("session data in the store is unreadable; starting afresh");
-            }
-            data
-        }))
+        let Some(bytes) = stored else {
+            eprintln!("session not in the store (expired or ended)");
+            return Ok(None);
+        };
+        let data = (bytes.len() <= MAX_STORED_LEN)
+            .then(|| serde_json::from_slice::<SessionData>(&bytes).ok())
+            .flatten();
+        if data.is_none() {
+            eprintln!("session data in the store is unreadable; starting afresh");
+        }
+        Ok(data)
     }
 
     /// Stores `data` under `id` with a fresh TTL (`SET key json EX ttl`),
@@ -284,13 +290,7 @@ impl RedisStore {
         data: &SessionData,
         replaced: Option<&SessionId>,
     ) -> Result<(), StoreError> {
-        let json = serde_json::to_vec(data).map_err(|e| {
-            StoreError::Redis(redis::RedisError::from((
-                redis::ErrorKind::Client,
-                "session data could not be serialized",
-                e.to_string(),
-            )))
-        })?;
+        let json = serde_json::to_vec(data).map_err(StoreError::Encode)?;
         let mut pipeline = redis::pipe();
         if let Some(old) = replaced {
             pipeline.cmd("DEL").arg(self.key(old)).ignore();
@@ -361,13 +361,7 @@ impl App {
         let live = match loaded.decoded() {
             Some(decoded) => {
                 let id = decoded.value.clone();
-                match self.store.load(&id).await? {
-                    Some(data) => Some((id, data)),
-                    None => {
-                        eprintln!("session not in the store (expired or ended)");
-                        None
-                    }
-                }
+                self.store.load(&id).await?.map(|data| (id, data))
             }
             None => None,
         };
@@ -417,13 +411,17 @@ impl App {
 }
 
 fn server_error(error: &dyn std::fmt::Display) -> Response {
-    eprintln!("session cookie could not be written: {error}");
+    eprintln!("session could not be saved: {error}");
     let page = support::error_page("The session could not be saved.");
     (StatusCode::INTERNAL_SERVER_ERROR, Html(page)).into_response()
 }
 
-/// `503 Service Unavailable` for a store that did not answer.
+/// `503 Service Unavailable` for a store that did not answer (`500` for the
+/// one failure that is not the store's).
 fn store_unavailable(error: &StoreError) -> Response {
+    if let StoreError::Encode(error) = error {
+        return server_error(error);
+    }
     eprintln!("session store unavailable: {error}");
     let page = support::error_page("The session store is unavailable. Try again in a few seconds.");
     (
@@ -454,7 +452,9 @@ async fn counter(State(app): AppState, headers: HeaderMap) -> Response {
         Ok(current) => current,
         Err(error) => return store_unavailable(&error),
     };
-    // A visitor without a live session gets a new one (a new random ID).
+    // A visitor without a live session gets a new one (a new random ID). Each
+    // such visitor costs a Redis key until its TTL runs out: a public app
+    // would rate-limit this, as any store-backed session must.
     let (id, mut data) = match current.live {
         Some(live) => live,
         None => match SessionId::generate() {
