@@ -110,6 +110,33 @@ fn aead_and_mac(c: &mut Criterion, file: &SessionsFile) {
     }
 }
 
+/// RustCrypto's XChaCha20-Poly1305 against orion's by message length, to find
+/// where the codec switches from one to the other.
+fn aead_crossover(c: &mut Criterion) {
+    use orion::hazardous::aead::xchacha20poly1305 as ox;
+    let xchacha = XChaCha20Poly1305::new(&[1; 32].into());
+    let key = ox::SecretKey::from_slice(&[1; 32]).expect("key");
+    let nonce = ox::Nonce::from_slice(&[4; 24]).expect("nonce");
+    let aad = [3u8; 53];
+    let mut group = c.benchmark_group("aead_by_length");
+    for len in [64usize, 256, 512, 768, 1024, 1536] {
+        let payload = vec![7u8; len];
+        group.bench_function(format!("rustcrypto_{len}"), |b| {
+            let mut buf = payload.clone();
+            b.iter(|| {
+                xchacha
+                    .encrypt_in_place_detached(XNonce::from_slice(&[4; 24]), &aad, &mut buf)
+                    .expect("seal")
+            })
+        });
+        group.bench_function(format!("orion_{len}"), |b| {
+            let mut out = vec![0u8; len + 16];
+            b.iter(|| ox::seal(&key, &nonce, black_box(&payload), Some(&aad), &mut out))
+        });
+    }
+    group.finish();
+}
+
 fn zlib_rs_deflate(input: &[u8], level: i32) -> Vec<u8> {
     let config = zlib_rs::DeflateConfig {
         level,
@@ -164,9 +191,23 @@ fn deflate(c: &mut Criterion, file: &SessionsFile) {
                 b.iter(|| zlib_rs_deflate(black_box(&payload), i32::from(level)))
             });
         }
-        group.bench_function("flate2_as_built_L1", |b| {
-            b.iter(|| flate2_deflate(black_box(&payload), 1))
-        });
+        for level in [1u32, 6] {
+            group.bench_function(format!("flate2_as_built_L{level}"), |b| {
+                b.iter(|| flate2_deflate(black_box(&payload), level))
+            });
+            group.bench_function(format!("flate2_as_built_reused_L{level}"), |b| {
+                use flate2::{Compress, Compression, FlushCompress};
+                let mut compressor = Compress::new(Compression::new(level), false);
+                b.iter(|| {
+                    compressor.reset();
+                    let mut out = Vec::with_capacity(payload.len() + 64);
+                    compressor
+                        .compress_vec(black_box(&payload), &mut out, FlushCompress::Finish)
+                        .expect("deflate");
+                    out
+                })
+            });
+        }
         group.finish();
 
         let packed = miniz_oxide::deflate::compress_to_vec(&payload, 6);
@@ -196,8 +237,40 @@ fn deflate(c: &mut Criterion, file: &SessionsFile) {
     }
 }
 
+/// Where deflate starts to shrink session-like payloads: prints, for the
+/// session shapes cut to many lengths (typed and `Session` map), the payload
+/// length and whether raw deflate made it shorter.
+fn break_even(file: &SessionsFile) {
+    use support::AsSessionMap;
+    let mut samples: Vec<(String, Vec<u8>)> = Vec::new();
+    for n in 0..=15 {
+        let mut medium = file.medium.clone();
+        medium.cart.truncate(n);
+        samples.push((format!("medium cart={n}"), postcard::to_allocvec(&medium).expect("pc")));
+        let map = postcard::to_allocvec(&medium.to_map()).expect("pc");
+        samples.push((format!("medium map cart={n}"), map));
+    }
+    for n in 0..=8 {
+        let large = file.large_with(n);
+        samples.push((format!("large items={n}"), postcard::to_allocvec(&large).expect("pc")));
+        let map = postcard::to_allocvec(&large.to_map()).expect("pc");
+        samples.push((format!("large map items={n}"), map));
+    }
+    samples.push(("small".into(), postcard::to_allocvec(&file.small).expect("pc")));
+    samples.push(("small map".into(), postcard::to_allocvec(&file.small.to_map()).expect("pc")));
+    samples.sort_by_key(|(_, p)| p.len());
+    println!("deflate break-even (payload bytes -> deflated bytes, L6 miniz / zlib-rs):");
+    for (name, payload) in &samples {
+        let m = miniz_oxide::deflate::compress_to_vec(payload, 6).len();
+        let z = zlib_rs_deflate(payload, 6).len();
+        let mark = if m.min(z) < payload.len() { "shrinks" } else { "" };
+        println!("  {:>5} -> {m:>5} / {z:>5} {mark:<8} {name}", payload.len());
+    }
+}
+
 fn main() {
     let file = SessionsFile::load();
+    break_even(&file);
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(2))
@@ -205,6 +278,7 @@ fn main() {
         .configure_from_args();
     nonce_sources(&mut c);
     aead_and_mac(&mut c, &file);
+    aead_crossover(&mut c);
     deflate(&mut c, &file);
     c.final_summary();
 }
