@@ -22,8 +22,9 @@
 //! each approach, and writes both to `target/criterion/token_sizes.json` for
 //! `benches/report.py`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a bench may panic on broken setup
+
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -70,8 +71,10 @@ impl Floor {
         Floor {
             mac: HmacSha256::new_from_slice(&[0x11; 32]).expect("hmac key"),
             aead: XChaCha20Poly1305::new(&[0x22; 32].into()),
-            orion_key: orion::hazardous::aead::xchacha20poly1305::SecretKey::from_slice(&[0x22; 32])
-                .expect("orion key"),
+            orion_key: orion::hazardous::aead::xchacha20poly1305::SecretKey::from_slice(
+                &[0x22; 32],
+            )
+            .expect("orion key"),
         }
     }
 
@@ -400,64 +403,58 @@ fn json_len<T: Serialize>(value: &T) -> usize {
 
 fn size_report(fx: &Fixture, file: &SessionsFile) {
     let large = file.large_with(file.large_items);
-    let mut json = String::from("{\n  \"sessions\": {");
-    let _ = write!(
-        json,
-        "\"small\": {}, \"medium\": {}, \"large\": {}",
-        json_len(&file.small),
-        json_len(&file.medium),
-        json_len(&large)
-    );
-    json.push_str("},\n  \"approaches\": [\n");
     println!("token bytes (cookie value), and the largest `large`-shape session in one cookie:");
     println!(
         "{:<26} {:>6} {:>6} {:>6}   {:>6} {:>9}",
         "approach", "small", "medium", "large", "items", "json_fit"
     );
-    for (i, &a) in ALL.iter().enumerate() {
-        let sizes = [
-            fx.encode(a, &file.small).map_or(0, |t| t.len()),
-            fx.encode(a, &file.medium).map_or(0, |t| t.len()),
-            fx.encode(a, &large).map_or(0, |t| t.len()),
-        ];
-        let safe = [
-            fx.encode(a, &file.small).map_or(0, |t| cookie_safe_len(&t)),
-            fx.encode(a, &file.medium)
-                .map_or(0, |t| cookie_safe_len(&t)),
-            fx.encode(a, &large).map_or(0, |t| cookie_safe_len(&t)),
+    let mut approaches = Vec::new();
+    for a in ALL {
+        let tokens = [
+            fx.encode(a, &file.small).unwrap_or_default(),
+            fx.encode(a, &file.medium).unwrap_or_default(),
+            fx.encode(a, &large).unwrap_or_default(),
         ];
         let n = max_fit(fx, file, a);
         let fit_json = json_len(&file.large_with(n));
         println!(
             "{:<26} {:>6} {:>6} {:>6}   {:>6} {:>9}",
             a.id(),
-            sizes[0],
-            sizes[1],
-            sizes[2],
+            tokens[0].len(),
+            tokens[1].len(),
+            tokens[2].len(),
             n,
             fit_json
         );
-        let _ = write!(
-            json,
-            "    {{\"id\": \"{}\", \"small\": {}, \"medium\": {}, \"large\": {}, \
-             \"small_cookie_safe\": {}, \"medium_cookie_safe\": {}, \"large_cookie_safe\": {}, \
-             \"max_items\": {}, \"max_json\": {}}}{}\n",
-            a.id(),
-            sizes[0],
-            sizes[1],
-            sizes[2],
-            safe[0],
-            safe[1],
-            safe[2],
-            n,
-            fit_json,
-            if i + 1 < ALL.len() { "," } else { "" }
-        );
+        approaches.push(serde_json::json!({
+            "id": a.id(),
+            "small": tokens[0].len(),
+            "medium": tokens[1].len(),
+            "large": tokens[2].len(),
+            "small_cookie_safe": cookie_safe_len(&tokens[0]),
+            "medium_cookie_safe": cookie_safe_len(&tokens[1]),
+            "large_cookie_safe": cookie_safe_len(&tokens[2]),
+            "max_items": n,
+            "max_json": fit_json,
+        }));
     }
-    json.push_str("  ]\n}\n");
+    let report = serde_json::json!({
+        "sessions": {
+            "small": json_len(&file.small),
+            "medium": json_len(&file.medium),
+            "large": json_len(&large),
+        },
+        "approaches": approaches,
+    });
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
-    if std::fs::create_dir_all(&dir).is_ok() {
-        let _ = std::fs::write(dir.join("token_sizes.json"), json);
+    let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        std::fs::write(
+            dir.join("token_sizes.json"),
+            serde_json::to_string_pretty(&report).unwrap_or_default(),
+        )
+    });
+    if let Err(e) = written {
+        eprintln!("could not write target/criterion/token_sizes.json: {e}");
     }
 }
 

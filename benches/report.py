@@ -172,6 +172,40 @@ def size_table(sizes, flask):
     return "\n".join(rows)
 
 
+def primitives_tables():
+    """The building blocks (benches/primitives.rs), one row per measurement."""
+    groups = [
+        ("nonce24", "24-byte nonce"),
+        ("crypto_small", "small payload"),
+        ("crypto_medium", "medium payload"),
+        ("crypto_large", "large payload"),
+        ("aead_by_length", "XChaCha20-Poly1305 by message length"),
+        ("deflate_small", "deflate, small payload (cannot shrink)"),
+        ("deflate_medium", "deflate, medium payload"),
+        ("deflate_large", "deflate, large payload"),
+        ("inflate_medium", "inflate, medium payload"),
+        ("inflate_large", "inflate, large payload"),
+    ]
+    rows = ["| group | measurement | median |", "|---|---|---:|"]
+    for group, label in groups:
+        directory = CRITERION / group
+        if not directory.is_dir():
+            continue
+        entries = []
+        for bench in directory.iterdir():
+            estimates = bench / "new" / "estimates.json"
+            if estimates.exists():
+                ns = json.loads(estimates.read_text())["median"]["point_estimate"]
+                entries.append((bench.name, ns))
+        for name, ns in sorted(entries, key=lambda e: natural_key(e[0])):
+            rows.append(f"| {label} | {name} | {fmt_time(ns)} |")
+    return "\n".join(rows)
+
+
+def natural_key(text):
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 def svg_chart(path, flask):
     """Two panels (encode, decode): horizontal bars per session size, log scale."""
     shown = [
@@ -268,6 +302,7 @@ def main():
             "are percent-encoded, as a careful application must. The largest-session search "
             "uses that length for `SignedJar`.",
             "![median time per token, log scale](benches/results.svg)",
+            "### Building blocks (`cargo bench --bench primitives`)\n\n" + primitives_tables(),
         ]
     )
     doc_path = ROOT / "BENCHMARKS.md"

@@ -96,7 +96,10 @@ mod tests {
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
             .collect();
         for _ in 0..3 {
-            assert_eq!(deflate_shorter_than(&text, text.len(), 6).as_ref(), Some(&fresh));
+            assert_eq!(
+                deflate_shorter_than(&text, text.len(), 6).as_ref(),
+                Some(&fresh)
+            );
             // A hopeless attempt in between leaves no state behind.
             assert_eq!(deflate_shorter_than(&noise, noise.len(), 6), None);
         }

@@ -174,9 +174,14 @@ mod tests {
         // The same vector through each implementation explicitly.
         let mut by_orion = plaintext.to_vec();
         let tag = key.seal_orion(&nonce, &aad, &mut by_orion).unwrap();
-        assert_eq!((by_orion, tag.to_vec()), (expected.clone(), expected_tag.clone()));
+        assert_eq!(
+            (by_orion, tag.to_vec()),
+            (expected.clone(), expected_tag.clone())
+        );
         let mut by_rustcrypto = plaintext.to_vec();
-        let tag = key.seal_rustcrypto(&nonce, &aad, &mut by_rustcrypto).unwrap();
+        let tag = key
+            .seal_rustcrypto(&nonce, &aad, &mut by_rustcrypto)
+            .unwrap();
         assert_eq!((by_rustcrypto, tag.to_vec()), (expected, expected_tag));
     }
 
@@ -210,7 +215,11 @@ mod tests {
             let mut by_orion = plaintext.clone();
             let mut by_rustcrypto = plaintext.clone();
             let tag = key.seal_orion(&nonce, aad, &mut by_orion);
-            assert_eq!(tag.is_some(), len <= SHORT_MESSAGE_LEN, "{len}: stack buffer size");
+            assert_eq!(
+                tag.is_some(),
+                len <= SHORT_MESSAGE_LEN,
+                "{len}: stack buffer size"
+            );
             if let Some(tag) = tag {
                 let mut opened = by_orion.clone();
                 assert!(key.open_orion(&nonce, aad, &mut opened, &tag), "{len}");
@@ -221,7 +230,9 @@ mod tests {
                 assert!(!key.open_orion(&nonce, aad, &mut unchanged, &bad_tag));
                 assert_eq!(unchanged, by_orion, "failed open leaves the ciphertext");
             }
-            let rc_tag = key.seal_rustcrypto(&nonce, aad, &mut by_rustcrypto).unwrap();
+            let rc_tag = key
+                .seal_rustcrypto(&nonce, aad, &mut by_rustcrypto)
+                .unwrap();
             if let Some(tag) = tag {
                 assert_eq!((by_orion, tag), (by_rustcrypto.clone(), rc_tag), "{len}");
             }
