@@ -54,6 +54,13 @@ def fmt_time(ns):
     return f"{ns:.0f} ns"
 
 
+def tick_label(ns):
+    for unit, scale in (("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:g} {unit}"
+    return f"{ns:g} ns"
+
+
 def fmt_ratio(r):
     return "–" if r is None else f"{r:.2f}×"
 
@@ -247,7 +254,7 @@ def svg_chart(path, flask):
         for t in (1e2, 1e3, 1e4, 1e5, 1e6, 1e7):
             tx = ox + x(t)
             out.append(f'<line x1="{tx:.1f}" y1="{oy + 6}" x2="{tx:.1f}" y2="{oy + panel_h - 16}" stroke="#ddd"/>')
-            out.append(f'<text x="{tx:.1f}" y="{oy + panel_h - 6}" text-anchor="middle" fill="#555">{fmt_time(t)}</text>')
+            out.append(f'<text x="{tx:.1f}" y="{oy + panel_h - 6}" text-anchor="middle" fill="#555">{tick_label(t)}</text>')
         y = oy + 10
         for s in SIZES:
             out.append(f'<text x="{ox + label_w - 6}" y="{y + len(shown) * bar_h / 2 + 3}" text-anchor="end">{s}</text>')
