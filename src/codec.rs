@@ -46,10 +46,19 @@ pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(60);
 /// The default purpose.
 pub const DEFAULT_PURPOSE: &str = "session";
 
-/// Payloads shorter than this are never deflated: raw deflate cannot win
-/// enough to pay for its own block header on them.
-const MIN_COMPRESS_LEN: usize = 64;
-/// Deflate level used by `Compression::Auto`.
+/// Payloads shorter than this are never deflated. Measured on session-shaped
+/// payloads (typed structs and `Session` maps, `cargo bench --bench
+/// primitives`, "deflate break-even"): none under 130 bytes shrank, and
+/// attempting costs far more than encoding (setting up a deflate stream is
+/// ~15-30 µs against ~1 µs for a whole small token), so `Compression::Auto`
+/// costs nothing on small sessions.
+const MIN_COMPRESS_LEN: usize = 128;
+/// Room reserved for the payload in the token buffer before it grows.
+const INITIAL_PAYLOAD_CAPACITY: usize = 256;
+/// Deflate level used by `Compression::Auto`. Level and backend (flate2's
+/// default, miniz_oxide) are pinned by the published vectors, whose
+/// compressed tokens are these exact deflate bytes; see BENCHMARKS.md for the
+/// measured alternatives.
 const DEFLATE_LEVEL: u32 = 6;
 
 const SIGN_SUBKEY_INFO: &[u8] = b"cookie-seal/v1 hmac-sha256";
@@ -447,32 +456,57 @@ impl Codec {
             return Err(Error::InvalidOption("created_at is after the encode time"));
         }
         let key = self.keys.primary().ok_or(Error::EmptyKeyring)?;
-
-        let payload = serialize::to_bytes(value)?;
-        if payload.len() > MAX_PAYLOAD_LEN {
-            return Err(Error::TooLarge {
-                len: payload.len(),
-                limit: MAX_PAYLOAD_LEN,
-            });
-        }
-        let compressed = match self.compression {
-            Compression::Auto if payload.len() >= MIN_COMPRESS_LEN => {
-                compress::deflate_shorter_than(&payload, payload.len(), DEFLATE_LEVEL)
-            }
-            _ => None,
-        };
-        let header = UntrustedHeader {
+        let context = options.context;
+        let mut header = UntrustedHeader {
             mode: self.mode,
-            compressed: compressed.is_some(),
+            compressed: false,
             key_id: key.id,
             issued_at,
             created_at,
             generation: options.generation,
         };
-        let body = compressed.as_deref().unwrap_or(&payload);
+
+        // One buffer for the whole token: the preamble (authenticated, not
+        // sent), the header, the nonce in sealed mode, then the payload
+        // serialized in place; the tag is appended last. The MAC input and
+        // the AEAD associated data are then contiguous slices of it, and only
+        // `buf[preamble_len..]` is base64-encoded.
+        let preamble_len = self.preamble_prefix.len() + 8 + context.len();
+        let header_len = header.len();
+        let overhead = self.overhead(self.mode);
+        let mut buf =
+            Vec::with_capacity(preamble_len + header_len + overhead + INITIAL_PAYLOAD_CAPACITY);
+        self.write_preamble(context, &mut buf);
+        header.write(&mut buf);
+        if self.mode == Mode::Sealed {
+            buf.resize(buf.len() + seal::NONCE_LEN, 0);
+        }
+        let body_start = buf.len();
+        let mut buf = serialize::append_to(value, buf)?;
+        let payload_len = buf.len() - body_start;
+        if payload_len > MAX_PAYLOAD_LEN {
+            return Err(Error::TooLarge {
+                len: payload_len,
+                limit: MAX_PAYLOAD_LEN,
+            });
+        }
+        if self.compression == Compression::Auto && payload_len >= MIN_COMPRESS_LEN {
+            if let Some(packed) =
+                compress::deflate_shorter_than(&buf[body_start..], payload_len, DEFLATE_LEVEL)
+            {
+                buf.truncate(body_start);
+                buf.extend_from_slice(&packed);
+                // Same header length: only the COMPRESSED flag changes.
+                header.compressed = true;
+                let mut head = Vec::with_capacity(header_len);
+                header.write(&mut head);
+                buf[preamble_len..preamble_len + header_len].copy_from_slice(&head);
+            }
+        }
+        let body_len = buf.len() - body_start;
 
         // Refuse before any crypto work if the token cannot fit.
-        let raw_len = header.len() + self.overhead(self.mode) + body.len();
+        let raw_len = header_len + overhead + body_len;
         let token_len = encoding::encoded_len(raw_len);
         if token_len > self.max_token_len {
             return Err(Error::TooLarge {
@@ -481,45 +515,32 @@ impl Codec {
             });
         }
 
-        let mut raw = Vec::with_capacity(raw_len);
-        header.write(&mut raw);
-        let context = options.context;
         match self.mode {
             Mode::Signed => {
-                raw.extend_from_slice(body);
-                let tag = key.sign.tag(&[
-                    &self.preamble_prefix,
-                    &length_prefix(context),
-                    context,
-                    &raw,
-                ]);
-                raw.extend_from_slice(&tag);
+                let tag = key.sign.tag(&[&buf]);
+                buf.extend_from_slice(&tag);
             }
             Mode::Sealed => {
-                let aad = self.aad(context, &raw);
                 let nonce = match fixed_nonce {
                     Some(nonce) => nonce,
                     None => seal::random_nonce()?,
                 };
-                raw.extend_from_slice(&nonce);
-                let start = raw.len();
-                raw.extend_from_slice(body);
-                let tag = key.seal.seal(&nonce, &aad, &mut raw[start..])?;
-                raw.extend_from_slice(&tag);
+                let nonce_start = body_start - seal::NONCE_LEN;
+                buf[nonce_start..body_start].copy_from_slice(&nonce);
+                let (aad, body) = buf.split_at_mut(body_start);
+                let tag = key.seal.seal(&nonce, &aad[..nonce_start], body)?;
+                buf.extend_from_slice(&tag);
             }
         }
-        Ok(encoding::encode(&raw))
+        Ok(encoding::encode(&buf[preamble_len..]))
     }
 
-    /// The AEAD associated data: preamble (label, purpose, context) || header.
-    fn aad(&self, context: &[u8], header: &[u8]) -> Vec<u8> {
-        let mut aad =
-            Vec::with_capacity(self.preamble_prefix.len() + 8 + context.len() + header.len());
-        aad.extend_from_slice(&self.preamble_prefix);
-        aad.extend_from_slice(&length_prefix(context));
-        aad.extend_from_slice(context);
-        aad.extend_from_slice(header);
-        aad
+    /// Appends the preamble: label and purpose (fixed per codec), then the
+    /// length-prefixed context.
+    fn write_preamble(&self, context: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.preamble_prefix);
+        out.extend_from_slice(&length_prefix(context));
+        out.extend_from_slice(context);
     }
 
     /// Decodes and verifies `token` against the current time.
@@ -563,8 +584,22 @@ impl Codec {
         now: SystemTime,
     ) -> Result<Decoded<T>, Error> {
         let now_secs = unix_seconds(now)?;
-        let mut raw = decode_base64(token, self.max_token_len)?;
-        let (header, header_len) = UntrustedHeader::parse(&raw)?;
+        if token.len() > self.max_token_len {
+            return Err(Error::TooLarge {
+                len: token.len(),
+                limit: self.max_token_len,
+            });
+        }
+        // As in encode: the preamble, then the decoded token, in one buffer,
+        // so the MAC input and the AEAD associated data are contiguous.
+        let preamble_len = self.preamble_prefix.len() + 8 + context.len();
+        let mut buf = Vec::with_capacity(preamble_len + token.len() / 4 * 3 + 3);
+        self.write_preamble(context, &mut buf);
+        if !encoding::decode_append(token, &mut buf) {
+            return Err(Error::Malformed);
+        }
+        let raw = &buf[preamble_len..];
+        let (header, header_len) = UntrustedHeader::parse(raw)?;
         let mode_allowed = header.mode == self.mode
             || (self.accept_signed && self.mode == Mode::Sealed && header.mode == Mode::Signed);
         if !mode_allowed {
@@ -578,26 +613,20 @@ impl Codec {
             return Err(Error::Malformed);
         }
 
+        let body_start = preamble_len + header_len;
         let body: &[u8] = match header.mode {
             Mode::Signed => {
-                let (signed, tag) = raw.split_at(raw.len() - sign::TAG_LEN);
-                let parts = [
-                    self.preamble_prefix.as_slice(),
-                    &length_prefix(context),
-                    context,
-                    signed,
-                ];
-                if !key.sign.verify(&parts, tag) {
+                let (signed, tag) = buf.split_at(buf.len() - sign::TAG_LEN);
+                if !key.sign.verify(&[signed], tag) {
                     return Err(Error::Invalid);
                 }
-                &signed[header_len..]
+                &signed[body_start..]
             }
             Mode::Sealed => {
-                let (head, rest) = raw.split_at_mut(header_len);
-                let aad = self.aad(context, head);
+                let (aad, rest) = buf.split_at_mut(body_start);
                 let (nonce, rest) = rest.split_at_mut(seal::NONCE_LEN);
                 let (ciphertext, tag) = rest.split_at_mut(rest.len() - seal::TAG_LEN);
-                if !key.seal.open(nonce, &aad, ciphertext, tag) {
+                if !key.seal.open(nonce, aad, ciphertext, tag) {
                     return Err(Error::Invalid);
                 }
                 ciphertext

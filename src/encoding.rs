@@ -23,6 +23,13 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
+/// Decodes strict base64url, appending the bytes to `out` (which may already
+/// hold a prefix). `false`, with `out` in an unspecified state past its
+/// original length, for anything `decode` refuses.
+pub(crate) fn decode_append(text: &str, out: &mut Vec<u8>) -> bool {
+    URL_SAFE_NO_PAD.decode_vec(text, out).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +50,12 @@ mod tests {
             assert_eq!(decode(bad), None, "{bad:?}");
         }
         assert_eq!(decode("AQI"), Some(vec![1, 2]));
+        for bad in ["AQI=", "AQJ", "A", "A+/B"] {
+            assert!(!decode_append(bad, &mut vec![7]), "{bad:?}");
+        }
+        let mut out = vec![7];
+        assert!(decode_append("-_-_", &mut out));
+        assert_eq!(out, [7, 0xFB, 0xFF, 0xBF]);
         assert_eq!(decode("-_-_"), Some(vec![0xFB, 0xFF, 0xBF]));
     }
 }

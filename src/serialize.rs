@@ -10,6 +10,13 @@ pub(crate) fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Erro
     postcard::to_allocvec(value).map_err(|_| Error::Serialize)
 }
 
+/// Serializes `value` to postcard bytes appended to `out`, so the codec can
+/// write the payload straight into the token buffer (no second allocation
+/// and copy).
+pub(crate) fn append_to<T: Serialize + ?Sized>(value: &T, out: Vec<u8>) -> Result<Vec<u8>, Error> {
+    postcard::to_extend(value, out).map_err(|_| Error::Serialize)
+}
+
 /// Deserializes exactly one value from `bytes`; trailing bytes are an error,
 /// so every payload has one meaning.
 pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
@@ -26,6 +33,7 @@ mod tests {
     #[test]
     fn round_trip_and_trailing_bytes() {
         let bytes = to_bytes(&(7u32, "hi")).unwrap();
+        assert_eq!(append_to(&(7u32, "hi"), vec![9]).unwrap()[1..], bytes[..]);
         assert_eq!(from_bytes::<(u32, String)>(&bytes), Ok((7, "hi".into())));
         let mut longer = bytes.clone();
         longer.push(0);
