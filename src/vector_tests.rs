@@ -371,43 +371,61 @@ fn load() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// Whether a published token carries a deflated body. The bytes of a deflate
+/// stream are the compressor's choice, not the format's (any valid raw
+/// deflate stream is a valid body, FORMAT.md section 7), so for these vectors
+/// the encoder is held to the header and the round trip, and the published
+/// token must still decode.
+fn is_compressed(token: &str) -> bool {
+    crate::inspect(token).unwrap().compressed()
+}
+
+fn decode_vector(v: &Value, token: &str) {
+    let name = v["name"].as_str().unwrap();
+    let codec = codec_from_json(v);
+    let context = v["context"].as_str().unwrap().as_bytes();
+    let now = at(v["now"].as_u64().unwrap());
+    match value_from_json(&v["value"]) {
+        TestValue::Session(s) => {
+            let decoded = codec.decode_with::<Session>(token, context, now).unwrap();
+            assert_eq!(decoded.value, s, "{name}");
+        }
+        TestValue::Text(t) => {
+            let decoded = codec.decode_with::<String>(token, context, now).unwrap();
+            assert_eq!(decoded.value, t, "{name}");
+        }
+    }
+}
+
 #[test]
 fn valid_vectors_encode_to_the_published_tokens_and_decode_back() {
     let vectors = load();
     let valid = vectors["valid"].as_array().unwrap();
     assert!(valid.len() >= 12);
+    let mut compressed = 0;
     for v in valid {
         let name = v["name"].as_str().unwrap();
+        let published = v["token"].as_str().unwrap();
         let (payload, token) = encode_vector(v);
         assert_eq!(
             hex(&payload),
             v["payload_hex"].as_str().unwrap(),
             "{name}: payload"
         );
-        assert_eq!(token, v["token"].as_str().unwrap(), "{name}: token");
-
-        let codec = codec_from_json(v);
-        let context = v["context"].as_str().unwrap().as_bytes();
-        let now = at(v["now"].as_u64().unwrap());
-        match value_from_json(&v["value"]) {
-            TestValue::Session(s) => assert_eq!(
-                codec
-                    .decode_with::<Session>(&token, context, now)
-                    .unwrap()
-                    .value,
-                s,
-                "{name}"
-            ),
-            TestValue::Text(t) => assert_eq!(
-                codec
-                    .decode_with::<String>(&token, context, now)
-                    .unwrap()
-                    .value,
-                t,
-                "{name}"
-            ),
+        if is_compressed(published) {
+            compressed += 1;
+            assert_eq!(
+                crate::inspect(&token),
+                crate::inspect(published),
+                "{name}: header"
+            );
+        } else {
+            assert_eq!(token, published, "{name}: token");
         }
+        decode_vector(v, published);
+        decode_vector(v, &token);
     }
+    assert_eq!(compressed, 2, "one signed and one sealed compressed vector");
 }
 
 #[test]
@@ -445,6 +463,18 @@ fn invalid_vectors_give_the_published_errors() {
 #[test]
 fn generator_reproduces_the_published_file() {
     // Guards the generator itself: regenerating must give the same file, so
-    // nobody can "fix" a vector by editing the JSON by hand.
-    assert_eq!(generate(), load());
+    // nobody can "fix" a vector by editing the JSON by hand. Deflated tokens
+    // are the one part a compressor may spell differently (see `is_compressed`).
+    let without_deflated_tokens = |mut file: Value| {
+        for v in file["valid"].as_array_mut().unwrap() {
+            if is_compressed(v["token"].as_str().unwrap()) {
+                v["token"] = json!("(deflated: checked by header and round trip)");
+            }
+        }
+        file
+    };
+    assert_eq!(
+        without_deflated_tokens(generate()),
+        without_deflated_tokens(load())
+    );
 }
