@@ -13,6 +13,10 @@ mod serialize;
 mod session;
 mod sign;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use codec::{
     inspect, Codec, Compression, Decoded, EncodeOptions, DEFAULT_CLOCK_SKEW, DEFAULT_COOKIE_NAME,
     DEFAULT_MAX_AGE, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PURPOSE, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN,
