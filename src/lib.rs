@@ -16,6 +16,8 @@ mod sign;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod __fuzz;
+#[cfg(test)]
+mod standard_vectors;
 
 pub use codec::{
     inspect, Codec, Compression, Decoded, EncodeOptions, DEFAULT_CLOCK_SKEW, DEFAULT_COOKIE_NAME,
