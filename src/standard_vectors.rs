@@ -25,8 +25,7 @@ use serde::Deserialize;
 use crate::seal::{self, SealKey};
 use crate::sign::{self, SignKey};
 
-const WYCHEPROOF_HMAC_SHA256: &str =
-    include_str!("../tests/data/wycheproof/hmac_sha256_test.json");
+const WYCHEPROOF_HMAC_SHA256: &str = include_str!("../tests/data/wycheproof/hmac_sha256_test.json");
 const WYCHEPROOF_CHACHA20_POLY1305: &str =
     include_str!("../tests/data/wycheproof/chacha20_poly1305_test.json");
 const WYCHEPROOF_XCHACHA20_POLY1305: &str =
@@ -386,8 +385,9 @@ fn key_material_types_zeroize_on_drop() {
     assert_zeroize_on_drop::<<sha2::Sha256 as hmac::EagerHash>::Core>();
     assert_zeroize_on_drop::<chacha20poly1305::XChaCha20Poly1305>();
     assert_zeroize_on_drop::<zeroize::Zeroizing<[u8; 32]>>();
-    let subkey: zeroize::Zeroizing<[u8; 32]> =
-        crate::Key::from_bytes(&[1; 32]).unwrap().derive_subkey(b"x");
+    let subkey: zeroize::Zeroizing<[u8; 32]> = crate::Key::from_bytes(&[1; 32])
+        .unwrap()
+        .derive_subkey(b"x");
     assert_ne!(*subkey, [0; 32]);
 }
 
@@ -439,8 +439,8 @@ mod composition {
     #[test]
     fn signed_token_is_hmac_sha256_of_preamble_header_and_body() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        let codec = Codec::signed(Keyring::new(9, Key::from_bytes(&MASTER).unwrap()))
-            .purpose("csrf");
+        let codec =
+            Codec::signed(Keyring::new(9, Key::from_bytes(&MASTER).unwrap())).purpose("csrf");
         let options = EncodeOptions::new().context(b"ua-hash");
         let raw = raw(&codec.encode_with(&"hello", &options, now).unwrap());
         let body = postcard::to_allocvec(&"hello").unwrap();
