@@ -17,6 +17,15 @@ pub enum Lifetime {
     Absolute,
 }
 
+impl std::fmt::Display for Lifetime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Lifetime::Idle => "idle",
+            Lifetime::Absolute => "absolute",
+        })
+    }
+}
+
 /// Everything that can go wrong when building keys or codecs, or when encoding
 /// and decoding tokens.
 ///
@@ -44,7 +53,7 @@ pub enum Error {
     #[error("invalid token")]
     Invalid,
     /// The authentic token is older than the codec allows.
-    #[error("token expired ({lifetime:?} lifetime)")]
+    #[error("token expired ({lifetime} lifetime)")]
     Expired {
         /// The moment the token stopped being valid.
         expired_at: SystemTime,

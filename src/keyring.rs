@@ -292,7 +292,7 @@ mod tests {
                 },
             ),
             (
-                format!("{k}"),
+                k.to_string(),
                 Error::KeyringSyntax {
                     entry: 1,
                     reason: "expected ID:KEY",

@@ -12,6 +12,8 @@ mod seal;
 mod serialize;
 mod session;
 mod sign;
+#[cfg(test)]
+mod vector_tests;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]

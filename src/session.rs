@@ -84,7 +84,7 @@ impl fmt::Debug for SessionId {
 /// use cookie_seal::Session;
 /// let mut session = Session::new();
 /// session.insert("user_id", &42u64)?;
-/// session.insert("roles", &["admin", "dev"])?;
+/// session.insert("roles", &vec!["admin", "dev"])?;
 /// assert_eq!(session.get::<u64>("user_id")?, Some(42));
 /// assert_eq!(session.get::<Vec<String>>("roles")?.map(|r| r.len()), Some(2));
 /// assert_eq!(session.get::<u64>("missing")?, None);
@@ -117,6 +117,10 @@ impl Session {
     }
 
     /// The value under `key`, typed as `T`; `Ok(None)` if there is none.
+    ///
+    /// `T` must have the serialized shape of what was inserted: postcard is not
+    /// self-describing, so a fixed-size array `[T; N]` reads back as `[T; N]`
+    /// (not `Vec<T>`), and `&str` reads back as `String`.
     ///
     /// # Errors
     /// [`Error::Deserialize`] if the stored bytes are not a `T`.
