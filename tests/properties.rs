@@ -5,6 +5,8 @@
 //! canonical-spelling property (it decodes 65 variants of each token).
 //! `PROPTEST_CASES` does not override them; edit `CASES` for a longer run.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -13,6 +13,8 @@
 //! reproduce the codec's own tokens, so a bomb that fails to verify cannot
 //! pass for a bomb that was refused.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

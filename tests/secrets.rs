@@ -12,6 +12,8 @@
 //! `src/standard_vectors.rs` (`key_material_types_zeroize_on_drop`); that
 //! `zeroize` really clears a key in `key.rs`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
@@ -227,7 +229,7 @@ fn every_reachable_error_prints_no_key_material() {
         format!("1:{short64}"),
         format!("1:{a64}!"),
         format!("x:{a64}"),
-        format!("{a64}"),
+        a64.clone(),
         format!("1:{std64}="),
         format!("99999999999:{a64}"),
         format!("1:{a64},,2:{a64}"),
