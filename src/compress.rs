@@ -6,8 +6,18 @@ use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, 
 /// shorter than `limit` bytes, so callers keep the smaller form without
 /// finishing a hopeless compression.
 pub(crate) fn deflate_shorter_than(bytes: &[u8], limit: usize, level: u32) -> Option<Vec<u8>> {
+    compress_shorter_than(Compress::new(Compression::new(level), false), bytes, limit)
+}
+
+/// Like [`deflate_shorter_than`], in the zlib format (RFC 1950: header and
+/// Adler-32 trailer), as Python's `zlib.compress` writes it.
+#[cfg(feature = "flask")]
+pub(crate) fn zlib_shorter_than(bytes: &[u8], limit: usize, level: u32) -> Option<Vec<u8>> {
+    compress_shorter_than(Compress::new(Compression::new(level), true), bytes, limit)
+}
+
+fn compress_shorter_than(mut compressor: Compress, bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(limit);
-    let mut compressor = Compress::new(Compression::new(level), false);
     // With capacity `limit`, a stream that does not end within it did not shrink.
     match compressor.compress_vec(bytes, &mut out, FlushCompress::Finish) {
         Ok(Status::StreamEnd) if out.len() < limit => Some(out),
@@ -19,7 +29,21 @@ pub(crate) fn deflate_shorter_than(bytes: &[u8], limit: usize, level: u32) -> Op
 /// `None` if the stream is corrupt, truncated, followed by extra bytes, or
 /// would inflate past `cap`. Memory use is bounded by `cap`.
 pub(crate) fn inflate_bounded(bytes: &[u8], cap: usize) -> Option<Vec<u8>> {
-    let mut decompressor = Decompress::new(false);
+    inflate_stream_bounded(Decompress::new(false), bytes, cap)
+}
+
+/// Like [`inflate_bounded`], for a zlib stream (RFC 1950); the Adler-32
+/// trailer is checked.
+#[cfg(feature = "flask")]
+pub(crate) fn inflate_zlib_bounded(bytes: &[u8], cap: usize) -> Option<Vec<u8>> {
+    inflate_stream_bounded(Decompress::new(true), bytes, cap)
+}
+
+fn inflate_stream_bounded(
+    mut decompressor: Decompress,
+    bytes: &[u8],
+    cap: usize,
+) -> Option<Vec<u8>> {
     // At least 64 bytes to start with, but never more than the cap (`clamp`
     // would panic for caps under 64).
     let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).max(64).min(cap));
@@ -74,6 +98,26 @@ mod tests {
         let packed = deflate_shorter_than(&zeros, zeros.len(), 6).unwrap();
         assert_eq!(inflate_bounded(&packed, 5000).map(|v| v.len()), Some(5000));
         assert_eq!(inflate_bounded(&packed, 4999), None);
+    }
+
+    #[cfg(feature = "flask")]
+    #[test]
+    fn zlib_round_trip_cap_and_corruption() {
+        let text = b"flask session flask session flask session".repeat(20);
+        let packed = zlib_shorter_than(&text, text.len(), 6).unwrap();
+        // zlib header for the default window and level 6, as Python writes.
+        assert_eq!(packed[..2], [0x78, 0x9c]);
+        assert_eq!(inflate_zlib_bounded(&packed, text.len()).unwrap(), text);
+        assert_eq!(inflate_zlib_bounded(&packed, text.len() - 1), None);
+        // A raw deflate stream is not a zlib stream and the other way round.
+        assert_eq!(inflate_bounded(&packed, 10_000), None);
+        let mut bad_checksum = packed.clone();
+        *bad_checksum.last_mut().unwrap() ^= 1;
+        assert_eq!(inflate_zlib_bounded(&bad_checksum, 10_000), None);
+        assert_eq!(
+            inflate_zlib_bounded(&packed[..packed.len() - 1], 10_000),
+            None
+        );
     }
 
     #[test]

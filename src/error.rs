@@ -88,7 +88,8 @@ pub enum Error {
         /// The lowest generation the caller still accepts.
         current: u32,
     },
-    /// The value could not be serialized (postcard rejected it).
+    /// The value could not be serialized (postcard rejected it, or a Flask
+    /// session value has a shape Flask cannot represent).
     #[error("value could not be serialized")]
     Serialize,
     /// The authentic payload is not a valid encoding of the requested type

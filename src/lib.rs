@@ -3,9 +3,12 @@
 
 mod codec;
 mod compress;
+pub mod cookie;
 mod encoding;
 mod envelope;
 mod error;
+#[cfg(feature = "flask")]
+pub mod flask;
 mod key;
 mod keyring;
 mod seal;
