@@ -75,7 +75,9 @@ fn inflate_stream_bounded(
     bytes: &[u8],
     cap: usize,
 ) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).clamp(64, cap.max(1)));
+    // At least 64 bytes to start with, but never more than the cap (`clamp`
+    // would panic for caps under 64).
+    let mut out = Vec::with_capacity(bytes.len().saturating_mul(4).max(64).min(cap));
     loop {
         let (in_before, out_before) = (decompressor.total_in(), out.len());
         let input = bytes.get(usize::try_from(in_before).ok()?..)?;
@@ -174,6 +176,19 @@ mod tests {
             inflate_zlib_bounded(&packed[..packed.len() - 1], 10_000),
             None
         );
+    }
+
+    #[test]
+    fn caps_below_the_initial_buffer_size_are_respected_without_panic() {
+        // A cap under 64 made `clamp(64, cap)` panic (seen while writing the
+        // `inflate` fuzz target, which tries small caps).
+        let packed = deflate_shorter_than(&[7u8; 100], 100, 6).unwrap();
+        for cap in 0..100 {
+            assert_eq!(inflate_bounded(&packed, cap), None, "cap {cap}");
+        }
+        assert_eq!(inflate_bounded(&packed, 100).map(|v| v.len()), Some(100));
+        // The empty final block inflates to nothing, which fits even cap 0.
+        assert_eq!(inflate_bounded(&[0x03, 0x00], 0), Some(Vec::new()));
     }
 
     #[test]

@@ -18,6 +18,12 @@ mod sign;
 #[cfg(test)]
 mod vector_tests;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz;
+#[cfg(test)]
+mod standard_vectors;
+
 pub use codec::{
     inspect, Codec, Compression, Decoded, EncodeOptions, DEFAULT_CLOCK_SKEW, DEFAULT_COOKIE_NAME,
     DEFAULT_MAX_AGE, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PURPOSE, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN,

@@ -19,9 +19,20 @@ pub(crate) fn append_to<T: Serialize + ?Sized>(value: &T, out: Vec<u8>) -> Resul
 
 /// Deserializes exactly one value from `bytes`; trailing bytes are an error,
 /// so every payload has one meaning.
+///
+/// postcard has no nesting limit, and a recursive type costs a few hundred
+/// bytes of stack per level: a payload of [`MAX_PAYLOAD_LEN`] one-byte levels
+/// overflowed a 2 MiB thread stack (debug build). `serde_stacker` moves deep
+/// recursion onto heap-allocated stack segments, so decoding any payload under
+/// the cap works on small thread stacks; the extra memory is bounded by the
+/// payload cap.
+///
+/// [`MAX_PAYLOAD_LEN`]: crate::MAX_PAYLOAD_LEN
 pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    match postcard::take_from_bytes(bytes) {
-        Ok((value, [])) => Ok(value),
+    let mut deserializer = postcard::Deserializer::from_bytes(bytes);
+    let value = T::deserialize(serde_stacker::Deserializer::new(&mut deserializer));
+    match (value, deserializer.finalize()) {
+        (Ok(value), Ok([])) => Ok(value),
         _ => Err(Error::Deserialize),
     }
 }
