@@ -391,27 +391,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn json_text_matches_flask_byte_for_byte() {
-        // The exact text Flask 3.1.3 wrote for the same session (sorted keys,
-        // ASCII escapes, tags, escaped tag-like dict).
-        let session = json!({
-            "t": {" t": [1, "a"]},
-            "b": {" b": [0, 255]},
-            "m": {" m": "<b>x</b>"},
-            "u": {" u": "12345678-1234-5678-1234-567812345678"},
-            "d": {" d": "2024-02-29T23:59:58Z"},
-            "k": {" di": {" t": 1}},
-            "é": "日本",
-        });
-        let flask = r#"{"b":{" b":"AP8="},"d":{" d":"Thu, 29 Feb 2024 23:59:58 GMT"},"k":{" di":{" t__":1}},"m":{" m":"<b>x</b>"},"t":{" t":[1,"a"]},"u":{" u":"12345678123456781234567812345678"},"\u00e9":"\u65e5\u672c"}"#;
-        assert_eq!(
-            String::from_utf8(to_json(&session).unwrap()).unwrap(),
-            flask
-        );
-        assert_eq!(from_json(flask.as_bytes()).unwrap(), session);
-    }
-
-    #[test]
     fn ascii_escapes_follow_python() {
         let session = json!({"s": "\u{7f}\u{1f}\n\t\"\\/😀ÿ"});
         assert_eq!(

@@ -54,6 +54,19 @@ fn flask_tags_session() -> Value {
 }
 
 #[test]
+fn json_text_matches_flask_byte_for_byte() {
+    // The exact text Flask 3.1.3 wrote for the same session (sorted keys,
+    // ASCII escapes, tags, escaped tag-like dict).
+    let flask = r#"{"b":{" b":"AP8="},"d":{" d":"Thu, 29 Feb 2024 23:59:58 GMT"},"k":{" di":{" t__":1}},"m":{" m":"<b>x</b>"},"t":{" t":[1,"a"]},"u":{" u":"12345678123456781234567812345678"},"\u00e9":"\u65e5\u672c"}"#;
+    let text = super::tag::to_json(&flask_tags_session()).unwrap();
+    assert_eq!(String::from_utf8(text).unwrap(), flask);
+    assert_eq!(
+        super::tag::from_json(flask.as_bytes()).unwrap(),
+        flask_tags_session()
+    );
+}
+
+#[test]
 fn reads_tokens_flask_wrote() {
     let codec = FlaskCodec::new(b"flask-secret");
     assert_eq!(
