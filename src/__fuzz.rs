@@ -7,7 +7,7 @@
 //! reached from there with unauthenticated input (it only runs after the tag
 //! check), so without this hook a fuzzer would never feed it arbitrary bytes.
 
-pub use crate::codec::MAX_PAYLOAD_LEN;
+pub use crate::consts::MAX_PAYLOAD_LEN;
 
 /// Inflates a complete raw deflate stream of at most `cap` output bytes;
 /// `None` if it is corrupt, truncated, followed by extra bytes, or would

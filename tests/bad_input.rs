@@ -11,7 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use cookie_seal::{Codec, Error, Key, Keyring, Session, DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
+use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
+use cookie_seal::{Codec, Error, Key, Keyring, Session};
 use hmac::{KeyInit, Mac};
 
 const T0: u64 = 1_750_000_000;
@@ -271,7 +272,11 @@ fn wrong_key_purpose_or_context_is_invalid() {
         );
         assert_eq!(
             make(ring())
-                .decode_with::<Session>(&token, b"ctx", at(T0))
+                .decode_with::<Session>(
+                    &token,
+                    &cookie_seal::DecodeOptions::new().context(b"ctx"),
+                    at(T0)
+                )
                 .map(|d| d.value),
             Err(Error::Invalid)
         );

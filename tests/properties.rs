@@ -114,7 +114,7 @@ fn profile() -> impl Strategy<Value = Profile> {
 fn encode<T: Serialize>(codec: &Codec, value: &T) -> Option<String> {
     match codec.encode_at(value, now()) {
         Ok(token) => {
-            assert!(token.len() <= codec.token_budget());
+            assert!(token.len() <= codec.settings().token_budget());
             Some(token)
         }
         Err(Error::TooLarge { len, limit }) if len > limit => None,
