@@ -20,7 +20,8 @@ mod sign;
 #[cfg(test)]
 mod vector_tests;
 
-#[cfg(feature = "fuzzing")]
+// `cargo fuzz` builds with `--cfg fuzzing`; no feature can switch this on.
+#[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz;
 #[cfg(test)]

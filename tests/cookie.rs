@@ -10,8 +10,11 @@ use cookie_seal::consts::{MAX_COOKIE_LEN, MAX_TOKEN_LEN};
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SameSite, SessionCookie};
 use cookie_seal::{inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, Session};
 
+mod fixtures;
+use fixtures::noise;
+
 fn keyring(id: u32, byte: u8) -> Keyring {
-    Keyring::new(id, Key::from_bytes(&[byte; 32]).unwrap())
+    fixtures::ring(&[(id, byte)])
 }
 
 fn sealed() -> Codec {
@@ -44,19 +47,6 @@ fn name_value(set_cookie: &str) -> (&str, &str) {
         .unwrap()
         .split_once('=')
         .unwrap()
-}
-
-/// Deterministic, incompressible bytes.
-fn noise(len: usize) -> Vec<u8> {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
 }
 
 fn session_with(key: &str, bytes: usize) -> Session {
