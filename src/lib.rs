@@ -55,7 +55,7 @@
 //!
 //! | capability | API |
 //! |---|---|
-//! | signed tokens (HMAC-SHA256, full 32-byte tag) | [`Codec::signed`] |
+//! | signed tokens (HMAC-SHA256, full 32-byte tag) | [`Codec::signed`], or [`Codec::new`] with a [`Mode`] |
 //! | sealed tokens (XChaCha20-Poly1305, OS-random nonce) | [`Codec::sealed`] |
 //! | per-mode subkeys via HKDF-SHA256, derived once per codec | built in |
 //! | keyring with key IDs, textual form for one env var | [`Keyring`], its `FromStr`, [`Keyring::export`] |
@@ -63,14 +63,17 @@
 //! | idle lifetime, clock skew | [`Codec::max_age`], [`Codec::clock_skew`] |
 //! | absolute lifetime across re-issues | [`Codec::absolute_lifetime`], [`Decoded::carry_over`] |
 //! | rolling refresh | [`Codec::reissue_after`] |
-//! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`Codec::decode_with`] |
+//! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`DecodeOptions::context`] |
 //! | generation counter ("log out everywhere") | [`EncodeOptions::generation`], [`Decoded::check_generation`] |
 //! | dynamic session map, fixation defence | [`Session`], [`Session::regenerate`] |
 //! | signed random session IDs for server-side stores | [`SessionId`] |
 //! | deflate only when shorter (signed default) | [`Compression::Auto`] |
-//! | size budget and largest-payload query | [`Codec::cookie_name`], [`Codec::max_token_len`], [`Codec::max_payload_len`] |
+//! | size budget and largest-payload query | [`Codec::token_budget`], [`Codec::token_budget_for_cookie`], [`Codec::max_payload_len`] |
 //! | signed → sealed migration | [`Codec::accept_signed`] |
+//! | verification without deserializing, for tools | [`Codec::verify`] |
 //! | keyless header inspection (untrusted) | [`inspect`] |
+//! | every setting, read back | [`Codec::settings`] |
+//! | every limit and default | [`consts`] |
 //! | `Set-Cookie` with secure defaults, `__Host-` checks, removal | [`cookie::CookieConfig`], [`cookie::SessionCookie`] |
 //! | one session across several cookies (opt-in) | [`cookie::CookieConfig::chunking`] |
 //! | Flask session cookies, read and write (feature `flask`) | `flask::FlaskCodec` |
