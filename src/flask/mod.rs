@@ -171,12 +171,9 @@ impl FlaskKeys {
     /// Flask refuses to sign sessions without a secret key; an empty
     /// fallback would let anyone forge a cookie.
     fn check(&self) -> Result<(), Error> {
-        match self.secrets.iter().find(|secret| secret.is_empty()) {
-            Some(_) => Err(Error::KeyLength {
-                len: 0,
-                min: 1,
-                max: usize::MAX,
-            }),
+        match self.secrets.iter().position(|secret| secret.is_empty()) {
+            Some(0) => Err(Error::EmptySecretKey { fallback: None }),
+            Some(n) => Err(Error::EmptySecretKey { fallback: Some(n) }),
             None => Ok(()),
         }
     }
@@ -188,7 +185,7 @@ impl FlaskCodec {
     /// `cookie-session`, 31-day lifetime, no fallback keys.
     ///
     /// An empty key makes every encode and decode fail with
-    /// [`Error::KeyLength`], as Flask refuses sessions without a secret key.
+    /// [`Error::EmptySecretKey`], as Flask refuses sessions without a secret key.
     ///
     /// ```
     /// let codec = cookie_seal::flask::FlaskCodec::new("dev".as_bytes());
@@ -208,7 +205,7 @@ impl FlaskCodec {
     /// key is tried first, then each fallback.
     ///
     /// An empty fallback key makes every encode and decode fail with
-    /// [`Error::KeyLength`].
+    /// [`Error::EmptySecretKey`].
     ///
     /// ```
     /// use cookie_seal::flask::FlaskCodec;
@@ -274,7 +271,7 @@ impl FlaskCodec {
     /// the wrong content or nests deeper than [`MAX_NESTING`];
     /// [`Error::TooLarge`] if its JSON exceeds [`MAX_JSON_LEN`] or the token
     /// [`MAX_ENCODED_LEN`]; [`Error::TimeOutOfRange`] for a `now` before
-    /// 1970; [`Error::KeyLength`] for an empty key.
+    /// 1970; [`Error::EmptySecretKey`] for an empty key.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -312,7 +309,7 @@ impl FlaskCodec {
                 limit: MAX_ENCODED_LEN,
             });
         }
-        let current = self.keys.signing.first().ok_or(Error::EmptyKeyring)?;
+        let current = self.keys.signing.first().ok_or(Error::NoSigningKey)?;
         Ok(current.sign(&payload, timestamp))
     }
 
@@ -337,7 +334,7 @@ impl FlaskCodec {
     /// [`Error::Inflate`] (corrupt zlib or more than [`MAX_JSON_LEN`] bytes)
     /// and [`Error::Deserialize`] (JSON or tag content the module docs
     /// refuse). [`Error::TimeOutOfRange`] for a `now` before 1970,
-    /// [`Error::KeyLength`] for an empty key.
+    /// [`Error::EmptySecretKey`] for an empty key.
     ///
     /// # Security
     /// The signature is compared in constant time, against each key in turn

@@ -235,21 +235,26 @@ fn every_changed_character_is_refused() {
 
 #[test]
 fn empty_keys_are_refused_like_flask() {
-    let empty_key = Error::KeyLength {
-        len: 0,
-        min: 1,
-        max: usize::MAX,
-    };
+    let empty_key = Error::EmptySecretKey { fallback: None };
     let codec = FlaskCodec::new(b"");
     assert_eq!(codec.encode_at(&json!({}), at(T)), Err(empty_key.clone()));
     assert_eq!(codec.decode_at(FLASK_SMALL, at(T)), Err(empty_key));
     // An empty fallback would accept cookies signed with the empty key.
     let with_empty_fallback = FlaskCodec::new(b"k").fallbacks([b""]);
     let signed_with_empty = forge_authentic(b"", "e30", T);
-    assert!(with_empty_fallback
-        .decode_at(&signed_with_empty, at(T))
-        .is_err());
-    assert!(with_empty_fallback.encode_at(&json!({}), at(T)).is_err());
+    let empty_fallback = Error::EmptySecretKey { fallback: Some(1) };
+    assert_eq!(
+        with_empty_fallback.decode_at(&signed_with_empty, at(T)),
+        Err(empty_fallback.clone())
+    );
+    assert_eq!(
+        with_empty_fallback.encode_at(&json!({}), at(T)),
+        Err(empty_fallback)
+    );
+    assert_eq!(
+        Error::EmptySecretKey { fallback: Some(2) }.to_string(),
+        "Flask SECRET_KEY_FALLBACKS entry 2 is empty"
+    );
 }
 
 #[test]
