@@ -1,8 +1,19 @@
 //! Read and write Flask's default session cookie (feature `flask`).
 //!
-//! [`FlaskCodec`] implements Flask's `SecureCookieSessionInterface` exactly,
-//! so a Rust service and a Flask app can share one session cookie (for
-//! example while an app is moved to Rust):
+//! [`FlaskCodec`] reads the cookies of Flask's `SecureCookieSessionInterface`
+//! and writes cookies Flask reads as the same session, so a Rust service and
+//! a Flask app can share one session cookie (for example while an app is
+//! moved to Rust). What is byte-identical: an **uncompressed** cookie is the
+//! one Flask writes for the same session, key and second (same JSON text,
+//! timestamp and signature). A compressed cookie holds the same JSON, but
+//! its zlib bytes come from zlib-rs, not Python's zlib, so they usually
+//! differ, and near itsdangerous's "shorter by more than one byte" threshold
+//! one side may compress where the other does not. Both sides read either
+//! form. When the default level's cookie is over the limit, every other zlib
+//! level is tried before [`Error::TooLarge`], so a session Flask fits in a
+//! cookie fits here too.
+//!
+//! The format:
 //!
 //! - itsdangerous `URLSafeTimedSerializer`, salt `cookie-session`, key
 //!   derivation `"hmac"` with SHA-1: the signing key is
@@ -47,9 +58,14 @@
 //! `flash()` messages are a list of tuples:
 //! `{"_flashes": [{" t": ["message", "Welcome"]}]}`.
 //!
+//! Python's `json` reads the integer `-0` as `0` and so does this codec
+//! (serde_json alone would read the float `-0.0`); `-0.0` stays a float.
+//!
 //! Refused (with [`Error::Deserialize`] when decoding, [`Error::Serialize`]
-//! when encoding): integers outside the 64-bit range (serde_json would round
-//! them), `NaN` and `Infinity`, strings with lone surrogates, nesting deeper
+//! when encoding): integers outside the 64-bit range, from −2⁶³ to 2⁶⁴−1
+//! (Python keeps them exact, serde_json would round them to a float, so a
+//! Flask session holding one is refused rather than altered; store such
+//! numbers as strings in a shared session), `NaN` and `Infinity`, strings with lone surrogates, nesting deeper
 //! than [`MAX_NESTING`], datetimes before the year 100 (Flask itself misreads
 //! them), tags whose content is not the shape above, and a top level that is
 //! not a dict.
@@ -123,6 +139,18 @@ pub const TAG_DICT: &str = " di";
 
 /// zlib level Python's `zlib.compress` uses by default.
 const ZLIB_LEVEL: u32 = 6;
+/// The other zlib levels, tried when the default level's cookie is too long.
+const RETRY_LEVELS: [u32; 8] = [9, 8, 7, 5, 4, 3, 2, 1];
+
+/// The cookie payload for `json` as itsdangerous writes it: the JSON
+/// zlib-compressed at `level` with a leading `.` when that saves more than
+/// the one byte of the marker, the JSON itself otherwise.
+fn payload(json: &[u8], level: u32) -> String {
+    match compress::zlib_shorter_than(json, json.len().saturating_sub(1), level) {
+        Some(zlib) => format!("{}{}", signer::SEP, encoding::encode(&zlib)),
+        None => encoding::encode(json),
+    }
+}
 
 /// Reads and writes Flask's default session cookie.
 ///
@@ -295,14 +323,22 @@ impl FlaskCodec {
                 limit: MAX_JSON_LEN,
             });
         }
-        // itsdangerous keeps the compressed form only if it saves more than
-        // the one byte of its `.` marker.
-        let payload =
-            match compress::zlib_shorter_than(&json, json.len().saturating_sub(1), ZLIB_LEVEL) {
-                Some(zlib) => format!("{}{}", signer::SEP, encoding::encode(&zlib)),
-                None => encoding::encode(&json),
-            };
-        let token_len = signer::token_len(payload.len(), timestamp);
+        let mut payload = payload(&json, ZLIB_LEVEL);
+        let mut token_len = signer::token_len(payload.len(), timestamp);
+        if token_len > MAX_ENCODED_LEN {
+            // Python's zlib sometimes compresses a little better than
+            // zlib-rs at the same level, and zlib-rs's higher levels are not
+            // always shorter than its level 6. Before giving up, keep the
+            // shortest of every other level, so a session Flask fits in a
+            // cookie fits here too.
+            for level in RETRY_LEVELS {
+                let shorter = self::payload(&json, level);
+                if shorter.len() < payload.len() {
+                    payload = shorter;
+                }
+            }
+            token_len = signer::token_len(payload.len(), timestamp);
+        }
         if token_len > MAX_ENCODED_LEN {
             return Err(Error::TooLarge {
                 len: token_len,

@@ -1,5 +1,7 @@
 //! Flask's session JSON text to the documented shapes.
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -20,11 +22,8 @@ use crate::flask::{TAG_BYTES, TAG_DATETIME, TAG_DICT, TAG_MARKUP, TAG_TUPLE, TAG
 /// [`MAX_NESTING`](super::MAX_NESTING), holds a tag whose content is not what Flask writes, or is
 /// not a dict at the top.
 pub(crate) fn from_json(json: &[u8]) -> Result<Value, Error> {
-    if has_oversized_integer(json) {
-        return Err(Error::Deserialize);
-    }
-    // serde_json's own recursion limit (128) bounds the stack while parsing.
-    let value: Value = serde_json::from_slice(json).map_err(|_| Error::Deserialize)?;
+    let json = check_literals(json)?;
+    let value: Value = serde_json::from_slice(&json).map_err(|_| Error::Deserialize)?;
     let session = untag(value, 1)?;
     if !is_session_dict(&session) {
         return Err(Error::Deserialize);
@@ -125,18 +124,28 @@ fn http_date_to_rfc3339(text: &str) -> Option<String> {
     when.assume_utc().format(&Rfc3339).ok()
 }
 
-/// Whether `json` holds an integer literal outside both the `i64` and `u64`
-/// ranges. serde_json would turn such an integer into a rounded float; Python
-/// keeps it exact, so the session is refused instead of altered.
-fn has_oversized_integer(json: &[u8]) -> bool {
-    let mut bytes = json.iter().copied().peekable();
+/// Reads the JSON text once, outside strings, before serde_json parses it:
+///
+/// - refuses an integer literal outside both the `i64` and `u64` ranges:
+///   serde_json would turn it into a rounded float, Python keeps it exact,
+///   so the session is refused instead of altered;
+/// - refuses nesting deeper than [`MAX_NESTING`](super::MAX_NESTING), so the
+///   parser's recursion stays as shallow as the tag pass after it (serde_json
+///   alone would recurse 128 levels, too deep for small thread stacks);
+/// - rewrites the integer literal `-0` as ` 0`: Python reads it as the int
+///   `0`, serde_json as the float `-0.0`.
+///
+/// Returns the text unchanged unless a `-0` was rewritten.
+pub(super) fn check_literals(json: &[u8]) -> Result<Cow<'_, [u8]>, Error> {
+    let mut negative_zeros = Vec::new();
+    let mut depth = 0usize;
     let mut in_string = false;
-    while let Some(byte) = bytes.next() {
+    let mut index = 0;
+    while let Some(&byte) = json.get(index) {
+        index += 1;
         if in_string {
             match byte {
-                b'\\' => {
-                    bytes.next();
-                }
+                b'\\' => index += 1,
                 b'"' => in_string = false,
                 _ => {}
             }
@@ -144,24 +153,46 @@ fn has_oversized_integer(json: &[u8]) -> bool {
         }
         match byte {
             b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                enter(depth, Error::Deserialize)?;
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
             b'-' | b'0'..=b'9' => {
-                let mut literal = String::from(char::from(byte));
+                let start = index - 1;
                 let mut integer = true;
-                while let Some(&next) = bytes.peek() {
+                while let Some(&next) = json.get(index) {
                     match next {
                         b'0'..=b'9' | b'-' | b'+' => {}
                         b'.' | b'e' | b'E' => integer = false,
                         _ => break,
                     }
-                    literal.push(char::from(next));
-                    bytes.next();
+                    index += 1;
                 }
-                if integer && literal.parse::<i64>().is_err() && literal.parse::<u64>().is_err() {
-                    return true;
+                let literal = json.get(start..index).unwrap_or_default();
+                if !integer {
+                    continue;
+                }
+                if literal == b"-0" {
+                    negative_zeros.push(start);
+                    continue;
+                }
+                let text = std::str::from_utf8(literal).unwrap_or_default();
+                if text.parse::<i64>().is_err() && text.parse::<u64>().is_err() {
+                    return Err(Error::Deserialize);
                 }
             }
             _ => {}
         }
     }
-    false
+    if negative_zeros.is_empty() {
+        return Ok(Cow::Borrowed(json));
+    }
+    let mut rewritten = json.to_vec();
+    for start in negative_zeros {
+        if let Some(sign) = rewritten.get_mut(start) {
+            *sign = b' ';
+        }
+    }
+    Ok(Cow::Owned(rewritten))
 }

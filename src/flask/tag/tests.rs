@@ -1,5 +1,6 @@
 //! Round trips and refusals of the tagged JSON, both directions.
 
+use super::decode::check_literals;
 use super::*;
 use serde_json::json;
 
@@ -133,4 +134,35 @@ fn nesting_is_capped_the_same_way_both_ways() {
     assert!(to_json(&tuple_at_edge).is_ok());
     let tuple_over = json!({ "a": tuple_at_edge });
     assert_eq!(to_json(&tuple_over), Err(Error::Serialize));
+}
+
+#[test]
+fn negative_zero_integer_reads_as_int_zero_like_python() {
+    let session = from_json(br#"{"a":-0,"b":[-0,1],"c":-0.0,"d":-0e0,"s":"-0"}"#).unwrap();
+    // Python's json reads `-0` as the int 0: an integer, not the float -0.0.
+    assert_eq!(session["a"], json!(0));
+    assert!(session["a"].is_u64(), "{}", session["a"]);
+    assert_eq!(session["b"], json!([0, 1]));
+    // With a fraction or exponent it stays the float -0.0, as in Python.
+    for float in ["c", "d"] {
+        let value = session[float].as_f64().unwrap();
+        assert!(session[float].is_f64() && value == 0.0 && value.is_sign_negative());
+    }
+    assert_eq!(session["s"], json!("-0"));
+}
+
+#[test]
+fn nesting_is_checked_before_parsing() {
+    let deep = |levels: usize| format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+    // Brackets inside strings do not count.
+    let quoted = format!(r#"{{"s":"{}"}}"#, "[".repeat(500));
+    assert!(from_json(quoted.as_bytes()).is_ok());
+    let at_cap = format!(r#"{{"a":{}}}"#, deep(MAX_NESTING - 1));
+    assert!(from_json(at_cap.as_bytes()).is_ok());
+    assert_eq!(
+        check_literals(at_cap.as_bytes()).map(|c| c.len()),
+        Ok(at_cap.len())
+    );
+    let over = format!(r#"{{"a":{}}}"#, deep(MAX_NESTING));
+    assert_eq!(check_literals(over.as_bytes()), Err(Error::Deserialize));
 }
