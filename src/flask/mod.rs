@@ -256,11 +256,13 @@ impl FlaskCodec {
         }
     }
 
-    /// Sets `PERMANENT_SESSION_LIFETIME` (default 31 days, whole seconds).
-    /// Like Flask, the lifetime applies to every session cookie read, counted
-    /// from the time it was signed.
+    /// Sets `PERMANENT_SESSION_LIFETIME` (default 31 days). Like Flask, the
+    /// lifetime applies to every session cookie read, counted from the time
+    /// it was signed. A fraction of a second is rounded up (500 ms lasts
+    /// 1 s, not nothing); zero is an invalid setting, reported by
+    /// [`FlaskCodec::validate`] and by every encode and decode.
     pub fn max_age(mut self, max_age: Duration) -> FlaskCodec {
-        self.max_age = max_age.as_secs();
+        self.max_age = whole_seconds(max_age);
         self
     }
 
@@ -275,12 +277,40 @@ impl FlaskCodec {
         }
     }
 
-    /// Tolerates cookies signed up to `skew` in the future (whole seconds).
-    /// Default 0, as itsdangerous: a cookie from a host whose clock runs
-    /// ahead is refused until the reader's clock catches up.
+    /// Tolerates cookies signed up to `skew` in the future (a fraction of a
+    /// second is rounded up). Default 0, as itsdangerous: a cookie from a
+    /// host whose clock runs ahead is refused until the reader's clock
+    /// catches up.
     pub fn clock_skew(mut self, skew: Duration) -> FlaskCodec {
-        self.clock_skew = skew.as_secs();
+        self.clock_skew = whole_seconds(skew);
         self
+    }
+
+    /// Checks every setting. Like [`crate::Codec`], the builder methods never
+    /// fail; [`FlaskCodec::encode_at`] and [`FlaskCodec::decode_at`] run this
+    /// same check first and fail with the same error.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecretKey`] naming the empty key (`SECRET_KEY` or a
+    /// fallback); [`Error::InvalidOption`] for a zero `max_age`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cookie_seal::flask::FlaskCodec;
+    /// use cookie_seal::Error;
+    ///
+    /// assert_eq!(FlaskCodec::new(b"k").validate(), Ok(()));
+    /// let empty_fallback = FlaskCodec::new(b"k").fallbacks([""]);
+    /// assert_eq!(empty_fallback.validate(), Err(Error::EmptySecretKey { fallback: Some(1) }));
+    /// let no_lifetime = FlaskCodec::new(b"k").max_age(Duration::ZERO);
+    /// assert!(matches!(no_lifetime.validate(), Err(Error::InvalidOption(_))));
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        self.keys.check()?;
+        if self.max_age == 0 {
+            return Err(Error::InvalidOption("max_age must be at least 1 second"));
+        }
+        Ok(())
     }
 
     /// Encodes `session` signed now. See [`FlaskCodec::encode_at`].
@@ -315,7 +345,7 @@ impl FlaskCodec {
     /// # Ok(()) }
     /// ```
     pub fn encode_at(&self, session: &Value, now: SystemTime) -> Result<String, Error> {
-        self.keys.check()?;
+        self.validate()?;
         let timestamp = unix_seconds(now)?;
         let json = tag::to_json(session)?;
         if json.len() > MAX_JSON_LEN {
@@ -394,7 +424,7 @@ impl FlaskCodec {
     /// # Ok(()) }
     /// ```
     pub fn decode_at(&self, cookie: &str, now: SystemTime) -> Result<Value, Error> {
-        self.keys.check()?;
+        self.validate()?;
         let now_secs = unix_seconds(now)?;
         if cookie.len() > MAX_INPUT_LEN {
             return Err(Error::TooLarge {
@@ -434,6 +464,13 @@ impl FlaskCodec {
             tag::from_json(&token.payload)
         }
     }
+}
+
+/// Whole seconds, a fraction rounded up.
+fn whole_seconds(duration: Duration) -> u64 {
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
 impl fmt::Debug for FlaskCodec {

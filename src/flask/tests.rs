@@ -540,3 +540,27 @@ fn a_session_just_past_the_default_level_budget_still_fits() {
         })
     ));
 }
+
+#[test]
+fn settings_never_fail_but_every_call_reports_the_same_error() {
+    let session = json!({"a": 1});
+    let token = FlaskCodec::new(b"k").encode_at(&session, at(T)).unwrap();
+    let no_lifetime = FlaskCodec::new(b"k").max_age(Duration::ZERO);
+    let expected = Err(Error::InvalidOption("max_age must be at least 1 second"));
+    assert_eq!(no_lifetime.validate(), expected.clone());
+    assert_eq!(
+        no_lifetime.encode_at(&session, at(T)).map(drop),
+        expected.clone()
+    );
+    assert_eq!(no_lifetime.decode_at(&token, at(T)).map(drop), expected);
+    // A sub-second lifetime is rounded up to 1 s, not truncated to nothing.
+    let half_second = FlaskCodec::new(b"k").max_age(Duration::from_millis(500));
+    assert_eq!(half_second.validate(), Ok(()));
+    assert_eq!(half_second.decode_at(&token, at(T + 1)).unwrap(), session);
+    assert!(matches!(
+        half_second.decode_at(&token, at(T + 2)),
+        Err(Error::Expired { .. })
+    ));
+    let skew = FlaskCodec::new(b"k").clock_skew(Duration::from_millis(1));
+    assert_eq!(skew.decode_at(&token, at(T - 1)).unwrap(), session);
+}
