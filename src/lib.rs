@@ -76,7 +76,7 @@
 //! | every limit and default | [`consts`] |
 //! | `Set-Cookie` with secure defaults, `__Host-` checks, removal | [`cookie::CookieConfig`], [`cookie::SessionCookie`] |
 //! | one session across several cookies (opt-in) | [`cookie::CookieConfig::chunking`] |
-//! | Flask session cookies, read and write (feature `flask`) | `flask::FlaskCodec` |
+//! | Flask session cookies, read and write (feature `flask`) | [`flask::FlaskCodec`][FlaskCodec] |
 //! | operator CLI: keygen, rotate, inspect, verify (feature `cli`) | the `cookie-seal` binary |
 //!
 //! Token sizes with default settings, in bytes:
@@ -90,7 +90,7 @@
 //!
 //! | feature | adds |
 //! |---|---|
-//! | `flask` | the `flask` module: read and write Flask's default session cookie |
+//! | `flask` | the [`flask`][flask-module] module: read and write Flask's default session cookie |
 //! | `cli` | the `cookie-seal` operator binary (keygen, rotate, inspect, verify); the library itself is unchanged |
 //!
 //! No feature is on by default.
@@ -109,6 +109,13 @@
 //! The repository also holds BENCHMARKS.md (criterion benchmarks against the primitives, the
 //! peer crates and Flask), examples/README.md (axum, actix-web and Redis example apps),
 //! fuzz/README.md and CONTRIBUTING.md.
+//!
+// Links to feature-gated items resolve when the feature is on (as on docs.rs) and point to
+// the feature table otherwise, so no build of the docs has a broken link.
+#![cfg_attr(feature = "flask", doc = "[FlaskCodec]: crate::flask::FlaskCodec")]
+#![cfg_attr(feature = "flask", doc = "[flask-module]: crate::flask")]
+#![cfg_attr(not(feature = "flask"), doc = "[FlaskCodec]: #cargo-features")]
+#![cfg_attr(not(feature = "flask"), doc = "[flask-module]: #cargo-features")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
