@@ -1,6 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod codec;
 mod compress;
 pub mod cookie;
@@ -15,8 +22,13 @@ mod seal;
 mod serialize;
 mod session;
 mod sign;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 #[cfg(test)]
 mod vector_tests;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod web_session;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
