@@ -33,7 +33,7 @@ pub fn example_binary(name: &str) -> PathBuf {
     assert!(
         path.exists(),
         "{} is missing: run `cargo test` without a target filter, or \
-         `cargo build --examples` first",
+         `cargo build -p cookie-seal-web --examples` first",
         path.display()
     );
     path
