@@ -214,12 +214,7 @@ where
         let on_save_error = Arc::clone(&self.middleware.on_save_error);
         Box::pin(async move {
             let mut response = response.await?;
-            let set_cookies = state.finish().and_then(|values| {
-                values
-                    .into_iter()
-                    .map(|value| HeaderValue::try_from(value).map_err(|_| Error::Malformed))
-                    .collect::<Result<Vec<_>, Error>>()
-            });
+            let set_cookies = state.finish::<HeaderValue>();
             Ok(match set_cookies {
                 Ok(values) => {
                     for value in values {

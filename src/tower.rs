@@ -233,12 +233,7 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut response = ready!(this.inner.as_mut().poll(cx))?;
-        let set_cookies = this.state.finish().and_then(|values| {
-            values
-                .into_iter()
-                .map(|value| HeaderValue::try_from(value).map_err(|_| Error::Malformed))
-                .collect::<Result<Vec<_>, Error>>()
-        });
+        let set_cookies = this.state.finish::<HeaderValue>();
         Poll::Ready(Ok(match set_cookies {
             Ok(values) => {
                 for value in values {

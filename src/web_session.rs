@@ -121,16 +121,22 @@ impl RequestState {
         Ok(cell)
     }
 
-    /// The `Set-Cookie` values for the response: none if no handler asked
-    /// for the session, otherwise what [`SessionCookie`] decides.
-    pub(crate) fn finish(&self) -> Result<Vec<String>, Error> {
+    /// The `Set-Cookie` header values for the response, as the framework's
+    /// header type `H`: none if no handler asked for the session, otherwise
+    /// what [`SessionCookie`] decides.
+    pub(crate) fn finish<H: TryFrom<String>>(&self) -> Result<Vec<H>, Error> {
         let saver = lock(&self.slot)
             .as_ref()
             .map(|slot| Arc::clone(&slot.saver));
-        match saver {
-            Some(saver) => saver.set_cookies(&self.config.cookies, SystemTime::now()),
-            None => Ok(Vec::new()),
-        }
+        let Some(saver) = saver else {
+            return Ok(Vec::new());
+        };
+        saver
+            .set_cookies(&self.config.cookies, SystemTime::now())?
+            .into_iter()
+            // Cannot fail: the cookie layer renders only visible ASCII.
+            .map(|value| H::try_from(value).map_err(|_| Error::Malformed))
+            .collect()
     }
 }
 
