@@ -244,7 +244,7 @@ impl FromRequest for Session {
         ready(Session::load(
             request.extensions().get::<RequestExtension>(),
             MISSING_MIDDLEWARE,
-            cookie_headers(request.headers()),
+            &mut cookie_headers(request.headers()),
         ))
     }
 }
@@ -260,7 +260,7 @@ where
         ready(Typed::load(
             request.extensions().get::<RequestExtension>(),
             MISSING_MIDDLEWARE,
-            cookie_headers(request.headers()),
+            &mut cookie_headers(request.headers()),
         ))
     }
 }

@@ -112,27 +112,15 @@ use std::future::{ready, Future};
 
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, COOKIE};
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderValue, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::web_session::RequestExtension;
+use crate::tower::extract;
 pub use crate::web_session::{Session, SessionRejection, Typed};
-
-const MISSING_LAYER: SessionRejection = SessionRejection::missing(
-    "cookie_seal::tower::SessionLayer is missing: add \
-     `.layer(cookie_seal::tower::SessionLayer::new(cookies))` to the Router",
-);
-
-fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-}
 
 // No bound on `S`: the extractor needs no state, and its future holds none.
 impl<S> FromRequestParts<S> for Session {
@@ -142,11 +130,7 @@ impl<S> FromRequestParts<S> for Session {
         parts: &mut Parts,
         _state: &S,
     ) -> impl Future<Output = Result<Session, SessionRejection>> + Send {
-        ready(Session::load(
-            parts.extensions.get::<RequestExtension>(),
-            MISSING_LAYER,
-            cookie_headers(&parts.headers),
-        ))
+        ready(extract(&parts.extensions, &parts.headers, Session::load))
     }
 }
 
@@ -160,11 +144,7 @@ where
         parts: &mut Parts,
         _state: &S,
     ) -> impl Future<Output = Result<Typed<T>, SessionRejection>> + Send {
-        ready(Typed::load(
-            parts.extensions.get::<RequestExtension>(),
-            MISSING_LAYER,
-            cookie_headers(&parts.headers),
-        ))
+        ready(extract(&parts.extensions, &parts.headers, Typed::load))
     }
 }
 

@@ -20,32 +20,46 @@
 //!   place to log it). [`SessionLayer::on_rejected`] reports rejected
 //!   cookies. The layer itself prints nothing.
 //!
-//! The layer has no runtime of its own: it works on any executor. Here it
-//! wraps a hand-written service, driven without one:
+//! Outside axum, a service behind the layer reads the session with
+//! [`Session::from_http`]. The layer has no runtime of its own: it works on
+//! any executor. Here it wraps a hand-written service, driven without one:
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use std::convert::Infallible;
 //! use std::future::{ready, Future, Ready};
+//! use std::sync::{Arc, Mutex};
 //! use std::task::{Context, Poll, Waker};
 //! use cookie_seal::cookie::{CookieConfig, SessionCookie};
-//! use cookie_seal::tower::SessionLayer;
+//! use cookie_seal::tower::{Session, SessionLayer};
 //! use cookie_seal::{Codec, Key, Keyring};
 //! use tower_layer::Layer;
 //! use tower_service::Service;
 //!
-//! /// A service that never reads the session.
+//! /// Counts visits in the session.
 //! #[derive(Clone)]
-//! struct Hello;
-//! impl Service<http::Request<()>> for Hello {
+//! struct Counter;
+//! impl Service<http::Request<()>> for Counter {
 //!     type Response = http::Response<String>;
-//!     type Error = Infallible;
-//!     type Future = Ready<Result<http::Response<String>, Infallible>>;
-//!     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+//!     type Error = cookie_seal::Error;
+//!     type Future = Ready<Result<http::Response<String>, cookie_seal::Error>>;
+//!     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
 //!         Poll::Ready(Ok(()))
 //!     }
-//!     fn call(&mut self, _: http::Request<()>) -> Self::Future {
-//!         ready(Ok(http::Response::new("hello".to_owned())))
+//!     fn call(&mut self, request: http::Request<()>) -> Self::Future {
+//!         let session = Session::from_http(&request).expect("behind SessionLayer");
+//!         ready((|| {
+//!             let n = session.get::<u64>("n")?.unwrap_or(0) + 1;
+//!             session.insert("n", &n)?;
+//!             Ok(http::Response::new(n.to_string()))
+//!         })())
+//!     }
+//! }
+//!
+//! /// Polls once: the service above is ready at once.
+//! fn now<F: Future>(future: F) -> F::Output {
+//!     match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+//!         Poll::Ready(output) => output,
+//!         Poll::Pending => unreachable!("nothing to wait for"),
 //!     }
 //! }
 //!
@@ -53,17 +67,24 @@
 //!     Codec::sealed(Keyring::new(1, Key::generate())),
 //!     CookieConfig::new("__Host-session")?,
 //! )?;
-//! let mut service = SessionLayer::new(cookies)
-//!     .on_rejected(|error| eprintln!("session cookie rejected: {error}"))
-//!     .layer(Hello);
-//! let request = http::Request::builder()
-//!     .header("cookie", "__Host-session=forged")
-//!     .body(())?;
-//! let mut response = Box::pin(service.call(request));
-//! let Poll::Ready(Ok(response)) = response.as_mut().poll(&mut Context::from_waker(Waker::noop()))
-//! else { unreachable!("the inner service is ready at once") };
-//! // The handler never asked for the session: no cookie is touched.
-//! assert!(response.headers().get("set-cookie").is_none());
+//! let rejected = Arc::new(Mutex::new(Vec::new()));
+//! let log = Arc::clone(&rejected);
+//! let mut app = SessionLayer::new(cookies)
+//!     .on_rejected(move |error| log.lock().unwrap().push(error.to_string()))
+//!     .layer(Counter);
+//!
+//! let first = now(app.call(http::Request::new(())))?;
+//! let set_cookie = first.headers()["set-cookie"].to_str()?;
+//! assert!(set_cookie.starts_with("__Host-session="));
+//! let cookie = set_cookie.split(';').next().unwrap_or_default();
+//! let second = now(app.call(http::Request::builder().header("cookie", cookie).body(())?))?;
+//! assert_eq!(second.body(), "2");
+//!
+//! // A forged cookie: an empty session, reported to the hook, replaced.
+//! let forged = http::Request::builder().header("cookie", "__Host-session=forged").body(())?;
+//! let third = now(app.call(forged))?;
+//! assert_eq!(third.body(), "1");
+//! assert_eq!(*rejected.lock().unwrap(), ["malformed token"]);
 //! # Ok(()) }
 //! ```
 
@@ -81,6 +102,59 @@ use tower_service::Service;
 use crate::cookie::SessionCookie;
 use crate::error::Error;
 use crate::web_session::{Config, RequestExtension, RequestState};
+pub use crate::web_session::{Session, SessionRejection, Typed};
+
+const MISSING_LAYER: SessionRejection = SessionRejection::missing(
+    "cookie_seal::tower::SessionLayer is missing: add \
+     `.layer(cookie_seal::tower::SessionLayer::new(cookies))` to the Router",
+);
+
+/// The session handle from a request's extensions (put there by
+/// [`SessionLayer`]) and its `Cookie` headers: what the axum extractors do,
+/// for services that see the `http` parts directly (hyper, plain tower).
+pub(crate) fn extract<T>(
+    extensions: &http::Extensions,
+    headers: &http::HeaderMap,
+    load: impl for<'h> FnOnce(
+        Option<&RequestExtension>,
+        SessionRejection,
+        &mut dyn Iterator<Item = &'h str>,
+    ) -> Result<T, SessionRejection>,
+) -> Result<T, SessionRejection> {
+    let mut cookie_headers = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok());
+    load(extensions.get(), MISSING_LAYER, &mut cookie_headers)
+}
+
+impl Session {
+    /// This request's session, for a service behind [`SessionLayer`] that
+    /// is not an axum handler (in axum, take a [`Session`] argument).
+    /// Loads the session on the first call; later calls share it.
+    ///
+    /// # Errors
+    /// [`SessionRejection`] if the request did not pass through
+    /// [`SessionLayer`], or its session was already read as a [`Typed`].
+    pub fn from_http<B>(request: &Request<B>) -> Result<Session, SessionRejection> {
+        extract(request.extensions(), request.headers(), Session::load)
+    }
+}
+
+impl<T> Typed<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + 'static,
+{
+    /// This request's typed session, for a service behind [`SessionLayer`]
+    /// that is not an axum handler; see [`Session::from_http`].
+    ///
+    /// # Errors
+    /// [`SessionRejection`] if the request did not pass through
+    /// [`SessionLayer`], or its session was already read as another type.
+    pub fn from_http<B>(request: &Request<B>) -> Result<Typed<T>, SessionRejection> {
+        extract(request.extensions(), request.headers(), Typed::load)
+    }
+}
 
 type SaveErrorHook = Arc<dyn Fn(&Error) -> Response<String> + Send + Sync>;
 

@@ -214,10 +214,10 @@ pub struct Session {
 }
 
 impl Session {
-    pub(crate) fn load<'h>(
+    pub(crate) fn load(
         extension: Option<&RequestExtension>,
         missing: SessionRejection,
-        headers: impl Iterator<Item = &'h str>,
+        headers: &mut dyn Iterator<Item = &str>,
     ) -> Result<Session, SessionRejection> {
         let state = extension.ok_or(missing)?;
         Ok(Session {
@@ -422,10 +422,10 @@ impl<T> Typed<T>
 where
     T: Serialize + DeserializeOwned + Clone + Send + 'static,
 {
-    pub(crate) fn load<'h>(
+    pub(crate) fn load(
         extension: Option<&RequestExtension>,
         missing: SessionRejection,
-        headers: impl Iterator<Item = &'h str>,
+        headers: &mut dyn Iterator<Item = &str>,
     ) -> Result<Typed<T>, SessionRejection> {
         let state = extension.ok_or(missing)?;
         Ok(Typed {
