@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("empty session: {empty_signed} bytes signed, {empty_sealed} bytes sealed");
     println!(
         "budget: {} bytes per token; a postcard payload of {} bytes always fits\n",
-        sealed.token_budget(),
+        sealed.settings().token_budget(),
         sealed.max_payload_len()
     );
 

@@ -10,7 +10,9 @@ pub mod actix;
 pub mod axum;
 mod codec;
 mod compress;
+pub mod consts;
 pub mod cookie;
+mod derived_keys;
 mod encoding;
 mod envelope;
 mod error;
@@ -30,19 +32,16 @@ mod vector_tests;
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod web_session;
 
-#[cfg(feature = "fuzzing")]
+// `cargo fuzz` builds with `--cfg fuzzing`; no feature can switch this on.
+#[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz;
 #[cfg(test)]
 mod standard_vectors;
 
-pub use codec::{
-    inspect, Codec, Compression, Decoded, EncodeOptions, DEFAULT_CLOCK_SKEW, DEFAULT_COOKIE_NAME,
-    DEFAULT_MAX_AGE, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PURPOSE, MAX_COOKIE_LEN, MAX_PAYLOAD_LEN,
-    MAX_TOKEN_LEN,
-};
-pub use envelope::{Mode, UntrustedHeader, FORMAT_VERSION};
+pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
+pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
-pub use key::{Key, GENERATED_KEY_LEN, MAX_KEY_LEN, MIN_KEY_LEN};
-pub use keyring::{Keyring, MAX_KEYRING_TEXT_LEN, MAX_KEYS};
-pub use session::{Session, SessionId, SESSION_ID_LEN};
+pub use key::Key;
+pub use keyring::Keyring;
+pub use session::{Session, SessionId};

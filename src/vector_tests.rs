@@ -283,7 +283,7 @@ fn generate() -> Value {
         let err = codec
             .decode_with::<Session>(
                 v["token"].as_str().unwrap(),
-                v["context"].as_str().unwrap().as_bytes(),
+                &crate::DecodeOptions::new().context(v["context"].as_str().unwrap().as_bytes()),
                 at(v["now"].as_u64().unwrap()),
             )
             .unwrap_err();
@@ -387,11 +387,15 @@ fn decode_vector(v: &Value, token: &str) {
     let now = at(v["now"].as_u64().unwrap());
     match value_from_json(&v["value"]) {
         TestValue::Session(s) => {
-            let decoded = codec.decode_with::<Session>(token, context, now).unwrap();
+            let decoded = codec
+                .decode_with::<Session>(token, &crate::DecodeOptions::new().context(context), now)
+                .unwrap();
             assert_eq!(decoded.value, s, "{name}");
         }
         TestValue::Text(t) => {
-            let decoded = codec.decode_with::<String>(token, context, now).unwrap();
+            let decoded = codec
+                .decode_with::<String>(token, &crate::DecodeOptions::new().context(context), now)
+                .unwrap();
             assert_eq!(decoded.value, t, "{name}");
         }
     }
@@ -439,7 +443,7 @@ fn invalid_vectors_give_the_published_errors() {
         let codec = codec_from_json(v);
         let result = codec.decode_with::<Session>(
             v["token"].as_str().unwrap(),
-            v["context"].as_str().unwrap().as_bytes(),
+            &crate::DecodeOptions::new().context(v["context"].as_str().unwrap().as_bytes()),
             at(v["now"].as_u64().unwrap()),
         );
         let err = result.expect_err(name);

@@ -4,24 +4,19 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
 use cookie_seal::{
     Codec, Compression, EncodeOptions, Error, Key, Keyring, Lifetime, Mode, Session, SessionId,
-    DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN,
 };
 use serde::{Deserialize, Serialize};
 
+mod fixtures;
+use fixtures::{at, key, noise};
+
 const T0: u64 = 1_750_000_000;
 
-fn at(secs: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(secs)
-}
-
-fn key(byte: u8) -> Key {
-    Key::from_bytes(&[byte; 32]).unwrap()
-}
-
 fn ring() -> Keyring {
-    Keyring::new(1, key(1))
+    fixtures::ring(&[(1, 1)])
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,19 +41,6 @@ fn session() -> Session {
     s.insert("user_id", &42u64).unwrap();
     s.insert("name", "Ada").unwrap();
     s
-}
-
-/// Incompressible bytes of a given length (a simple xorshift stream).
-fn noise(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
 }
 
 macro_rules! both_modes {
@@ -198,12 +180,12 @@ both_modes! {
         let codec = make(ring());
         let options = EncodeOptions::new().context(b"UA-hash-1");
         let token = codec.encode_with(&session(), &options, at(T0)).unwrap();
-        assert!(codec.decode_with::<Session>(&token, b"UA-hash-1", at(T0)).is_ok());
-        assert_eq!(codec.decode_with::<Session>(&token, b"UA-hash-2", at(T0)), Err(Error::Invalid));
+        assert!(codec.decode_with::<Session>(&token, &cookie_seal::DecodeOptions::new().context(b"UA-hash-1"), at(T0)).is_ok());
+        assert_eq!(codec.decode_with::<Session>(&token, &cookie_seal::DecodeOptions::new().context(b"UA-hash-2"), at(T0)), Err(Error::Invalid));
         assert_eq!(codec.decode_at::<Session>(&token, at(T0)), Err(Error::Invalid));
         // Context and purpose are length-prefixed: no shifting bytes between them.
         let shifted = make(ring()).purpose("sessionUA");
-        assert_eq!(shifted.decode_with::<Session>(&token, b"-hash-1", at(T0)), Err(Error::Invalid));
+        assert_eq!(shifted.decode_with::<Session>(&token, &cookie_seal::DecodeOptions::new().context(b"-hash-1"), at(T0)), Err(Error::Invalid));
     }
 
     oversized_payload_is_too_large_not_dropped(make) {
@@ -225,8 +207,8 @@ both_modes! {
     }
 
     cookie_name_sets_the_budget(make) {
-        let codec = make(ring()).compression(Compression::Never).cookie_name("a-much-longer-cookie-name");
-        assert_eq!(codec.token_budget(), 4096 - 25);
+        let codec = make(ring()).compression(Compression::Never).token_budget_for_cookie("a-much-longer-cookie-name");
+        assert_eq!(codec.settings().token_budget(), 4096 - 25);
         let payload = noise(codec.max_payload_len() - 2);
         assert!(codec.encode_at(&payload, at(T0)).unwrap().len() <= 4096 - 25);
     }
@@ -357,13 +339,21 @@ fn sealed_codec_rejects_signed_tokens_unless_migrating() {
         cookie_seal::inspect(&resealed).unwrap().mode(),
         Mode::Sealed
     );
-    // The option is one-way: a signed codec never reads sealed tokens.
+    // The option is one-way: a signed codec never reads sealed tokens, and
+    // asking one to "accept signed" is a setting error, not a silent no-op.
     assert_eq!(
-        Codec::signed(ring())
-            .accept_signed(true)
-            .decode_at::<Session>(&resealed, at(T0)),
+        Codec::signed(ring()).decode_at::<Session>(&resealed, at(T0)),
         Err(Error::ModeMismatch)
     );
+    let misconfigured = Codec::signed(ring()).accept_signed(true);
+    assert!(matches!(
+        misconfigured.validate(),
+        Err(Error::InvalidOption(_))
+    ));
+    assert!(matches!(
+        misconfigured.decode_at::<Session>(&token, at(T0)),
+        Err(Error::InvalidOption(_))
+    ));
 }
 
 #[test]
@@ -417,7 +407,11 @@ fn decode_errors_never_include_key_material() {
             .decode_at::<Session>(&token, at(T0 + 10 * 86_400))
             .unwrap_err(),
         codec
-            .decode_with::<Session>(&token, b"other", at(T0))
+            .decode_with::<Session>(
+                &token,
+                &cookie_seal::DecodeOptions::new().context(b"other"),
+                at(T0),
+            )
             .unwrap_err(),
     ];
     for error in errors {
@@ -465,4 +459,125 @@ fn flate2_len(value: &str, level: u32) -> usize {
         flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level));
     encoder.write_all(&payload).unwrap();
     encoder.finish().unwrap().len()
+}
+
+#[test]
+fn settings_out_of_range_fail_validate_and_every_call_alike() {
+    let bad = [
+        Codec::signed(ring()).max_age(Duration::ZERO),
+        Codec::sealed(ring()).absolute_lifetime(Duration::ZERO),
+        Codec::sealed(ring()).token_budget(cookie_seal::consts::MAX_TOKEN_LEN + 1),
+        Codec::sealed(ring()).purpose(""),
+        Codec::sealed(ring()).purpose(&"p".repeat(256)),
+        Codec::signed(ring()).accept_signed(true),
+    ];
+    let token = Codec::sealed(ring()).encode_at(&1u8, at(T0)).unwrap();
+    for codec in bad {
+        let expected = codec.validate();
+        assert!(
+            matches!(expected, Err(Error::InvalidOption(_))),
+            "{codec:?}"
+        );
+        assert_eq!(
+            codec.encode_at(&1u8, at(T0)).map(drop),
+            expected,
+            "{codec:?}"
+        );
+        assert_eq!(
+            codec.decode_at::<u8>(&token, at(T0)).map(drop),
+            expected,
+            "{codec:?}"
+        );
+    }
+    let fine = Codec::sealed(ring())
+        .token_budget(cookie_seal::consts::MAX_TOKEN_LEN)
+        .purpose(&"p".repeat(255));
+    assert_eq!(fine.validate(), Ok(()));
+}
+
+#[test]
+fn sub_second_lifetimes_round_up_to_whole_seconds() {
+    let codec = Codec::sealed(ring()).max_age(Duration::from_millis(500));
+    assert_eq!(codec.settings().max_age(), Duration::from_millis(500));
+    let token = codec.encode_at(&1u8, at(T0)).unwrap();
+    assert!(codec.decode_at::<u8>(&token, at(T0 + 1)).is_ok());
+    assert!(matches!(
+        codec.decode_at::<u8>(&token, at(T0 + 2)),
+        Err(Error::Expired { .. })
+    ));
+}
+
+#[test]
+fn verify_checks_everything_but_the_payload_type() {
+    let codec = Codec::signed(ring()).max_age(Duration::from_secs(60));
+    let token = codec.encode_at(&session(), at(T0)).unwrap();
+    let verified = codec
+        .verify(&token, &cookie_seal::DecodeOptions::new(), at(T0))
+        .unwrap();
+    let decoded = codec.decode_at::<Session>(&token, at(T0)).unwrap();
+    assert_eq!(
+        postcard::to_allocvec(&decoded.value).unwrap(),
+        verified.value
+    );
+    assert_eq!(
+        (verified.key_id, verified.issued_at),
+        (decoded.key_id, decoded.issued_at)
+    );
+    assert!(matches!(
+        codec.verify(&token, &cookie_seal::DecodeOptions::new(), at(T0 + 61)),
+        Err(Error::Expired { .. })
+    ));
+    let mut forged = token.clone();
+    forged.pop();
+    forged.push(if token.ends_with('A') { 'B' } else { 'A' });
+    assert!(codec
+        .verify(&forged, &cookie_seal::DecodeOptions::new(), at(T0))
+        .is_err());
+}
+
+#[test]
+fn settings_read_back_under_the_setter_names() {
+    let codec = Codec::new(Mode::Sealed, ring())
+        .purpose("csrf")
+        .max_age(Duration::from_secs(10))
+        .absolute_lifetime(Duration::from_secs(20))
+        .reissue_after(Duration::from_secs(5))
+        .clock_skew(Duration::from_secs(3))
+        .compression(Compression::Auto)
+        .token_budget(1000)
+        .accept_signed(true);
+    let s = codec.settings();
+    assert_eq!(
+        (
+            s.mode(),
+            s.purpose(),
+            s.max_age(),
+            s.absolute_lifetime(),
+            s.reissue_after()
+        ),
+        (
+            Mode::Sealed,
+            "csrf",
+            Duration::from_secs(10),
+            Some(Duration::from_secs(20)),
+            Some(Duration::from_secs(5))
+        )
+    );
+    assert_eq!(
+        (
+            s.clock_skew(),
+            s.compression(),
+            s.token_budget(),
+            s.accept_signed()
+        ),
+        (Duration::from_secs(3), Compression::Auto, 1000, true)
+    );
+    assert_eq!(
+        Codec::new(Mode::Signed, ring()).settings().compression(),
+        Compression::Auto
+    );
+    assert_eq!(
+        Codec::new(Mode::Sealed, ring()).settings().compression(),
+        Compression::Never
+    );
 }

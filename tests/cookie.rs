@@ -5,17 +5,16 @@
 
 use std::time::{Duration, SystemTime};
 
-use cookie_seal::cookie::{
-    CookieConfig, PresentCookies, SameSite, SessionCookie, MAX_ATTRIBUTE_LEN, MAX_CHUNKS,
-    MAX_COOKIE_NAME_LEN,
-};
-use cookie_seal::{
-    inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, Session, MAX_COOKIE_LEN,
-    MAX_TOKEN_LEN,
-};
+use cookie_seal::consts::{MAX_ATTRIBUTE_LEN, MAX_CHUNKS, MAX_COOKIE_NAME_LEN};
+use cookie_seal::consts::{MAX_COOKIE_LEN, MAX_TOKEN_LEN};
+use cookie_seal::cookie::{CookieConfig, PresentCookies, SameSite, SessionCookie};
+use cookie_seal::{inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, Session};
+
+mod fixtures;
+use fixtures::noise;
 
 fn keyring(id: u32, byte: u8) -> Keyring {
-    Keyring::new(id, Key::from_bytes(&[byte; 32]).unwrap())
+    fixtures::ring(&[(id, byte)])
 }
 
 fn sealed() -> Codec {
@@ -48,19 +47,6 @@ fn name_value(set_cookie: &str) -> (&str, &str) {
         .unwrap()
         .split_once('=')
         .unwrap()
-}
-
-/// Deterministic, incompressible bytes.
-fn noise(len: usize) -> Vec<u8> {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
 }
 
 fn session_with(key: &str, bytes: usize) -> Session {
@@ -223,7 +209,10 @@ fn attribute_values_are_checked_and_capped() {
 fn codec_budget_is_the_cookie_limit_minus_the_name() {
     for name in ["s", "session", "__Host-session", &"n".repeat(100)] {
         let cookies = cookies(CookieConfig::new(name).unwrap());
-        assert_eq!(cookies.codec().token_budget(), MAX_COOKIE_LEN - name.len());
+        assert_eq!(
+            cookies.codec().settings().token_budget(),
+            MAX_COOKIE_LEN - name.len()
+        );
         assert_eq!(cookies.config().token_budget(), MAX_COOKIE_LEN - name.len());
     }
 }
@@ -391,7 +380,11 @@ fn a_token_for_one_cookie_name_does_not_verify_in_another() {
     assert_eq!(loaded.error(), Some(&Error::Invalid));
     assert_eq!(
         a.codec()
-            .decode_with::<String>(token, b"a", now())
+            .decode_with::<String>(
+                token,
+                &cookie_seal::DecodeOptions::new().context(b"a"),
+                now()
+            )
             .unwrap()
             .value,
         "secret"
@@ -536,7 +529,7 @@ fn chunking_budget_grows_with_chunks_up_to_max_token_len() {
         CookieConfig::default().chunking(MAX_CHUNKS).token_budget(),
         MAX_TOKEN_LEN
     );
-    assert_eq!(chunked(3).codec().token_budget(), 3 * 4087 - 2);
+    assert_eq!(chunked(3).codec().settings().token_budget(), 3 * 4087 - 2);
 }
 
 #[test]
@@ -785,4 +778,22 @@ fn without_chunking_chunk_names_are_not_ours() {
     let present = cookies.present(["session.0=2.A; session.1=B"]);
     assert!(present.is_empty());
     assert_eq!(cookies.read_token(["session.0=2.A; session.1=B"]), Ok(None));
+}
+
+#[test]
+fn session_cookie_keeps_a_smaller_budget_the_app_chose_and_never_raises_it() {
+    let chosen = Codec::sealed(Keyring::new(1, Key::generate())).token_budget(1000);
+    let cookies = SessionCookie::new(chosen, CookieConfig::new("sid").unwrap()).unwrap();
+    assert_eq!(cookies.codec().settings().token_budget(), 1000);
+    let wide = Codec::sealed(Keyring::new(1, Key::generate())).token_budget(MAX_TOKEN_LEN);
+    let cookies = SessionCookie::new(wide, CookieConfig::new("sid").unwrap()).unwrap();
+    assert_eq!(
+        cookies.codec().settings().token_budget(),
+        MAX_COOKIE_LEN - 3
+    );
+    let invalid = Codec::signed(Keyring::new(1, Key::generate())).accept_signed(true);
+    assert!(matches!(
+        SessionCookie::new(invalid, CookieConfig::default()),
+        Err(Error::InvalidOption(_))
+    ));
 }

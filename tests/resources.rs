@@ -22,9 +22,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use cookie_seal::{
-    Codec, Compression, Error, Key, Keyring, Mode, Session, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN,
-};
+use cookie_seal::consts::{MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
+use cookie_seal::{Codec, Compression, Error, Key, Keyring, Mode, Session};
 use flate2::write::DeflateEncoder;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -152,7 +151,7 @@ fn codec(mode: Mode) -> Codec {
         Mode::Sealed => Codec::sealed(keyring()),
     };
     // The largest budget, so the biggest bombs fit in one token.
-    codec.max_token_len(MAX_TOKEN_LEN)
+    codec.token_budget(MAX_TOKEN_LEN)
 }
 
 #[test]
@@ -184,7 +183,7 @@ fn one_mebibyte_of_garbage_is_rejected_without_proportional_allocation() {
     let garbage_text: String = (0..MIB)
         .map(|i| char::from(b' ' + (i % 90) as u8))
         .collect();
-    let wide = Codec::sealed(keyring()).max_token_len(MAX_TOKEN_LEN);
+    let wide = Codec::sealed(keyring()).token_budget(MAX_TOKEN_LEN);
     for codec in [codec(Mode::Signed), codec(Mode::Sealed), wide] {
         for garbage in [&garbage_b64, &garbage_text] {
             let (result, peak) = peak_heap_of(|| codec.decode_at::<Session>(garbage, now()));

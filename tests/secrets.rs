@@ -18,9 +18,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use cookie_seal::{
-    Codec, Compression, EncodeOptions, Error, Key, Keyring, Session, SessionId, MAX_KEY_LEN,
-};
+use cookie_seal::consts::MAX_KEY_LEN;
+use cookie_seal::{Codec, Compression, EncodeOptions, Error, Key, Keyring, Session, SessionId};
 use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 
@@ -148,7 +147,13 @@ fn keys_keyrings_and_codecs_print_no_key_material() {
                 now(),
             )
             .unwrap();
-        let decoded = codec.decode_with::<String>(&token, b"ctx", now()).unwrap();
+        let decoded = codec
+            .decode_with::<String>(
+                &token,
+                &cookie_seal::DecodeOptions::new().context(b"ctx"),
+                now(),
+            )
+            .unwrap();
         secrets.assert_debug_clean("Decoded", &decoded);
         secrets.assert_debug_clean("EncodeOptions", &decoded.carry_over());
     }
@@ -177,7 +182,11 @@ fn every_reachable_error_prints_no_key_material() {
         (
             "wrong context",
             signed
-                .decode_with::<String>(&token, b"c", now())
+                .decode_with::<String>(
+                    &token,
+                    &cookie_seal::DecodeOptions::new().context(b"c"),
+                    now(),
+                )
                 .unwrap_err(),
         ),
         (

@@ -80,7 +80,7 @@ fn codecs(budget: Option<u16>) -> Vec<Codec> {
     });
     all.iter()
         .map(|c| match budget {
-            Some(len) => c.clone().max_token_len(usize::from(len)),
+            Some(len) => c.clone().token_budget(usize::from(len)),
             None => c.clone(),
         })
         .collect()
@@ -93,7 +93,7 @@ where
     match codec.encode_with(value, options, now()) {
         Ok(token) => {
             assert!(token.len() <= codec.token_budget());
-            let decoded = match codec.decode_with::<T>(&token, &input.context, now()) {
+            let decoded = match codec.decode_with::<T>(&token, &cookie_seal::DecodeOptions::new().context(&input.context), now()) {
                 Ok(decoded) => decoded,
                 Err(e) => panic!("{codec:?} lost its own token: {e:?}"),
             };

@@ -84,9 +84,10 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use self::signer::{SigningKey, UntrustedToken};
+use crate::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_COOKIE_LEN};
 use crate::envelope::{to_system_time, unix_seconds};
 use crate::error::{Error, Lifetime};
-use crate::{compress, encoding, DEFAULT_MAX_TOKEN_LEN, MAX_COOKIE_LEN};
+use crate::{compress, encoding};
 
 /// Flask's session salt (`SecureCookieSessionInterface.salt`).
 pub const DEFAULT_SALT: &str = "cookie-session";

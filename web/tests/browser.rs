@@ -23,8 +23,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use cookie_seal::consts::MAX_COOKIE_LEN;
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
-use cookie_seal::{Codec, EncodeOptions, Error, Keyring, Session, MAX_COOKIE_LEN};
+use cookie_seal::{Codec, EncodeOptions, Error, Keyring, Session};
 use serde_json::{json, Value};
 use support::{RunningApp, KEYS_1};
 

@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use cookie_seal::axum::{Session, Typed};
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
-use cookie_seal::{inspect, Codec, EncodeOptions, Key, Keyring, MAX_COOKIE_LEN};
+use cookie_seal::consts::MAX_COOKIE_LEN;
+use cookie_seal::{inspect, Codec, EncodeOptions, Key, Keyring};
 use serde::{Deserialize, Serialize};
 
 const NAME: &str = "__Host-session";

@@ -6,7 +6,8 @@
 
 use std::io::{IsTerminal, Read};
 
-use cookie_seal::{Keyring, MAX_KEYRING_TEXT_LEN, MAX_TOKEN_LEN};
+use cookie_seal::consts::{MAX_KEYRING_TEXT_LEN, MAX_TOKEN_LEN};
+use cookie_seal::Keyring;
 use zeroize::Zeroizing;
 
 use crate::Failure;

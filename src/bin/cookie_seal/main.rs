@@ -22,7 +22,8 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use cookie_seal::{Mode, DEFAULT_COOKIE_NAME, DEFAULT_PURPOSE};
+use cookie_seal::consts::{DEFAULT_COOKIE_NAME, DEFAULT_PURPOSE};
+use cookie_seal::Mode;
 
 /// Exit code for a valid token or a successful command.
 const EXIT_OK: u8 = 0;
@@ -271,7 +272,7 @@ mod tests {
 
     #[test]
     fn verify_defaults_match_the_library() {
-        use cookie_seal::{DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE};
+        use cookie_seal::consts::{DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE};
         let cli = Cli::try_parse_from(["cookie-seal", "verify", "TOKEN"]).unwrap();
         let Command::Verify(args) = cli.command else {
             panic!("parsed as another command")

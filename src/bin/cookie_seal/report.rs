@@ -6,9 +6,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cookie_seal::consts::{FORMAT_VERSION, MAX_COOKIE_LEN};
 use cookie_seal::{
-    inspect as read_header, Codec, Error, Keyring, Lifetime, Mode, Session, UntrustedHeader,
-    FORMAT_VERSION, MAX_COOKIE_LEN,
+    inspect as read_header, Codec, DecodeOptions, Error, Keyring, Lifetime, Mode, Session,
+    UntrustedHeader,
 };
 
 use crate::{Failure, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
@@ -111,14 +112,11 @@ pub(crate) fn verify(
             Err(error) => return invalid_outcome(&error, token, &key_ids, settings),
         },
     };
-    let mut codec = match mode {
-        Mode::Signed => Codec::signed(keys),
-        Mode::Sealed => Codec::sealed(keys),
-    }
-    .purpose(&settings.purpose)
-    .max_age(settings.max_age)
-    .clock_skew(settings.clock_skew)
-    .cookie_name(&settings.cookie_name);
+    let mut codec = Codec::new(mode, keys)
+        .purpose(&settings.purpose)
+        .max_age(settings.max_age)
+        .clock_skew(settings.clock_skew)
+        .token_budget_for_cookie(&settings.cookie_name);
     if let Some(lifetime) = settings.absolute_lifetime {
         codec = codec.absolute_lifetime(lifetime);
     }
@@ -126,7 +124,11 @@ pub(crate) fn verify(
         codec = codec.reissue_after(age);
     }
 
-    let (verified, session) = match codec.decode_with::<Session>(token, &settings.context, now) {
+    let (verified, session) = match codec.decode_with::<Session>(
+        token,
+        &DecodeOptions::new().context(&settings.context),
+        now,
+    ) {
         Ok(decoded) => {
             let verified = Verified {
                 mode: decoded.mode,

@@ -1,0 +1,205 @@
+//! Value to token: serialize, maybe deflate, sign or seal, base64url.
+
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use super::options::{Compression, EncodeOptions};
+use super::{max_raw_len, overhead, Codec};
+use crate::consts::MAX_PAYLOAD_LEN;
+use crate::envelope::{unix_seconds, Mode, UntrustedHeader};
+use crate::error::Error;
+use crate::{compress, encoding, seal, serialize};
+
+/// Payloads shorter than this are never deflated. Measured on session-shaped
+/// payloads (typed structs and `Session` maps, `cargo bench --bench
+/// primitives`, "deflate break-even"): none under 130 bytes shrank, and
+/// attempting costs far more than encoding (setting up a deflate stream is
+/// ~15-30 µs against ~1 µs for a whole small token), so `Compression::Auto`
+/// costs nothing on small sessions.
+const MIN_COMPRESS_LEN: usize = 128;
+/// Room reserved for the payload in the token buffer before it grows.
+const INITIAL_PAYLOAD_CAPACITY: usize = 256;
+/// Deflate level used by `Compression::Auto`, with flate2's zlib-rs backend.
+/// Chosen by measurement (`cargo bench --bench primitives`, BENCHMARKS.md):
+/// level 1 of zlib-rs is about 4x faster than miniz_oxide's level 6 on
+/// 1-3 KB sessions, for tokens a few percent longer. The deflate bytes are
+/// not part of the format: any valid raw deflate stream decodes.
+const DEFLATE_LEVEL: u32 = 1;
+/// Deflate level for payloads whose fast-level token would not fit the
+/// budget: slower (about 3x on 3 KB) but fits more session in one cookie.
+const DEFLATE_LEVEL_BEST: u32 = 9;
+
+impl Codec {
+    /// Encodes `value` issued now, as a new session.
+    ///
+    /// # Errors
+    /// See [`Codec::encode_with`].
+    pub fn encode<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
+        self.encode_at(value, SystemTime::now())
+    }
+
+    /// Encodes `value` issued at `now`, as a new session.
+    ///
+    /// # Errors
+    /// See [`Codec::encode_with`].
+    pub fn encode_at<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        now: SystemTime,
+    ) -> Result<String, Error> {
+        self.encode_with(value, &EncodeOptions::new(), now)
+    }
+
+    /// Encodes `value` issued at `now` with per-call options (context,
+    /// creation time, generation).
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] for a codec setting out of range
+    /// ([`Codec::validate`]) or a creation time after `now`;
+    /// [`Error::TooLarge`] if the token would exceed the budget or the
+    /// payload [`MAX_PAYLOAD_LEN`](crate::consts::MAX_PAYLOAD_LEN);
+    /// [`Error::Serialize`]; [`Error::TimeOutOfRange`] for times before 1970;
+    /// [`Error::Rng`] if a sealed codec cannot get a nonce.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::SystemTime;
+    /// use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring};
+    /// let codec = Codec::signed(Keyring::new(1, Key::generate()));
+    /// let now = SystemTime::now();
+    /// let token = codec.encode_with(&"hi", &EncodeOptions::new().context(b"Firefox"), now)?;
+    /// let firefox = DecodeOptions::new().context(b"Firefox");
+    /// assert_eq!(codec.decode_with::<String>(&token, &firefox, now)?.value, "hi");
+    /// let curl = DecodeOptions::new().context(b"curl");
+    /// assert_eq!(codec.decode_with::<String>(&token, &curl, now), Err(Error::Invalid));
+    /// # Ok(()) }
+    /// ```
+    pub fn encode_with<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: &EncodeOptions<'_>,
+        now: SystemTime,
+    ) -> Result<String, Error> {
+        self.encode_inner(value, options, now, None)
+    }
+
+    /// Crate-private hook: a fixed nonce, for published test vectors only.
+    #[cfg(test)]
+    pub(crate) fn encode_with_nonce<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: &EncodeOptions<'_>,
+        now: SystemTime,
+        nonce: [u8; seal::NONCE_LEN],
+    ) -> Result<String, Error> {
+        self.encode_inner(value, options, now, Some(nonce))
+    }
+
+    fn encode_inner<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: &EncodeOptions<'_>,
+        now: SystemTime,
+        fixed_nonce: Option<[u8; seal::NONCE_LEN]>,
+    ) -> Result<String, Error> {
+        self.validate()?;
+        let mode = self.settings.mode;
+        let budget = self.settings.token_budget();
+        let issued_at = unix_seconds(now)?;
+        let created_at = options.created_at.map(unix_seconds).transpose()?;
+        let created_at = created_at.unwrap_or(issued_at);
+        if created_at > issued_at {
+            return Err(Error::InvalidOption("created_at is after the encode time"));
+        }
+        let key = self
+            .keys
+            .primary()
+            .ok_or(Error::UnknownKey(self.keys.primary_id()))?;
+        let context = options.context;
+        let mut header = UntrustedHeader {
+            mode,
+            compressed: false,
+            key_id: key.id,
+            issued_at,
+            created_at,
+            generation: options.generation,
+        };
+
+        // One buffer for the whole token: the preamble (authenticated, not
+        // sent), the header, the nonce in sealed mode, then the payload
+        // serialized in place; the tag is appended last. The MAC input and
+        // the AEAD associated data are then contiguous slices of it, and only
+        // `buf[preamble_len..]` is base64-encoded.
+        let preamble_len = self.preamble_len(context);
+        let header_len = header.len();
+        let overhead = overhead(mode);
+        let mut buf =
+            Vec::with_capacity(preamble_len + header_len + overhead + INITIAL_PAYLOAD_CAPACITY);
+        self.write_preamble(context, &mut buf);
+        header.write(&mut buf);
+        if mode == Mode::Sealed {
+            buf.resize(buf.len() + seal::NONCE_LEN, 0);
+        }
+        let body_start = buf.len();
+        let mut buf = serialize::append_to(value, buf)?;
+        let payload_len = buf.len() - body_start;
+        if payload_len > MAX_PAYLOAD_LEN {
+            return Err(Error::TooLarge {
+                len: payload_len,
+                limit: MAX_PAYLOAD_LEN,
+            });
+        }
+        if self.settings.compression == Compression::Auto && payload_len >= MIN_COMPRESS_LEN {
+            let payload = &buf[body_start..];
+            let mut packed = compress::deflate_shorter_than(payload, payload_len, DEFLATE_LEVEL);
+            // The fast level is a few percent longer than the best one: when its
+            // result does not fit the budget, compress hard before refusing.
+            let body_budget = max_raw_len(budget).saturating_sub(header_len + overhead);
+            if packed.as_ref().map_or(payload_len, Vec::len) > body_budget {
+                let limit = payload_len.min(body_budget + 1);
+                packed =
+                    compress::deflate_shorter_than(payload, limit, DEFLATE_LEVEL_BEST).or(packed);
+            }
+            if let Some(packed) = packed {
+                buf.truncate(body_start);
+                buf.extend_from_slice(&packed);
+                // Same header length: only the COMPRESSED flag changes.
+                header.compressed = true;
+                let mut head = Vec::with_capacity(header_len);
+                header.write(&mut head);
+                buf[preamble_len..preamble_len + header_len].copy_from_slice(&head);
+            }
+        }
+        let body_len = buf.len() - body_start;
+
+        // Refuse before any crypto work if the token cannot fit.
+        let raw_len = header_len + overhead + body_len;
+        let token_len = encoding::encoded_len(raw_len);
+        if token_len > budget {
+            return Err(Error::TooLarge {
+                len: token_len,
+                limit: budget,
+            });
+        }
+
+        match mode {
+            Mode::Signed => {
+                let tag = key.sign.tag(&[&buf]);
+                buf.extend_from_slice(&tag);
+            }
+            Mode::Sealed => {
+                let nonce = match fixed_nonce {
+                    Some(nonce) => nonce,
+                    None => seal::random_nonce()?,
+                };
+                let nonce_start = body_start - seal::NONCE_LEN;
+                buf[nonce_start..body_start].copy_from_slice(&nonce);
+                let (aad, body) = buf.split_at_mut(body_start);
+                let tag = key.seal.seal(&nonce, &aad[..nonce_start], body)?;
+                buf.extend_from_slice(&tag);
+            }
+        }
+        Ok(encoding::encode(&buf[preamble_len..]))
+    }
+}

@@ -1,0 +1,244 @@
+//! What a codec is configured with ([`Settings`], [`Compression`]) and what
+//! each call adds ([`EncodeOptions`], [`DecodeOptions`]).
+
+use std::time::{Duration, SystemTime};
+
+use crate::consts::{
+    DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PURPOSE, MAX_PURPOSE_LEN,
+    MAX_TOKEN_LEN,
+};
+use crate::envelope::Mode;
+use crate::error::Error;
+
+/// Whether payloads are deflated before signing or sealing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Compression {
+    /// Deflate when it makes the token shorter. The default for signed codecs.
+    ///
+    /// # Security
+    /// For **sealed** codecs this is an explicit opt-in: when an attacker can
+    /// put chosen text into a session next to a secret, the compressed length
+    /// reveals whether the two share substrings (the CRIME/BREACH attacks),
+    /// and token length is visible to anyone who sees the cookie.
+    Auto,
+    /// Never deflate. The default for sealed codecs.
+    Never,
+}
+
+/// A codec's settings, read back under the names of the builder methods that
+/// set them ([`Codec::settings`](crate::Codec::settings)).
+///
+/// Setters never fail. [`Settings::validate`] reports the first setting out
+/// of range, and every encode and decode of a codec with such a setting fails
+/// with the same [`Error::InvalidOption`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub(crate) mode: Mode,
+    pub(crate) purpose: String,
+    pub(crate) max_age: Duration,
+    pub(crate) absolute_lifetime: Option<Duration>,
+    pub(crate) reissue_after: Option<Duration>,
+    pub(crate) clock_skew: Duration,
+    pub(crate) compression: Compression,
+    /// `None` until set explicitly, so that a cookie layer knows whether the
+    /// app chose a budget.
+    pub(crate) token_budget: Option<usize>,
+    pub(crate) accept_signed: bool,
+}
+
+impl Settings {
+    /// The defaults for `mode`: compression [`Compression::Auto`] when signed,
+    /// [`Compression::Never`] when sealed.
+    pub(crate) fn new(mode: Mode) -> Settings {
+        Settings {
+            mode,
+            purpose: DEFAULT_PURPOSE.to_owned(),
+            max_age: DEFAULT_MAX_AGE,
+            absolute_lifetime: None,
+            reissue_after: None,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            compression: match mode {
+                Mode::Signed => Compression::Auto,
+                Mode::Sealed => Compression::Never,
+            },
+            token_budget: None,
+            accept_signed: false,
+        }
+    }
+
+    /// Signed or sealed.
+    #[must_use]
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The purpose tokens are bound to (default `"session"`).
+    #[must_use]
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+
+    /// The idle lifetime, counted from each token's issue time (default one
+    /// day). Checked in whole seconds, a fraction rounded up.
+    #[must_use]
+    pub fn max_age(&self) -> Duration {
+        self.max_age
+    }
+
+    /// The absolute lifetime, counted from the session's creation, if set.
+    #[must_use]
+    pub fn absolute_lifetime(&self) -> Option<Duration> {
+        self.absolute_lifetime
+    }
+
+    /// The age from which decoded tokens ask to be re-issued, if set.
+    #[must_use]
+    pub fn reissue_after(&self) -> Option<Duration> {
+        self.reissue_after
+    }
+
+    /// How far in the future an issue time may be (default 60 s).
+    #[must_use]
+    pub fn clock_skew(&self) -> Duration {
+        self.clock_skew
+    }
+
+    /// The compression policy.
+    #[must_use]
+    pub fn compression(&self) -> Compression {
+        self.compression
+    }
+
+    /// The longest token the codec writes or reads, in bytes (default
+    /// [`DEFAULT_MAX_TOKEN_LEN`], what fits a cookie named `session`).
+    #[must_use]
+    pub fn token_budget(&self) -> usize {
+        self.token_budget.unwrap_or(DEFAULT_MAX_TOKEN_LEN)
+    }
+
+    /// Whether a sealed codec also reads signed tokens (migration).
+    #[must_use]
+    pub fn accept_signed(&self) -> bool {
+        self.accept_signed
+    }
+
+    /// Checks every setting.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`], with the reason, for: a purpose that is empty
+    /// or longer than [`MAX_PURPOSE_LEN`] bytes; a zero idle or absolute
+    /// lifetime (a browser would delete the cookie at once); a token budget
+    /// over [`MAX_TOKEN_LEN`]; `accept_signed` on a signed codec (it only
+    /// means something for a sealed one).
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.purpose.is_empty() || self.purpose.len() > MAX_PURPOSE_LEN {
+            return Err(Error::InvalidOption("purpose must be 1 to 255 bytes"));
+        }
+        if self.max_age.is_zero() {
+            return Err(Error::InvalidOption("max_age must be at least 1 second"));
+        }
+        if self.absolute_lifetime.is_some_and(|d| d.is_zero()) {
+            return Err(Error::InvalidOption(
+                "absolute_lifetime must be at least 1 second",
+            ));
+        }
+        if self.token_budget() > MAX_TOKEN_LEN {
+            return Err(Error::InvalidOption(
+                "token_budget is over MAX_TOKEN_LEN (24 KiB)",
+            ));
+        }
+        if self.accept_signed && self.mode == Mode::Signed {
+            return Err(Error::InvalidOption(
+                "accept_signed is for sealed codecs; a signed codec reads signed tokens already",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whole seconds, a fraction rounded up: a lifetime of 1.5 s lasts 2 s, and
+/// one of 500 ms lasts 1 s rather than nothing.
+pub(crate) fn whole_seconds(duration: Duration) -> u64 {
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
+}
+
+/// Per-call settings for [`Codec::encode_with`](crate::Codec::encode_with).
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use cookie_seal::EncodeOptions;
+///
+/// let first_login = SystemTime::now() - Duration::from_secs(3600);
+/// let options = EncodeOptions::new()
+///     .context(b"user-agent hash")
+///     .created_at(first_login)
+///     .generation(3);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EncodeOptions<'a> {
+    pub(crate) context: &'a [u8],
+    pub(crate) created_at: Option<SystemTime>,
+    pub(crate) generation: u32,
+}
+
+impl<'a> EncodeOptions<'a> {
+    /// No context, a session created now, generation 0.
+    #[must_use]
+    pub fn new() -> EncodeOptions<'a> {
+        EncodeOptions::default()
+    }
+
+    /// Binds the token to `context` (e.g. a hash of the User-Agent): it
+    /// decodes only with the same [`DecodeOptions::context`]. The context is
+    /// authenticated but not stored in the token.
+    #[must_use]
+    pub fn context(self, context: &'a [u8]) -> EncodeOptions<'a> {
+        EncodeOptions { context, ..self }
+    }
+
+    /// The session's first issue time, from which the codec's absolute
+    /// lifetime counts. Defaults to the encode time (a new session).
+    #[must_use]
+    pub fn created_at(self, created_at: SystemTime) -> EncodeOptions<'a> {
+        EncodeOptions {
+            created_at: Some(created_at),
+            ..self
+        }
+    }
+
+    /// The session generation written into the token, checked on decode with
+    /// [`Decoded::check_generation`](crate::Decoded::check_generation).
+    #[must_use]
+    pub fn generation(self, generation: u32) -> EncodeOptions<'a> {
+        EncodeOptions { generation, ..self }
+    }
+}
+
+/// Per-call settings for [`Codec::decode_with`](crate::Codec::decode_with)
+/// and [`Codec::verify`](crate::Codec::verify), mirroring [`EncodeOptions`].
+///
+/// ```
+/// use cookie_seal::DecodeOptions;
+/// let options = DecodeOptions::new().context(b"user-agent hash");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeOptions<'a> {
+    pub(crate) context: &'a [u8],
+}
+
+impl<'a> DecodeOptions<'a> {
+    /// No context.
+    #[must_use]
+    pub fn new() -> DecodeOptions<'a> {
+        DecodeOptions::default()
+    }
+
+    /// The context the token must have been bound to with
+    /// [`EncodeOptions::context`] (empty for none).
+    #[must_use]
+    pub fn context(self, context: &'a [u8]) -> DecodeOptions<'a> {
+        DecodeOptions { context }
+    }
+}

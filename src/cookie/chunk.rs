@@ -1,0 +1,333 @@
+//! One token across several cookies (`name.0` carrying the count, then
+//! `name.1`, …), and finding this config's cookies in a request's `Cookie`
+//! headers.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use super::config::{decimal_len, CookieConfig};
+use super::session_cookie::SessionCookie;
+use crate::consts::{MAX_CHUNKS, MAX_COOKIE_LEN};
+use crate::error::Error;
+
+/// Chunk cookies `name.0` to `name.31` are recognised as this config's own
+/// (and removed when stale); higher indices are ignored.
+const CHUNK_INDEX_LIMIT: usize = 32;
+/// At most this many same-named cookies (e.g. left over under another path)
+/// are tried, in the order the browser sent them.
+const MAX_DUPLICATES: usize = 4;
+/// Separates the chunk count from the first chunk's part of the token.
+const CHUNK_COUNT_SEPARATOR: char = '.';
+
+/// Which of a config's cookies a request carried, so that a response can
+/// delete the ones it no longer uses (chunks left over from a larger session,
+/// or the other form after switching between one cookie and chunks).
+///
+/// [`SessionCookie::load`] and [`SessionCookie::present`] read it from the
+/// request; [`PresentCookies::chunks`] builds it from a chunk count the app
+/// remembered instead.
+///
+/// ```
+/// use cookie_seal::cookie::PresentCookies;
+/// let previous = PresentCookies::none().chunks(3);
+/// assert_eq!(previous.chunk_indices().collect::<Vec<_>>(), [0, 1, 2]);
+/// assert!(!previous.has_single());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PresentCookies {
+    single: bool,
+    chunks: u32,
+}
+
+impl PresentCookies {
+    /// No cookies.
+    pub fn none() -> PresentCookies {
+        PresentCookies::default()
+    }
+
+    /// Adds the single (unchunked) cookie `name`.
+    pub fn single(mut self) -> PresentCookies {
+        self.single = true;
+        self
+    }
+
+    /// Adds the chunk cookies `name.0` to `name.{count - 1}`.
+    pub fn chunks(mut self, count: usize) -> PresentCookies {
+        for index in 0..count.min(CHUNK_INDEX_LIMIT) {
+            self.chunks |= 1 << index;
+        }
+        self
+    }
+
+    /// Whether the single cookie `name` was present.
+    pub fn has_single(&self) -> bool {
+        self.single
+    }
+
+    /// The indices of the chunk cookies present, ascending.
+    pub fn chunk_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..CHUNK_INDEX_LIMIT).filter(|i| self.chunks & (1 << i) != 0)
+    }
+
+    /// Whether none of the config's cookies was present.
+    pub fn is_empty(&self) -> bool {
+        !self.single && self.chunks == 0
+    }
+
+    fn add_chunk(&mut self, index: usize) {
+        if index < CHUNK_INDEX_LIMIT {
+            self.chunks |= 1 << index;
+        }
+    }
+}
+
+impl CookieConfig {
+    /// The most token bytes `count` chunk cookies hold: each chunk cookie
+    /// `name.i` holds `MAX_COOKIE_LEN - len("name.i")` value bytes, and the
+    /// first one also carries the count marker `"{count}."`.
+    pub(super) fn chunked_capacity(&self, count: usize) -> usize {
+        let values: usize = (0..count)
+            .map(|i| MAX_COOKIE_LEN.saturating_sub(self.name.len() + 1 + decimal_len(i)))
+            .sum();
+        values.saturating_sub(decimal_len(count) + 1)
+    }
+
+    /// The chunk index if `name` is this config's chunk cookie `name.i`
+    /// (canonical decimal, below the recognised limit).
+    pub(super) fn chunk_index(&self, name: &str) -> Option<usize> {
+        let digits = name.strip_prefix(self.name.as_str())?.strip_prefix('.')?;
+        if digits.is_empty()
+            || digits.len() > 2
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+            || (digits.len() > 1 && digits.starts_with('0'))
+        {
+            return None;
+        }
+        digits.parse().ok().filter(|&i| i < CHUNK_INDEX_LIMIT)
+    }
+
+    pub(super) fn chunk_name(&self, index: usize) -> String {
+        let mut name = String::with_capacity(self.name.len() + 3);
+        name.push_str(&self.name);
+        // Writing to a String cannot fail.
+        let _ = write!(name, ".{index}");
+        name
+    }
+}
+
+impl SessionCookie {
+    /// Renders the `Set-Cookie` values for an already encoded `token`: one
+    /// cookie `name=token` when name and token fit in [`MAX_COOKIE_LEN`],
+    /// otherwise (with chunking) `name.0` (carrying the chunk count) to
+    /// `name.{n-1}`; plus removals for cookies in `present` that are not
+    /// written.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] if `token` has a character not allowed in a cookie
+    /// value; [`Error::TooLarge`] if name + token exceed [`MAX_COOKIE_LEN`]
+    /// without chunking (`len` is name + token), or the token exceeds what
+    /// the configured chunks hold (`len` is the token).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, Error, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::signed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("sess")?,
+    /// )?;
+    /// let fits = "A".repeat(4096 - 4);
+    /// assert_eq!(cookies.set_cookies(&fits, &PresentCookies::none())?.len(), 1);
+    /// let over = "A".repeat(4096 - 3);
+    /// assert_eq!(
+    ///     cookies.set_cookies(&over, &PresentCookies::none()),
+    ///     Err(Error::TooLarge { len: 4097, limit: 4096 })
+    /// );
+    /// # Ok(()) }
+    /// ```
+    pub fn set_cookies(&self, token: &str, present: &PresentCookies) -> Result<Vec<String>, Error> {
+        if !token.bytes().all(is_cookie_octet) {
+            return Err(Error::Malformed);
+        }
+        let name = &self.config.name;
+        let chunking = self.config.max_chunks > 1;
+        let single_len = name.len() + token.len();
+        if single_len <= MAX_COOKIE_LEN {
+            let mut out = vec![self.config.render(name, token, self.max_age)];
+            if chunking {
+                out.extend(
+                    present
+                        .chunk_indices()
+                        .map(|i| self.config.render_removal(&self.config.chunk_name(i))),
+                );
+            }
+            return Ok(out);
+        }
+        if !chunking {
+            return Err(Error::TooLarge {
+                len: single_len,
+                limit: MAX_COOKIE_LEN,
+            });
+        }
+        let max_chunks = self.config.max_chunks.min(MAX_CHUNKS);
+        let count = (2..=max_chunks)
+            .find(|&count| self.config.chunked_capacity(count) >= token.len())
+            .ok_or(Error::TooLarge {
+                len: token.len(),
+                limit: self.config.chunked_capacity(max_chunks),
+            })?;
+        let mut out = Vec::with_capacity(count + 1);
+        let mut rest = token;
+        for index in 0..count {
+            let chunk_name = self.config.chunk_name(index);
+            let mut value = String::new();
+            if index == 0 {
+                let _ = write!(value, "{count}{CHUNK_COUNT_SEPARATOR}");
+            }
+            let room = MAX_COOKIE_LEN.saturating_sub(chunk_name.len() + value.len());
+            // The token is ASCII (checked above), so any split is on a char boundary.
+            let (part, tail) = rest.split_at(room.min(rest.len()));
+            value.push_str(part);
+            rest = tail;
+            out.push(self.config.render(&chunk_name, &value, self.max_age));
+        }
+        if present.has_single() {
+            out.push(self.config.render_removal(name));
+        }
+        out.extend(
+            present
+                .chunk_indices()
+                .filter(|&i| i >= count)
+                .map(|i| self.config.render_removal(&self.config.chunk_name(i))),
+        );
+        Ok(out)
+    }
+
+    /// One pass over the `Cookie` headers: this config's single cookies (up
+    /// to [`MAX_DUPLICATES`]) and chunks.
+    pub(super) fn scan<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> Found<'h> {
+        let chunking = self.config.max_chunks > 1;
+        let mut found = Found::default();
+        for header in cookie_headers {
+            for cookie in ::cookie::Cookie::split_parse(header).flatten() {
+                let (Some(name), Some(value)) = (cookie.name_raw(), cookie.value_raw()) else {
+                    continue;
+                };
+                if name == self.config.name {
+                    found.present.single = true;
+                    if found.singles.len() < MAX_DUPLICATES {
+                        found.singles.push(value);
+                    }
+                } else if let Some(index) =
+                    chunking.then(|| self.config.chunk_index(name)).flatten()
+                {
+                    found.present.add_chunk(index);
+                    if found.chunks.iter().any(|(i, _)| *i == index) {
+                        found.duplicate_chunk = true;
+                    } else {
+                        found.chunks.push((index, value));
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The tokens to try, in order: the single cookies, or the one token
+    /// reassembled from chunks.
+    pub(super) fn candidates<'h>(&self, found: &Found<'h>) -> Result<Vec<Cow<'h, str>>, Error> {
+        if found.chunks.is_empty() && !found.duplicate_chunk {
+            return Ok(found.singles.iter().map(|s| Cow::Borrowed(*s)).collect());
+        }
+        // Chunks present: they must form exactly one complete token.
+        if !found.singles.is_empty() || found.duplicate_chunk {
+            return Err(Error::Malformed);
+        }
+        let first = found
+            .chunks
+            .iter()
+            .find(|(i, _)| *i == 0)
+            .map(|(_, value)| *value)
+            .ok_or(Error::Malformed)?;
+        let (count, first_part) = first
+            .split_once(CHUNK_COUNT_SEPARATOR)
+            .ok_or(Error::Malformed)?;
+        let canonical = !count.is_empty()
+            && count.len() <= 2
+            && count.bytes().all(|b| b.is_ascii_digit())
+            && !count.starts_with('0');
+        let count: usize = if canonical {
+            count.parse().map_err(|_| Error::Malformed)?
+        } else {
+            return Err(Error::Malformed);
+        };
+        if count < 2 || count > self.config.max_chunks || found.chunks.len() != count {
+            return Err(Error::Malformed);
+        }
+        let mut token = String::with_capacity(count * MAX_COOKIE_LEN);
+        token.push_str(first_part);
+        for index in 1..count {
+            let part = found
+                .chunks
+                .iter()
+                .find(|(i, _)| *i == index)
+                .map(|(_, value)| *value)
+                .ok_or(Error::Malformed)?;
+            token.push_str(part);
+        }
+        Ok(vec![Cow::Owned(token)])
+    }
+}
+
+/// This config's cookies found in one request.
+#[derive(Default)]
+pub(super) struct Found<'h> {
+    singles: Vec<&'h str>,
+    chunks: Vec<(usize, &'h str)>,
+    duplicate_chunk: bool,
+    pub(super) present: PresentCookies,
+}
+
+/// RFC 6265 section 4.1.1 `cookie-octet`: visible ASCII except `"`, `,`, `;`
+/// and `\`.
+fn is_cookie_octet(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'"' | b',' | b';' | b'\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_names_are_canonical_decimal_below_the_limit() {
+        let config = CookieConfig::default();
+        for (name, index) in [
+            ("session.0", Some(0)),
+            ("session.7", Some(7)),
+            ("session.31", Some(31)),
+            ("session.32", None),
+            ("session.00", None),
+            ("session.01", None),
+            ("session.", None),
+            ("session.-1", None),
+            ("session.+1", None),
+            ("session.1x", None),
+            ("sessionx.1", None),
+            ("session", None),
+            ("session.100", None),
+        ] {
+            assert_eq!(config.chunk_index(name), index, "{name}");
+        }
+        assert_eq!(config.chunk_name(12), "session.12");
+    }
+
+    #[test]
+    fn cookie_octets_exclude_separators_and_controls() {
+        let allowed: Vec<u8> = (0u8..=255).filter(|&b| is_cookie_octet(b)).collect();
+        assert_eq!(allowed.len(), 94 - 4);
+        for b in [b'"', b',', b';', b'\\', b' ', b'\t', 0x7f, 0x80] {
+            assert!(!is_cookie_octet(b), "{b:#x}");
+        }
+        assert!(b"ABCxyz019-_.~=".iter().all(|&b| is_cookie_octet(b)));
+    }
+}

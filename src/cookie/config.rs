@@ -1,0 +1,352 @@
+//! The cookie's name and attributes, checked and rendered with the `cookie`
+//! crate.
+
+use std::time::Duration;
+
+use crate::consts::{
+    DEFAULT_COOKIE_NAME, MAX_ATTRIBUTE_LEN, MAX_CHUNKS, MAX_COOKIE_LEN, MAX_COOKIE_NAME_LEN,
+    MAX_TOKEN_LEN,
+};
+use crate::error::Error;
+
+/// The `SameSite` attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SameSite {
+    /// Sent only with same-site requests.
+    Strict,
+    /// Sent with same-site requests and top-level cross-site navigations
+    /// (following a link). The default: it blocks cross-site form posts (CSRF)
+    /// without logging out users who arrive from another site.
+    #[default]
+    Lax,
+    /// Sent with every request, also cross-site. Browsers require `Secure`
+    /// with it, and so does [`CookieConfig::validate`].
+    None,
+}
+
+impl SameSite {
+    fn to_cookie(self) -> ::cookie::SameSite {
+        match self {
+            SameSite::Strict => ::cookie::SameSite::Strict,
+            SameSite::Lax => ::cookie::SameSite::Lax,
+            SameSite::None => ::cookie::SameSite::None,
+        }
+    }
+}
+
+/// The session cookie's name and attributes.
+///
+/// The defaults are `session`, `Secure`, `HttpOnly`, `SameSite=Lax`,
+/// `Path=/`, no `Domain`, `Max-Age` taken from the codec's idle lifetime
+/// ([`Codec::idle_lifetime`]) and no chunking. Setters do not fail; the
+/// whole config is checked by [`CookieConfig::validate`], which
+/// [`SessionCookie::new`] calls.
+///
+/// ```
+/// # fn main() -> Result<(), cookie_seal::Error> {
+/// use std::time::Duration;
+/// use cookie_seal::cookie::{CookieConfig, SameSite};
+///
+/// let config = CookieConfig::new("__Host-app")?
+///     .same_site(SameSite::Strict)
+///     .max_age(Duration::from_secs(3600));
+/// config.validate()?;
+/// assert_eq!(config.token_budget(), 4096 - "__Host-app".len());
+///
+/// // The __Host- prefix needs Secure, Path=/ and no Domain.
+/// assert!(config.clone().domain("example.com").validate().is_err());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CookieConfig {
+    pub(super) name: String,
+    pub(super) path: String,
+    pub(super) domain: Option<String>,
+    pub(super) secure: bool,
+    pub(super) http_only: bool,
+    pub(super) same_site: SameSite,
+    pub(super) max_age: Option<Duration>,
+    pub(super) max_chunks: usize,
+}
+
+impl Default for CookieConfig {
+    /// The secure defaults with the name `session`.
+    fn default() -> CookieConfig {
+        CookieConfig {
+            name: DEFAULT_COOKIE_NAME.to_owned(),
+            path: "/".to_owned(),
+            domain: None,
+            secure: true,
+            http_only: true,
+            same_site: SameSite::Lax,
+            max_age: None,
+            max_chunks: 1,
+        }
+    }
+}
+
+impl CookieConfig {
+    /// The secure defaults with the given cookie name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] if the name is empty or has a character that
+    /// is not an RFC 6265 token character (controls, space and
+    /// `()<>@,;:\"/[]?={}` are not); [`Error::TooLarge`] if it is longer than
+    /// [`MAX_COOKIE_NAME_LEN`].
+    ///
+    /// ```
+    /// use cookie_seal::cookie::CookieConfig;
+    /// assert!(CookieConfig::new("__Host-session").is_ok());
+    /// assert!(CookieConfig::new("my session").is_err());
+    /// ```
+    pub fn new(name: &str) -> Result<CookieConfig, Error> {
+        check_name(name)?;
+        Ok(CookieConfig {
+            name: name.to_owned(),
+            ..CookieConfig::default()
+        })
+    }
+
+    /// Sets the `Path` attribute (default `/`). It must start with `/`.
+    pub fn path(mut self, path: &str) -> CookieConfig {
+        path.clone_into(&mut self.path);
+        self
+    }
+
+    /// Sets the `Domain` attribute (default none: the cookie goes back only
+    /// to the host that set it, which is the safer choice).
+    pub fn domain(mut self, domain: &str) -> CookieConfig {
+        self.domain = Some(domain.to_owned());
+        self
+    }
+
+    /// Sets the `Secure` attribute (default on): the browser sends the cookie
+    /// over HTTPS only. Chromium also keeps `Secure` cookies from
+    /// `http://localhost` and `http://127.0.0.1`; turn it off only for local
+    /// testing with clients that do not.
+    pub fn secure(mut self, secure: bool) -> CookieConfig {
+        self.secure = secure;
+        self
+    }
+
+    /// Sets the `HttpOnly` attribute (default on): page scripts cannot read
+    /// the cookie, so an XSS bug cannot steal the session.
+    pub fn http_only(mut self, http_only: bool) -> CookieConfig {
+        self.http_only = http_only;
+        self
+    }
+
+    /// Sets the `SameSite` attribute (default [`SameSite::Lax`]).
+    pub fn same_site(mut self, same_site: SameSite) -> CookieConfig {
+        self.same_site = same_site;
+        self
+    }
+
+    /// Sets `Max-Age` (whole seconds) instead of taking the codec's idle
+    /// lifetime. Browsers cap it (Chromium at 400 days); the token's own
+    /// lifetime is enforced by the codec either way.
+    pub fn max_age(mut self, max_age: Duration) -> CookieConfig {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// Lets one token be split across up to `max_chunks` cookies named
+    /// `name.0`, `name.1`, … when it does not fit in one (default 1: no
+    /// chunking). Tokens that fit stay in the single cookie `name`. The token
+    /// budget grows accordingly, up to [`MAX_TOKEN_LEN`].
+    ///
+    /// # Security
+    /// Browsers keep a limited number of cookies per site (about 180 in Chromium and Firefox) and
+    /// servers limit the size of request headers (often 8 KiB per header line),
+    /// so large chunked sessions can be dropped or refused outside this
+    /// crate's control. Prefer small sessions or a server-side store.
+    pub fn chunking(mut self, max_chunks: usize) -> CookieConfig {
+        self.max_chunks = max_chunks;
+        self
+    }
+
+    /// The cookie name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The most cookies a token may be split across (1: no chunking).
+    pub fn max_chunks(&self) -> usize {
+        self.max_chunks
+    }
+
+    /// The configured `Max-Age`, if set (otherwise the codec's idle lifetime
+    /// is used).
+    pub fn configured_max_age(&self) -> Option<Duration> {
+        self.max_age
+    }
+
+    /// The longest token these cookies can carry: [`MAX_COOKIE_LEN`] minus the
+    /// name's length, or with chunking the capacity of `max_chunks` cookies
+    /// (each chunk name counts against its own cookie), at most
+    /// [`MAX_TOKEN_LEN`]. [`SessionCookie::new`] gives the codec this budget.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::CookieConfig;
+    /// assert_eq!(CookieConfig::new("id")?.token_budget(), 4094);
+    /// assert!(CookieConfig::new("id")?.chunking(3).token_budget() > 3 * 4000);
+    /// # Ok(()) }
+    /// ```
+    pub fn token_budget(&self) -> usize {
+        let single = MAX_COOKIE_LEN.saturating_sub(self.name.len());
+        if self.max_chunks <= 1 {
+            return single;
+        }
+        self.chunked_capacity(self.max_chunks.min(MAX_CHUNKS))
+            .max(single)
+            .min(MAX_TOKEN_LEN)
+    }
+
+    /// Checks the whole config.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] (with the reason) for: a bad name (see
+    /// [`CookieConfig::new`]); a `Path` not starting with `/` or holding a
+    /// control character or `;`; a `Domain` with characters other than ASCII
+    /// letters, digits, `-` and `.`; a `__Host-` name without `Secure`, with a
+    /// `Path` other than `/` or with a `Domain`; a `__Secure-` name without
+    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`; a chunk
+    /// count of 0 or above [`MAX_CHUNKS`]. [`Error::TooLarge`] for a name
+    /// over [`MAX_COOKIE_NAME_LEN`] or an attribute value over
+    /// [`MAX_ATTRIBUTE_LEN`]. The `__Host-` and `__Secure-` prefixes are
+    /// matched without regard to case, as browsers do.
+    pub fn validate(&self) -> Result<(), Error> {
+        check_name(&self.name)?;
+        check_attribute_len(&self.path)?;
+        if !self.path.starts_with('/')
+            || self.path.bytes().any(|b| b.is_ascii_control() || b == b';')
+        {
+            return Err(Error::InvalidOption(
+                "cookie Path must start with '/' and hold no control character or ';'",
+            ));
+        }
+        if let Some(domain) = &self.domain {
+            check_attribute_len(domain)?;
+            let valid = !domain.is_empty()
+                && domain
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+            if !valid {
+                return Err(Error::InvalidOption(
+                    "cookie Domain must be ASCII letters, digits, '-' and '.'",
+                ));
+            }
+        }
+        if has_prefix_ignore_case(&self.name, "__Host-")
+            && !(self.secure && self.path == "/" && self.domain.is_none())
+        {
+            return Err(Error::InvalidOption(
+                "a __Host- cookie needs Secure, Path=/ and no Domain",
+            ));
+        }
+        if has_prefix_ignore_case(&self.name, "__Secure-") && !self.secure {
+            return Err(Error::InvalidOption("a __Secure- cookie needs Secure"));
+        }
+        if self.same_site == SameSite::None && !self.secure {
+            return Err(Error::InvalidOption("SameSite=None needs Secure"));
+        }
+        if self.max_age == Some(Duration::ZERO) {
+            return Err(Error::InvalidOption(
+                "a Max-Age of 0 deletes the cookie at once",
+            ));
+        }
+        if self.max_chunks == 0 || self.max_chunks > MAX_CHUNKS {
+            // The message spells out MAX_CHUNKS; the assertion keeps them equal.
+            const _: () = assert!(MAX_CHUNKS == 8);
+            return Err(Error::InvalidOption("chunking allows 1 to 8 cookies"));
+        }
+        Ok(())
+    }
+
+    /// Renders one `Set-Cookie` value with this config's attributes.
+    pub(super) fn render(&self, name: &str, value: &str, max_age: Duration) -> String {
+        let seconds = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+        self.builder(name, value)
+            .max_age(::cookie::time::Duration::seconds(seconds))
+            .build()
+            .to_string()
+    }
+
+    /// Renders a `Set-Cookie` value that makes the browser delete `name`
+    /// (empty value, `Max-Age=0`, `Expires` in the past, same `Path` and
+    /// `Domain` so it matches).
+    pub(super) fn render_removal(&self, name: &str) -> String {
+        let mut cookie = self.builder(name, "").build();
+        cookie.make_removal();
+        cookie.to_string()
+    }
+
+    fn builder<'c>(&'c self, name: &'c str, value: &'c str) -> ::cookie::CookieBuilder<'c> {
+        let builder = ::cookie::Cookie::build((name, value))
+            .path(self.path.as_str())
+            .secure(self.secure)
+            .http_only(self.http_only)
+            .same_site(self.same_site.to_cookie());
+        match &self.domain {
+            Some(domain) => builder.domain(domain.as_str()),
+            None => builder,
+        }
+    }
+}
+
+fn check_name(name: &str) -> Result<(), Error> {
+    if name.len() > MAX_COOKIE_NAME_LEN {
+        return Err(Error::TooLarge {
+            len: name.len(),
+            limit: MAX_COOKIE_NAME_LEN,
+        });
+    }
+    if name.is_empty() || !name.bytes().all(is_token_char) {
+        return Err(Error::InvalidOption(
+            "cookie name must be RFC 6265 token characters (no controls, space or ()<>@,;:\\\"/[]?={})",
+        ));
+    }
+    Ok(())
+}
+
+fn check_attribute_len(value: &str) -> Result<(), Error> {
+    if value.len() > MAX_ATTRIBUTE_LEN {
+        return Err(Error::TooLarge {
+            len: value.len(),
+            limit: MAX_ATTRIBUTE_LEN,
+        });
+    }
+    Ok(())
+}
+
+/// RFC 6265 section 4.1.1 `token` (RFC 2616): visible ASCII except separators.
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)
+}
+
+fn has_prefix_ignore_case(name: &str, prefix: &str) -> bool {
+    name.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
+
+pub(super) fn decimal_len(mut n: usize) -> usize {
+    let mut len = 1;
+    while n >= 10 {
+        n /= 10;
+        len += 1;
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_len_counts_digits() {
+        for (n, len) in [(0, 1), (9, 1), (10, 2), (99, 2), (100, 3), (usize::MAX, 20)] {
+            assert_eq!(decimal_len(n), len, "{n}");
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! [`SessionCookie`]: a codec bound to a cookie config, loading sessions from
+//! `Cookie` request headers and deciding the `Set-Cookie` values to send.
+
+use std::borrow::Cow;
+use std::time::{Duration, SystemTime};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::chunk::PresentCookies;
+use super::config::CookieConfig;
+use crate::codec::{Codec, DecodeOptions, Decoded, EncodeOptions};
+use crate::error::Error;
+use crate::session::Session;
+
+/// What [`SessionCookie::load`] found in a request.
+///
+/// A missing, forged, expired or malformed cookie never stops the request:
+/// [`Loaded::decoded`] is `None` and the app carries on with an empty session;
+/// [`Loaded::error`] says why a cookie was rejected (for logging) and
+/// [`SessionCookie::save`] deletes it.
+#[derive(Debug, Clone)]
+pub struct Loaded<T> {
+    pub(super) decoded: Option<Decoded<T>>,
+    pub(super) error: Option<Error>,
+    pub(super) present: PresentCookies,
+}
+
+impl<T> Loaded<T> {
+    /// The verified token, if the request carried one.
+    pub fn decoded(&self) -> Option<&Decoded<T>> {
+        self.decoded.as_ref()
+    }
+
+    /// The verified token, by value.
+    pub fn into_decoded(self) -> Option<Decoded<T>> {
+        self.decoded
+    }
+
+    /// Why the request's cookie was rejected, if it carried one that did not
+    /// verify; `None` if it verified or there was none.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// Which of the config's cookies the request carried.
+    pub fn present(&self) -> &PresentCookies {
+        &self.present
+    }
+
+    /// Whether the verified token should be re-issued (old key, other mode,
+    /// or the codec's `reissue_after` threshold; see
+    /// [`Decoded::needs_reissue`]).
+    pub fn needs_reissue(&self) -> bool {
+        self.decoded.as_ref().is_some_and(Decoded::needs_reissue)
+    }
+}
+
+impl Loaded<Session> {
+    /// The loaded session, or a new empty one if the request had no valid
+    /// cookie. Change it, then pass it to [`SessionCookie::save`].
+    pub fn session(&self) -> Session {
+        self.decoded
+            .as_ref()
+            .map(|d| d.value.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// A codec bound to a cookie config: loads sessions from `Cookie` request
+/// headers and renders `Set-Cookie` values, framework-free.
+///
+/// - The codec's token budget is set to [`CookieConfig::token_budget`], so
+///   every token it encodes fits the cookie (or the chunks).
+/// - Every token is bound to the cookie name as its context
+///   ([`EncodeOptions::context`]): a token issued for one cookie does not
+///   verify when presented in another.
+/// - `Max-Age` is the config's, or else the codec's idle lifetime.
+///
+/// Build it once at startup and share it (it is cheap to clone).
+#[derive(Debug, Clone)]
+pub struct SessionCookie {
+    pub(super) codec: Codec,
+    pub(super) config: CookieConfig,
+    pub(super) max_age: Duration,
+}
+
+impl SessionCookie {
+    /// Binds `codec` to `config`: checks both, sizes the codec's tokens to
+    /// what the cookie holds and binds them to the cookie name.
+    ///
+    /// The token budget becomes [`CookieConfig::token_budget`], or the
+    /// codec's own budget if one was set and it is smaller: a budget is never
+    /// raised past what the app asked for.
+    ///
+    /// # Errors
+    /// Whatever [`CookieConfig::validate`] and [`Codec::validate`] report.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::Duration;
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let codec = Codec::signed(Keyring::new(1, Key::generate())).max_age(Duration::from_secs(600));
+    /// let cookies = SessionCookie::new(codec, CookieConfig::new("sid")?)?;
+    /// assert_eq!(cookies.codec().settings().token_budget(), 4096 - 3);
+    /// assert_eq!(cookies.max_age(), Duration::from_secs(600));
+    /// # Ok(()) }
+    /// ```
+    pub fn new(codec: Codec, config: CookieConfig) -> Result<SessionCookie, Error> {
+        config.validate()?;
+        codec.validate()?;
+        let budget = match codec.settings().token_budget {
+            Some(chosen) => chosen.min(config.token_budget()),
+            None => config.token_budget(),
+        };
+        let codec = codec.token_budget(budget);
+        let max_age = config.max_age.unwrap_or_else(|| codec.settings().max_age());
+        Ok(SessionCookie {
+            codec,
+            config,
+            max_age,
+        })
+    }
+
+    /// The codec, with the cookie's token budget.
+    pub fn codec(&self) -> &Codec {
+        &self.codec
+    }
+
+    /// The cookie config.
+    pub fn config(&self) -> &CookieConfig {
+        &self.config
+    }
+
+    /// The `Max-Age` the cookies get.
+    pub fn max_age(&self) -> Duration {
+        self.max_age
+    }
+
+    /// The context every token is bound to: the cookie name's bytes.
+    pub fn context(&self) -> &[u8] {
+        self.config.name.as_bytes()
+    }
+
+    /// The options that verify this cookie's tokens outside the cookie layer
+    /// (e.g. with [`Codec::verify`]): the cookie name as the context.
+    pub fn decode_options(&self) -> DecodeOptions<'_> {
+        DecodeOptions::new().context(self.context())
+    }
+
+    /// Which of the config's cookies the `Cookie` header values carry.
+    pub fn present<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> PresentCookies {
+        self.scan(cookie_headers).present
+    }
+
+    /// Reads the token from the request's `Cookie` header values (one or
+    /// more headers, as HTTP/2 may split them), reassembling chunks.
+    /// `Ok(None)` if there is no cookie of this config. When the same name
+    /// appears several times (cookies left under another path or domain),
+    /// the first is returned; [`SessionCookie::load`] tries up to four.
+    ///
+    /// # Errors
+    /// [`Error::Malformed`] for chunks that are missing, duplicated, beyond the
+    /// count in the first chunk, or mixed with a single cookie. Stale or
+    /// reordered chunks from another token are not detected here but fail
+    /// verification as a whole.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::signed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::default().chunking(4),
+    /// )?;
+    /// let header = "theme=dark; session.1=CDEF; session.0=2.AB";
+    /// assert_eq!(cookies.read_token([header])?.as_deref(), Some("ABCDEF"));
+    /// assert!(cookies.read_token(["session.0=3.AB; session.1=CD"]).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn read_token<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+    ) -> Result<Option<String>, Error> {
+        let found = self.scan(cookie_headers);
+        Ok(self
+            .candidates(&found)?
+            .into_iter()
+            .next()
+            .map(Cow::into_owned))
+    }
+
+    /// Loads and verifies the session from the request's `Cookie` header
+    /// values, as of `now`. Never fails: a missing cookie gives
+    /// `decoded() == None`, a rejected one also sets [`Loaded::error`].
+    ///
+    /// Same-named duplicates (up to four) are tried in the order sent and
+    /// the first that verifies wins, so a stale cookie under another path
+    /// cannot lock a user out.
+    pub fn load<'h, T: DeserializeOwned>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h str>,
+        now: SystemTime,
+    ) -> Loaded<T> {
+        let found = self.scan(cookie_headers);
+        let present = found.present;
+        let candidates = match self.candidates(&found) {
+            Ok(candidates) => candidates,
+            Err(error) => {
+                return Loaded {
+                    decoded: None,
+                    error: Some(error),
+                    present,
+                }
+            }
+        };
+        let mut first_error = None;
+        for token in candidates {
+            match self.codec.decode_with(&token, &self.decode_options(), now) {
+                Ok(decoded) => {
+                    return Loaded {
+                        decoded: Some(decoded),
+                        error: None,
+                        present,
+                    }
+                }
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        Loaded {
+            decoded: None,
+            error: first_error,
+            present,
+        }
+    }
+
+    /// Encodes `value` and renders the `Set-Cookie` values that store it,
+    /// deleting cookies in `present` that it no longer uses.
+    ///
+    /// Pass `EncodeOptions::new()` for a new session (after login) or
+    /// [`Decoded::carry_over`] to keep its creation time and generation. The
+    /// context is always the cookie name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] if `options` sets a context (the cookie
+    /// name is the context); everything [`Codec::encode_with`] reports,
+    /// notably [`Error::TooLarge`] when the value does not fit the cookie.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::SystemTime;
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, EncodeOptions, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::signed(Keyring::new(1, Key::generate())).purpose("remember-me"),
+    ///     CookieConfig::new("__Host-remember")?,
+    /// )?;
+    /// let now = SystemTime::now();
+    /// let set = cookies.store(&42u64, &EncodeOptions::new(), &PresentCookies::none(), now)?;
+    /// let request = set[0].split(';').next().unwrap_or_default();
+    /// let loaded = cookies.load::<u64>([request], now);
+    /// assert_eq!(loaded.decoded().map(|d| d.value), Some(42));
+    /// # Ok(()) }
+    /// ```
+    pub fn store<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        options: &EncodeOptions<'_>,
+        present: &PresentCookies,
+        now: SystemTime,
+    ) -> Result<Vec<String>, Error> {
+        if !options.context.is_empty() {
+            return Err(Error::InvalidOption(
+                "the cookie layer binds the cookie name as the context",
+            ));
+        }
+        let options = options.context(self.context());
+        let token = self.codec.encode_with(value, &options, now)?;
+        self.set_cookies(&token, present)
+    }
+
+    /// The `Set-Cookie` values that delete the session: the single cookie
+    /// `name` always, plus every chunk in `present`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::default().chunking(3),
+    /// )?;
+    /// let removals = cookies.removal_cookies(&PresentCookies::none().chunks(2));
+    /// assert_eq!(removals.len(), 3);
+    /// assert!(removals[2].starts_with("session.1=; ") && removals[2].contains("Max-Age=0"));
+    /// # Ok(()) }
+    /// ```
+    pub fn removal_cookies(&self, present: &PresentCookies) -> Vec<String> {
+        std::iter::once(self.config.render_removal(&self.config.name))
+            .chain(
+                present
+                    .chunk_indices()
+                    .map(|i| self.config.render_removal(&self.config.chunk_name(i))),
+            )
+            .collect()
+    }
+
+    /// The `Set-Cookie` values (possibly none) to send after a request that
+    /// loaded `loaded` and ended with `session`:
+    ///
+    /// - an empty session that was changed (logout: `clear()`), or a request
+    ///   whose cookie was rejected: delete the cookies the request carried;
+    /// - a changed session, or one whose token [needs
+    ///   re-issue](Loaded::needs_reissue) (key rotation): store it. When the
+    ///   session keeps the loaded ID, its creation time and generation carry
+    ///   over ([`Decoded::carry_over`]); after [`Session::regenerate`] (login)
+    ///   it starts afresh;
+    /// - otherwise nothing.
+    ///
+    /// # Errors
+    /// See [`SessionCookie::store`]; notably [`Error::TooLarge`] when the
+    /// session no longer fits the cookie.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::SystemTime;
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring, Session};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::default(),
+    /// )?;
+    /// let now = SystemTime::now();
+    /// let loaded = cookies.load::<Session>(["session=forged"], now);
+    /// assert!(loaded.error().is_some());
+    /// let session = loaded.session();
+    /// assert!(session.is_empty());
+    /// // The rejected cookie is deleted.
+    /// let set_cookie = cookies.save(&loaded, &session, now)?;
+    /// assert!(set_cookie[0].starts_with("session=; ") && set_cookie[0].contains("Max-Age=0"));
+    /// # Ok(()) }
+    /// ```
+    pub fn save(
+        &self,
+        loaded: &Loaded<Session>,
+        session: &Session,
+        now: SystemTime,
+    ) -> Result<Vec<String>, Error> {
+        let rejected = loaded.error.is_some();
+        if session.is_empty() {
+            let stale = session.is_modified() || rejected || loaded.decoded.is_some();
+            return Ok(if stale && !loaded.present.is_empty() {
+                self.removal_cookies(&loaded.present)
+            } else {
+                Vec::new()
+            });
+        }
+        if !session.is_modified() && !loaded.needs_reissue() && !rejected {
+            return Ok(Vec::new());
+        }
+        let options = match &loaded.decoded {
+            Some(decoded) if decoded.value.id() == session.id() => decoded.carry_over(),
+            _ => EncodeOptions::new(),
+        };
+        self.store(session, &options, &loaded.present, now)
+    }
+}
