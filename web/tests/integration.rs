@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use cookie_seal::axum::{Session, Typed};
-use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
 use cookie_seal::consts::MAX_COOKIE_LEN;
+use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
 use cookie_seal::{inspect, Codec, EncodeOptions, Key, Keyring};
 use serde::{Deserialize, Serialize};
 
