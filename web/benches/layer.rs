@@ -22,11 +22,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use cookie_seal::axum::Session as SessionHandle;
-use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+use cookie_seal::cookie::{CookieConfig, SessionCookie};
 use cookie_seal::tower::SessionLayer;
-use cookie_seal::{Codec, EncodeOptions, Key, Keyring, Session};
+use cookie_seal::{Codec, Key, Keyring, Session};
 use criterion::{criterion_group, criterion_main, Criterion};
 use tower::ServiceExt;
+
+/// `mint`, shared with the tests.
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 fn cookies() -> SessionCookie {
     let keys = Keyring::new(1, Key::from_bytes(&[7; 32]).unwrap());
@@ -48,15 +52,7 @@ fn request_cookie(cookies: &SessionCookie) -> String {
         .unwrap();
     session.insert("theme", "dark").unwrap();
     session.insert("csrf", &[0x5au8; 32]).unwrap();
-    let set = cookies
-        .store(
-            &session,
-            &EncodeOptions::new(),
-            &PresentCookies::none(),
-            SystemTime::now(),
-        )
-        .unwrap();
-    set[0].split(';').next().unwrap().to_owned()
+    support::mint(cookies, &session, SystemTime::now())
 }
 
 // The by-hand path: what the examples did before the layer.

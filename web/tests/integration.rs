@@ -12,9 +12,12 @@ use std::time::{Duration, SystemTime};
 
 use cookie_seal::axum::{Session, Typed};
 use cookie_seal::consts::MAX_COOKIE_LEN;
-use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
-use cookie_seal::{inspect, Codec, EncodeOptions, Key, Keyring};
+use cookie_seal::cookie::{CookieConfig, SessionCookie};
+use cookie_seal::{inspect, Codec, Key, Keyring};
 use serde::{Deserialize, Serialize};
+use support::mint;
+
+mod support;
 
 const NAME: &str = "__Host-session";
 
@@ -141,14 +144,6 @@ fn token(set_cookie: &str) -> &str {
         .and_then(|pair| pair.split_once('='))
         .unwrap()
         .1
-}
-
-/// A request cookie holding `session`, issued at `at` with `cookies`.
-fn mint<T: Serialize>(cookies: &SessionCookie, value: &T, at: SystemTime) -> String {
-    let set = cookies
-        .store(value, &EncodeOptions::new(), &PresentCookies::none(), at)
-        .unwrap();
-    set[0].split(';').next().unwrap().to_owned()
 }
 
 fn alice(n: u64) -> cookie_seal::Session {
