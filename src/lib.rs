@@ -118,7 +118,14 @@
 #![cfg_attr(not(feature = "flask"), doc = "[flask-module]: #cargo-features")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod codec;
 mod compress;
 pub mod consts;
@@ -135,8 +142,13 @@ mod seal;
 mod serialize;
 mod session;
 mod sign;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 #[cfg(test)]
 mod vector_tests;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod web_session;
 
 // `cargo fuzz` builds with `--cfg fuzzing`; no feature can switch this on.
 #[cfg(fuzzing)]

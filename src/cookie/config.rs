@@ -68,6 +68,7 @@ pub struct CookieConfig {
     pub(super) same_site: SameSite,
     pub(super) max_age: Option<Duration>,
     pub(super) max_chunks: usize,
+    pub(super) browser_session: bool,
 }
 
 impl Default for CookieConfig {
@@ -82,6 +83,7 @@ impl Default for CookieConfig {
             same_site: SameSite::Lax,
             max_age: None,
             max_chunks: 1,
+            browser_session: false,
         }
     }
 }
@@ -151,6 +153,41 @@ impl CookieConfig {
         self
     }
 
+    /// Makes the cookie a browser-session cookie (default off): it is sent
+    /// with no `Max-Age` and no `Expires`, so the browser drops it when it
+    /// closes (Flask's non-permanent session, actix-session's default). The
+    /// token inside still expires by the codec's lifetimes. Cannot be
+    /// combined with [`CookieConfig::max_age`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::{Duration, SystemTime};
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, EncodeOptions, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?.browser_session(true),
+    /// )?;
+    /// let set = cookies.store(&1u8, &EncodeOptions::new(), &PresentCookies::none(), SystemTime::now())?;
+    /// assert!(set[0].ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/"), "{}", set[0]);
+    /// assert!(!set[0].contains("Max-Age") && !set[0].contains("Expires"));
+    /// // Removal still carries Max-Age=0.
+    /// assert!(cookies.removal_cookies(&PresentCookies::none())[0].contains("Max-Age=0"));
+    ///
+    /// let both = CookieConfig::new("s")?.browser_session(true).max_age(Duration::from_secs(60));
+    /// assert!(both.validate().is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn browser_session(mut self, browser_session: bool) -> CookieConfig {
+        self.browser_session = browser_session;
+        self
+    }
+
+    /// Whether the cookie is a browser-session cookie (no `Max-Age`).
+    pub fn is_browser_session(&self) -> bool {
+        self.browser_session
+    }
+
     /// Lets one token be split across up to `max_chunks` cookies named
     /// `name.0`, `name.1`, … when it does not fit in one (default 1: no
     /// chunking). Tokens that fit stay in the single cookie `name`. The token
@@ -213,7 +250,8 @@ impl CookieConfig {
     /// control character or `;`; a `Domain` with characters other than ASCII
     /// letters, digits, `-` and `.`; a `__Host-` name without `Secure`, with a
     /// `Path` other than `/` or with a `Domain`; a `__Secure-` name without
-    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`; a chunk
+    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`, or one with
+    /// [`CookieConfig::browser_session`]; a chunk
     /// count of 0 or above [`MAX_CHUNKS`]. [`Error::TooLarge`] for a name
     /// over [`MAX_COOKIE_NAME_LEN`] or an attribute value over
     /// [`MAX_ATTRIBUTE_LEN`]. The `__Host-` and `__Secure-` prefixes are
@@ -253,6 +291,11 @@ impl CookieConfig {
         if self.same_site == SameSite::None && !self.secure {
             return Err(Error::InvalidOption("SameSite=None needs Secure"));
         }
+        if self.browser_session && self.max_age.is_some() {
+            return Err(Error::InvalidOption(
+                "a browser-session cookie has no Max-Age",
+            ));
+        }
         if self.max_age == Some(Duration::ZERO) {
             return Err(Error::InvalidOption(
                 "a Max-Age of 0 deletes the cookie at once",
@@ -268,6 +311,9 @@ impl CookieConfig {
 
     /// Renders one `Set-Cookie` value with this config's attributes.
     pub(super) fn render(&self, name: &str, value: &str, max_age: Duration) -> String {
+        if self.browser_session {
+            return self.builder(name, value).build().to_string();
+        }
         let seconds = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
         self.builder(name, value)
             .max_age(::cookie::time::Duration::seconds(seconds))
