@@ -51,5 +51,5 @@ mod config;
 mod session_cookie;
 
 pub use chunk::PresentCookies;
-pub use config::{CookieConfig, SameSite};
+pub use config::{CookieConfig, SameSite, DEFAULT_COOKIE_HEADER_BUDGET, MIN_COOKIE_HEADER_BUDGET};
 pub use session_cookie::{Loaded, SessionCookie};
