@@ -112,7 +112,7 @@ pub enum Error {
         /// (`None` for a key given as bytes).
         entry: Option<usize>,
     },
-    /// A keyring would hold more keys than [`crate::MAX_KEYS`].
+    /// A keyring would hold more keys than [`MAX_KEYS`](crate::consts::MAX_KEYS).
     #[error("too many keys: {count}, limit {limit}")]
     TooManyKeys {
         /// The number of keys the keyring would hold.

@@ -1,5 +1,6 @@
-//! The `cookie-seal` binary, run as an operator would: keygen, the README's
-//! rotation runbook, inspect and verify with their outputs and exit codes.
+//! The `cookie-seal` binary, run as an operator would: keygen, the rotation
+//! runbook of docs/operations.md, inspect and verify with their outputs and
+//! exit codes.
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
@@ -118,12 +119,12 @@ fn keygen_output_parses_as_a_keyring_with_one_fresh_key() {
     assert_eq!(keygen().parse::<Keyring>().unwrap().primary_id(), 1);
 }
 
-/// The `sh` blocks that follow `<!-- cli-runbook -->` in the README, in order.
+/// The `sh` blocks that follow `<!-- cli-runbook -->` in docs/operations.md, in order.
 fn readme_runbook() -> Vec<String> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../docs/operations.md");
     let section = &readme[readme
         .find("## Operator CLI")
-        .expect("README has the section")..];
+        .expect("docs/operations.md has the section")..];
     section
         .split("<!-- cli-runbook -->")
         .skip(1)
@@ -134,7 +135,7 @@ fn readme_runbook() -> Vec<String> {
         .collect()
 }
 
-/// Runs the README's runbook blocks in one bash session, as an operator
+/// Runs the runbook blocks in one bash session, as an operator
 /// would, with the built `cookie-seal` on PATH, and returns the keyring
 /// after each block (copied aside between blocks).
 fn run_runbook(dir: &Path, blocks: &[String]) -> Vec<String> {
@@ -160,7 +161,7 @@ fn run_runbook(dir: &Path, blocks: &[String]) -> Vec<String> {
         .unwrap();
     assert!(
         output.status.success(),
-        "README runbook failed:\n{script}\n{}",
+        "docs/operations.md runbook failed:\n{script}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     (0..blocks.len())

@@ -51,9 +51,10 @@ impl SameSite {
 ///
 /// The defaults are `session`, `Secure`, `HttpOnly`, `SameSite=Lax`,
 /// `Path=/`, no `Domain`, `Max-Age` taken from the codec's idle lifetime
-/// ([`Codec::idle_lifetime`]) and no chunking. Setters do not fail; the
-/// whole config is checked by [`CookieConfig::validate`], which
-/// [`SessionCookie::new`] calls.
+/// ([`Settings::max_age`](crate::Settings::max_age)) and no chunking.
+/// Setters do not fail; the whole config is checked by
+/// [`CookieConfig::validate`], which
+/// [`SessionCookie::new`](super::SessionCookie::new) calls.
 ///
 /// ```
 /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -235,7 +236,9 @@ impl CookieConfig {
     /// The longest token these cookies can carry: [`MAX_COOKIE_LEN`](crate::consts::MAX_COOKIE_LEN) minus the
     /// name's length, or with chunking the capacity of `max_chunks` cookies
     /// (each chunk name counts against its own cookie), at most
-    /// [`MAX_TOKEN_LEN`], and within the header budget. [`SessionCookie::new`] gives the codec this budget.
+    /// [`MAX_TOKEN_LEN`], and within the header budget.
+    /// [`SessionCookie::new`](super::SessionCookie::new) gives the codec this
+    /// budget.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {

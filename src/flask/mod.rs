@@ -13,6 +13,13 @@
 //! level is tried before [`Error::TooLarge`], so a session Flask fits in a
 //! cookie fits here too.
 //!
+//! Tested against Flask 3.1.3 and itsdangerous 2.2.0 (`tests/flask_interop.py`
+//! drives a real Flask app).
+//!
+//! ```toml
+//! cookie-seal = { version = "0.1", features = ["flask"] }
+//! ```
+//!
 //! The format:
 //!
 //! - itsdangerous `URLSafeTimedSerializer`, salt `cookie-session`, key
@@ -27,11 +34,52 @@
 //!   signs, every key verifies;
 //! - Flask's tagged JSON for the Python types JSON lacks.
 //!
-//! Flask's cookie is **signed, not encrypted**: anyone holding it can read the
-//! session. The signature uses HMAC-SHA1, which is still sound as a MAC, but
-//! the format has no key IDs, no purpose binding and no size limits of its
-//! own. Use it to share sessions with Flask, then move to [`crate::Codec`]
-//! (see the README's Flask section for the migration path).
+//! | Flask config | `FlaskCodec` |
+//! |---|---|
+//! | `SECRET_KEY` (a `str` key is its UTF-8 bytes) | [`FlaskCodec::new`] |
+//! | `SECRET_KEY_FALLBACKS` (Flask 3.1+) | [`.fallbacks([old_key, ...])`](FlaskCodec::fallbacks) |
+//! | `PERMANENT_SESSION_LIFETIME` (default 31 days) | [`.max_age(duration)`](FlaskCodec::max_age) |
+//! | a custom `session_interface.salt` | [`.salt("...")`](FlaskCodec::salt) |
+//! | `SESSION_COOKIE_NAME` (default `session`) | the name of the cookie you read and write |
+//!
+//! ```
+//! # fn main() -> Result<(), cookie_seal::Error> {
+//! use std::time::Duration;
+//! use cookie_seal::flask::FlaskCodec;
+//! use serde_json::json;
+//!
+//! // SECRET_KEY, SECRET_KEY_FALLBACKS and PERMANENT_SESSION_LIFETIME of the Flask app.
+//! let flask = FlaskCodec::new(b"the Flask SECRET_KEY")
+//!     .fallbacks(["the previous SECRET_KEY"])
+//!     .max_age(Duration::from_secs(31 * 86_400));
+//! // Log a user in for the Flask app, with a flash message it will show.
+//! let cookie = flask.encode(&json!({
+//!     "_user_id": "42",
+//!     "_fresh": true,
+//!     "_flashes": [{" t": ["message", "Welcome back"]}],
+//! }))?;
+//! // Read the session Flask wrote (Err(Invalid | Expired | ...) if it is not authentic and fresh).
+//! let session = flask.decode(&cookie)?;
+//! assert_eq!(session["_user_id"], "42");
+//! # Ok(()) }
+//! ```
+//!
+//! # Things to know
+//!
+//! - Flask's cookie is **signed, not encrypted**: anyone holding it can read
+//!   every value in it. HMAC-SHA1 is still sound as a MAC, but the format has
+//!   no key IDs, no purpose binding and no size limits of its own.
+//!   `FlaskCodec` adds the limits: input over [`MAX_INPUT_LEN`] (4096 bytes)
+//!   is refused before decoding, inflate stops at [`MAX_JSON_LEN`] (64 KiB),
+//!   and only authentic cookies are inflated and parsed. Use it to share
+//!   sessions with Flask, then move to [`crate::Codec`] (see
+//!   [below](#moving-to-cookie-seals-own-sealed-format)).
+//! - itsdangerous refuses any cookie signed in the future, so keep the clocks
+//!   of Flask and Rust hosts in sync (NTP), or allow a little skew on the Rust
+//!   side with [`FlaskCodec::clock_skew`].
+//! - Write the cookie with the attributes Flask uses for it (name, `Path`,
+//!   `Domain`, `Secure`, `HttpOnly`, `SameSite`), so the browser keeps one
+//!   cookie, not two.
 //!
 //! # Session values
 //!
@@ -70,24 +118,75 @@
 //! them), tags whose content is not the shape above, and a top level that is
 //! not a dict.
 //!
-//! ```
-//! # fn main() -> Result<(), cookie_seal::Error> {
-//! use std::time::Duration;
-//! use cookie_seal::flask::FlaskCodec;
-//! use serde_json::json;
+//! # Rotating Flask's secret key from either side
 //!
-//! // SECRET_KEY, SECRET_KEY_FALLBACKS and PERMANENT_SESSION_LIFETIME of the Flask app.
-//! let codec = FlaskCodec::new(b"the Flask SECRET_KEY")
-//!     .fallbacks(["the previous SECRET_KEY"])
-//!     .max_age(Duration::from_secs(3600));
-//! let cookie = codec.encode(&json!({
-//!     "user_id": 42,
-//!     "_flashes": [{" t": ["message", "Welcome back"]}],
-//! }))?;
-//! let session = codec.decode(&cookie)?;
-//! assert_eq!(session["user_id"], 42);
+//! Flask 3.1 verifies with `SECRET_KEY` and every key in
+//! `SECRET_KEY_FALLBACKS`, and signs with `SECRET_KEY`; `FlaskCodec` does the
+//! same. Rotate in three steps, so no reader ever meets a cookie signed with a
+//! key it does not know:
+//!
+//! 1. **Stage**: add the new key as a fallback everywhere: Flask
+//!    `SECRET_KEY_FALLBACKS = [new]`, Rust `FlaskCodec::new(old).fallbacks([new])`.
+//!    Deploy both.
+//! 2. **Switch**: make the new key current, the old one a fallback: Flask
+//!    `SECRET_KEY = new`, `SECRET_KEY_FALLBACKS = [old]`; Rust
+//!    `FlaskCodec::new(new).fallbacks([old])`. Either side can go first (Flask
+//!    or Rust): after step 1 both read both keys.
+//! 3. **Retire**: after `PERMANENT_SESSION_LIFETIME` every cookie under the old
+//!    key has expired; remove it from the fallbacks on both sides.
+//!
+//! Skipping step 1 works too, but the side that switches first writes cookies
+//! the other side cannot read yet: those users look logged out there (Flask
+//! silently starts an empty session; `FlaskCodec` returns [`Error::Invalid`]).
+//! With Flask older than 3.1 there are no fallbacks on the Flask side: switch
+//! both sides at once and accept that existing sessions end.
+//!
+//! # Moving to cookie-seal's own sealed format
+//!
+//! Flask and Rust share the Flask cookie as long as Flask serves any route
+//! that uses the session. Once it does not:
+//!
+//! 1. **Dual read**: keep the cookie name, write [`Codec::sealed`](crate::Codec::sealed)
+//!    tokens, and accept both formats. A Flask cookie always contains `.`; a
+//!    cookie-seal token never does (base64url only), so the format is known
+//!    before any key is tried. Convert a valid Flask session into your session
+//!    type and re-issue it sealed (this also moves it off HMAC-SHA1 and makes
+//!    it unreadable to the client).
+//! 2. **Retire**: after `PERMANENT_SESSION_LIFETIME` (31 days by default)
+//!    every Flask cookie has expired or been re-issued; drop `FlaskCodec` and
+//!    the `flask` feature.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cookie_seal::{flask::FlaskCodec, Codec, Key, Keyring, Session};
+//!
+//! /// The session from the `session` cookie, and whether it must be re-issued.
+//! fn load(cookie: &str, sealed: &Codec, flask: &FlaskCodec) -> Option<(Session, bool)> {
+//!     if !cookie.contains('.') {
+//!         let decoded = sealed.decode::<Session>(cookie).ok()?;
+//!         let reissue = decoded.needs_reissue();
+//!         return Some((decoded.value, reissue));
+//!     }
+//!     // A Flask cookie: carry over the entries the Rust side uses, then write it sealed.
+//!     let old = flask.decode(cookie).ok()?;
+//!     let mut session = Session::new();
+//!     if let Some(user_id) = old.get("_user_id").and_then(|v| v.as_str()) {
+//!         session.insert("user_id", user_id).ok()?;
+//!     }
+//!     Some((session, true))
+//! }
+//!
+//! let sealed = Codec::sealed(Keyring::new(1, Key::generate()));
+//! let flask = FlaskCodec::new(b"the Flask SECRET_KEY");
+//! let from_flask = flask.encode(&serde_json::json!({"_user_id": "42"}))?;
+//! let (session, reissue) = load(&from_flask, &sealed, &flask).ok_or("no session")?;
+//! assert!(reissue);
+//! let new_cookie = sealed.encode(&session)?;                     // Set-Cookie: session=<this>
+//! let (again, reissue) = load(&new_cookie, &sealed, &flask).ok_or("no session")?;
+//! assert_eq!((again.get::<String>("user_id")?, reissue), (Some("42".to_owned()), false));
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, doc(cfg(feature = "flask")))]
 
 mod signer;
 mod tag;
