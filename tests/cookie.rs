@@ -1118,3 +1118,62 @@ fn chunked_sessions_pass_a_default_nginx() {
     let (status, _) = through_nginx(&address, &three);
     assert_eq!(status, 400, "{} byte Cookie header", three.len());
 }
+
+/// A `Session` as written on the wire, with its entries in any order.
+#[derive(serde::Serialize)]
+struct RawSession {
+    id: Option<[u8; 32]>,
+    entries: RawEntries,
+}
+
+struct RawEntries(Vec<(&'static str, Vec<u8>)>);
+
+impl serde::Serialize for RawEntries {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Authentic `Session` payloads with unsorted or repeated keys are a second
+/// spelling of one session (or two values for one key): readers refuse them.
+#[test]
+fn readers_reject_non_canonical_session_maps() {
+    let cookies = cookies(CookieConfig::default());
+    let codec = cookies.codec();
+    let raw = |entries: Vec<(&'static str, Vec<u8>)>| RawSession {
+        id: None,
+        entries: RawEntries(entries),
+    };
+    let sorted = raw(vec![("a", vec![1]), ("b", vec![2])]);
+    let unsorted = raw(vec![("b", vec![2]), ("a", vec![1])]);
+    let repeated = raw(vec![("a", vec![1]), ("a", vec![3])]);
+    let token = |value: &RawSession| {
+        codec
+            .encode_with(
+                value,
+                &EncodeOptions::new().context(cookies.context()),
+                now(),
+            )
+            .unwrap()
+    };
+    let decoded = codec
+        .decode_with::<Session>(&token(&sorted), &cookies.decode_options(), now())
+        .unwrap();
+    assert_eq!(decoded.value.get::<u8>("b").unwrap(), Some(2));
+    for bad in [unsorted, repeated] {
+        let token = token(&bad);
+        assert_eq!(
+            codec
+                .decode_with::<Session>(&token, &cookies.decode_options(), now())
+                .map(|d| d.value),
+            Err(Error::Deserialize)
+        );
+        let loaded = cookies.load::<Session>([format!("session={token}").as_str()], now());
+        assert_eq!(loaded.error(), Some(&Error::Deserialize));
+    }
+}
