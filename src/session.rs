@@ -94,6 +94,7 @@ impl fmt::Debug for SessionId {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Session {
     id: Option<SessionId>,
+    #[serde(deserialize_with = "canonical_entries")]
     entries: BTreeMap<String, Vec<u8>>,
     #[serde(skip)]
     modified: bool,
@@ -254,6 +255,47 @@ impl fmt::Debug for Session {
             .field("modified", &self.modified)
             .finish()
     }
+}
+
+/// Reads the entries, refusing keys out of order or repeated. A `BTreeMap`
+/// would sort and deduplicate them silently, so one session would have
+/// several encodings (and a repeated key, two values, the last one winning).
+/// `Session` writes its keys sorted and unique, so only crafted payloads are
+/// refused.
+fn canonical_entries<'de, D>(deserializer: D) -> Result<BTreeMap<String, Vec<u8>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Canonical;
+
+    impl<'de> serde::de::Visitor<'de> for Canonical {
+        type Value = BTreeMap<String, Vec<u8>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map with strictly increasing keys")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries = BTreeMap::new();
+            while let Some((key, value)) = map.next_entry::<String, Vec<u8>>()? {
+                if entries
+                    .last_key_value()
+                    .is_some_and(|(last, _): (&String, _)| *last >= key)
+                {
+                    return Err(serde::de::Error::custom(
+                        "session keys out of order or repeated",
+                    ));
+                }
+                entries.insert(key, value);
+            }
+            Ok(entries)
+        }
+    }
+
+    deserializer.deserialize_map(Canonical)
 }
 
 #[cfg(test)]
