@@ -1,5 +1,5 @@
 //! Stage: the token header (format version, mode, flags, key ID, times) and
-//! the preamble that binds label, purpose and context into every MAC/AAD.
+//! the context block that binds a per-call context into the MAC/AAD.
 //!
 //! The byte layout is specified in `FORMAT.md`; change nothing here without
 //! bumping [`FORMAT_VERSION`].
@@ -10,8 +10,6 @@ use crate::error::Error;
 
 /// The token format this crate writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
-/// The domain-separation label at the start of every preamble.
-pub(crate) const LABEL: &[u8] = b"cookie-seal/v1";
 /// The longest possible header: version, flags, and four maximal varints.
 pub(crate) const MAX_HEADER_LEN: usize = 2 + 5 + 10 + 10 + 5;
 
@@ -176,20 +174,33 @@ impl UntrustedHeader {
     }
 }
 
-/// `u64` little-endian length followed by the bytes: every preamble field is
-/// length-prefixed so no two (purpose, context) pairs share an encoding.
+/// `u64` little-endian length of a length-prefixed field.
 pub(crate) fn length_prefix(part: &[u8]) -> [u8; 8] {
     (part.len() as u64).to_le_bytes()
 }
 
-/// The part of the preamble fixed for a codec: label and purpose.
-pub(crate) fn preamble_prefix(purpose: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(16 + LABEL.len() + purpose.len());
-    for part in [LABEL, purpose.as_bytes()] {
-        out.extend_from_slice(&length_prefix(part));
-        out.extend_from_slice(part);
+/// First byte of a context block. Every header starts with the version byte
+/// (never 0), so an authenticated input with a context block never equals
+/// one without, and the length prefix separates any two contexts.
+const CONTEXT_MARK: u8 = 0x00;
+
+/// The length of [`write_context_block`]'s output: 0 for no context.
+pub(crate) fn context_block_len(context: &[u8]) -> usize {
+    if context.is_empty() {
+        0
+    } else {
+        1 + 8 + context.len()
     }
-    out
+}
+
+/// Appends the context block, `00 || le64(len) || context`, or nothing for
+/// an empty context. It is authenticated ahead of the header, never sent.
+pub(crate) fn write_context_block(context: &[u8], out: &mut Vec<u8>) {
+    if !context.is_empty() {
+        out.push(CONTEXT_MARK);
+        out.extend_from_slice(&length_prefix(context));
+        out.extend_from_slice(context);
+    }
 }
 
 /// Seconds since the Unix epoch, or an error for times before it.
@@ -379,11 +390,19 @@ mod tests {
     }
 
     #[test]
-    fn preamble_fields_are_length_prefixed() {
-        assert_ne!(preamble_prefix("ab"), preamble_prefix("a"));
-        let p = preamble_prefix("session");
-        assert_eq!(&p[..8], &(LABEL.len() as u64).to_le_bytes());
-        assert!(p.ends_with(b"\x07\0\0\0\0\0\0\0session"));
+    fn context_blocks_are_distinct_from_headers_and_each_other() {
+        let block = |c: &[u8]| {
+            let mut out = Vec::new();
+            write_context_block(c, &mut out);
+            assert_eq!(out.len(), context_block_len(c));
+            out
+        };
+        assert!(block(b"").is_empty());
+        assert_eq!(block(b"ua"), b"\0\x02\0\0\0\0\0\0\0ua");
+        assert_ne!(block(b"ab")[..], block(b"a")[..]);
+        let mut header_bytes = Vec::new();
+        header().write(&mut header_bytes);
+        assert_ne!(block(b"x")[0], header_bytes[0]);
     }
 
     #[test]

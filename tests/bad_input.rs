@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
-use cookie_seal::{Codec, Error, Key, Keyring, Session};
+use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring, Session};
 use hmac::{KeyInit, Mac};
 
 const T0: u64 = 1_750_000_000;
@@ -58,17 +58,18 @@ fn header(flags: u8, key_id: u32, issued_at: u64) -> Vec<u8> {
     h
 }
 
-/// Signs `header || body` as FORMAT.md specifies, with the default purpose and no context.
+/// Signs `header || body` as FORMAT.md specifies, with the default purpose
+/// (in the subkey's HKDF `info`) and no context (so no context block).
 fn forge_signed(header: &[u8], body: &[u8]) -> String {
     let hk = hkdf::Hkdf::<sha2::Sha256>::new(None, &MASTER);
-    let mut subkey = [0u8; 32];
-    hk.expand(b"cookie-seal/v1 hmac-sha256", &mut subkey)
-        .unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&subkey).unwrap();
-    for part in [&b"cookie-seal/v1"[..], b"session", b""] {
-        mac.update(&(part.len() as u64).to_le_bytes());
-        mac.update(part);
+    let mut info = Vec::new();
+    for part in [&b"cookie-seal/v1 hmac-sha256"[..], b"session"] {
+        info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        info.extend_from_slice(part);
     }
+    let mut subkey = [0u8; 32];
+    hk.expand(&info, &mut subkey).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&subkey).unwrap();
     mac.update(header);
     mac.update(body);
     let mut raw = [header, body].concat();
@@ -280,6 +281,42 @@ fn wrong_key_purpose_or_context_is_invalid() {
                 .map(|d| d.value),
             Err(Error::Invalid)
         );
+        // A purpose set and set back derives the original subkeys again.
+        let round_trip = make(ring()).purpose("remember").purpose("session");
+        assert_eq!(decode(&round_trip, &token), Ok(session()));
+    }
+}
+
+#[test]
+fn purposes_and_contexts_never_stand_in_for_each_other() {
+    for make in [Codec::signed, Codec::sealed] {
+        // (purpose, context) pairs whose bytes would run together unprefixed.
+        let pairs: [(&str, &[u8]); 6] = [
+            ("session", b""),
+            ("session", b"x"),
+            ("sessionx", b""),
+            ("sessio", b"nx"),
+            ("session", b"\0"),
+            ("session", b"\0\x01\0\0\0\0\0\0\0x"),
+        ];
+        for (i, (purpose, context)) in pairs.iter().enumerate() {
+            let token = make(ring())
+                .purpose(purpose)
+                .encode_with(&session(), &EncodeOptions::new().context(context), at(T0))
+                .unwrap();
+            for (j, (other_purpose, other_context)) in pairs.iter().enumerate() {
+                let result = make(ring()).purpose(other_purpose).decode_with::<Session>(
+                    &token,
+                    &DecodeOptions::new().context(other_context),
+                    at(T0),
+                );
+                if i == j {
+                    assert_eq!(result.map(|d| d.value), Ok(session()));
+                } else {
+                    assert_eq!(result.map(|_| ()), Err(Error::Invalid), "{i} read as {j}");
+                }
+            }
+        }
     }
 }
 

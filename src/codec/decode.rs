@@ -8,7 +8,9 @@ use serde::de::DeserializeOwned;
 use super::options::{whole_seconds, DecodeOptions, EncodeOptions};
 use super::{check_token_len, overhead, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
-use crate::envelope::{to_system_time, unix_seconds, Mode, UntrustedHeader};
+use crate::envelope::{
+    context_block_len, to_system_time, unix_seconds, write_context_block, Mode, UntrustedHeader,
+};
 use crate::error::{Error, Lifetime};
 use crate::{compress, encoding, seal, serialize, sign};
 
@@ -153,16 +155,16 @@ impl Codec {
         self.validate()?;
         let now_secs = unix_seconds(now)?;
         check_token_len(token, self.settings.token_budget())?;
-        // As in encode: the preamble, then the decoded token, in one buffer,
+        // As in encode: the context block, then the decoded token, in one buffer,
         // so the MAC input and the AEAD associated data are contiguous.
         let context = options.context;
-        let preamble_len = self.preamble_len(context);
-        let mut buf = Vec::with_capacity(preamble_len + token.len() / 4 * 3 + 3);
-        self.write_preamble(context, &mut buf);
+        let prefix_len = context_block_len(context);
+        let mut buf = Vec::with_capacity(prefix_len + token.len() / 4 * 3 + 3);
+        write_context_block(context, &mut buf);
         if !encoding::decode_append(token, &mut buf) {
             return Err(Error::Malformed);
         }
-        let raw = &buf[preamble_len..];
+        let raw = &buf[prefix_len..];
         let (header, header_len) = UntrustedHeader::parse(raw)?;
         let mode = self.settings.mode;
         let mode_allowed = header.mode == mode
@@ -178,7 +180,7 @@ impl Codec {
             return Err(Error::Malformed);
         }
 
-        let body_start = preamble_len + header_len;
+        let body_start = prefix_len + header_len;
         let body: &[u8] = match header.mode {
             Mode::Signed => {
                 let (signed, tag) = buf.split_at(buf.len() - sign::TAG_LEN);

@@ -7,7 +7,9 @@ use serde::Serialize;
 use super::options::{Compression, EncodeOptions};
 use super::{max_raw_len, overhead, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
-use crate::envelope::{unix_seconds, Mode, UntrustedHeader};
+use crate::envelope::{
+    context_block_len, unix_seconds, write_context_block, Mode, UntrustedHeader,
+};
 use crate::error::Error;
 use crate::{compress, encoding, seal, serialize};
 
@@ -126,17 +128,17 @@ impl Codec {
             generation: options.generation,
         };
 
-        // One buffer for the whole token: the preamble (authenticated, not
-        // sent), the header, the nonce in sealed mode, then the payload
+        // One buffer for the whole token: the context block (authenticated,
+        // not sent; empty without a context), the header, the nonce in sealed mode, then the payload
         // serialized in place; the tag is appended last. The MAC input and
         // the AEAD associated data are then contiguous slices of it, and only
-        // `buf[preamble_len..]` is base64-encoded.
-        let preamble_len = self.preamble_len(context);
+        // `buf[prefix_len..]` is base64-encoded.
+        let prefix_len = context_block_len(context);
         let header_len = header.len();
         let overhead = overhead(mode);
         let mut buf =
-            Vec::with_capacity(preamble_len + header_len + overhead + INITIAL_PAYLOAD_CAPACITY);
-        self.write_preamble(context, &mut buf);
+            Vec::with_capacity(prefix_len + header_len + overhead + INITIAL_PAYLOAD_CAPACITY);
+        write_context_block(context, &mut buf);
         header.write(&mut buf);
         if mode == Mode::Sealed {
             buf.resize(buf.len() + seal::NONCE_LEN, 0);
@@ -168,7 +170,7 @@ impl Codec {
                 header.compressed = true;
                 let mut head = Vec::with_capacity(header_len);
                 header.write(&mut head);
-                buf[preamble_len..preamble_len + header_len].copy_from_slice(&head);
+                buf[prefix_len..prefix_len + header_len].copy_from_slice(&head);
             }
         }
         let body_len = buf.len() - body_start;
@@ -200,6 +202,6 @@ impl Codec {
                 buf.extend_from_slice(&tag);
             }
         }
-        Ok(encoding::encode(&buf[preamble_len..]))
+        Ok(encoding::encode(&buf[prefix_len..]))
     }
 }

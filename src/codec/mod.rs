@@ -2,11 +2,12 @@
 //!
 //! ```text
 //! value -> postcard -> [deflate] -> header || body, then
-//!   signed: || HMAC(preamble || header || body)
-//!   sealed: || nonce || XChaCha20-Poly1305(body, aad = preamble || header)
+//!   signed: || HMAC(K_sign, [context block] || header || body)
+//!   sealed: || nonce || XChaCha20-Poly1305(K_seal, body, aad = [context block] || header)
 //! -> base64url
 //! ```
-//! Decoding reads only the fixed header before the tag is checked; inflate and
+//! The subkeys are derived per purpose (`crate::derived_keys`); the context
+//! block is present only for a non-empty context. Decoding reads only the fixed header before the tag is checked; inflate and
 //! deserialize run on authentic bytes only.
 //!
 //! - `options.rs`: the codec's [`Settings`] and the per-call options;
@@ -27,7 +28,7 @@ pub use options::{Compression, DecodeOptions, EncodeOptions, Settings};
 
 use crate::consts::{MAX_COOKIE_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
 use crate::derived_keys::DerivedKeys;
-use crate::envelope::{length_prefix, preamble_prefix, Mode, UntrustedHeader, MAX_HEADER_LEN};
+use crate::envelope::{Mode, UntrustedHeader, MAX_HEADER_LEN};
 use crate::error::Error;
 use crate::keyring::Keyring;
 use crate::{encoding, seal, sign};
@@ -35,7 +36,8 @@ use crate::{encoding, seal, sign};
 /// Encodes values into tokens and decodes tokens back, under one keyring,
 /// mode and purpose.
 ///
-/// Build it once at startup (subkeys are derived here) and share it; cloning
+/// Build it once at startup (subkeys are derived here, and again by
+/// [`Codec::purpose`]) and share it; cloning
 /// is cheap. Builder methods never fail: a setting out of range is reported
 /// by [`Codec::validate`], and by every encode and decode, as
 /// [`Error::InvalidOption`].
@@ -58,9 +60,11 @@ use crate::{encoding, seal, sign};
 #[derive(Clone)]
 pub struct Codec {
     settings: Settings,
+    /// The master keys, kept to derive the subkeys again when the purpose
+    /// changes.
+    ring: Arc<Keyring>,
+    /// The subkeys for `settings.purpose`.
     keys: Arc<DerivedKeys>,
-    /// Label and purpose, length-prefixed: the fixed start of every preamble.
-    preamble_prefix: Vec<u8>,
 }
 
 impl Codec {
@@ -70,9 +74,9 @@ impl Codec {
     pub fn new(mode: Mode, keys: Keyring) -> Codec {
         let settings = Settings::new(mode);
         Codec {
-            preamble_prefix: preamble_prefix(&settings.purpose),
+            keys: Arc::new(DerivedKeys::from_keyring(&keys, &settings.purpose)),
+            ring: Arc::new(keys),
             settings,
-            keys: Arc::new(DerivedKeys::from_keyring(&keys)),
         }
     }
 
@@ -92,11 +96,14 @@ impl Codec {
 
     /// Sets the purpose (default `"session"`, 1 to 255 bytes). Tokens for one
     /// purpose never verify for another, so a CSRF token cannot pass as a
-    /// session.
+    /// session. The purpose is part of the subkey derivation, so this derives
+    /// the subkeys again (once, here; never per call).
     #[must_use]
     pub fn purpose(mut self, purpose: &str) -> Codec {
-        purpose.clone_into(&mut self.settings.purpose);
-        self.preamble_prefix = preamble_prefix(purpose);
+        if purpose != self.settings.purpose {
+            purpose.clone_into(&mut self.settings.purpose);
+            self.keys = Arc::new(DerivedKeys::from_keyring(&self.ring, purpose));
+        }
         self
     }
 
@@ -203,18 +210,6 @@ impl Codec {
         let raw = max_raw_len(self.settings.token_budget());
         raw.saturating_sub(MAX_HEADER_LEN + overhead(self.settings.mode))
             .min(MAX_PAYLOAD_LEN)
-    }
-
-    /// Appends the preamble: label and purpose (fixed per codec), then the
-    /// length-prefixed context.
-    fn write_preamble(&self, context: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.preamble_prefix);
-        out.extend_from_slice(&length_prefix(context));
-        out.extend_from_slice(context);
-    }
-
-    fn preamble_len(&self, context: &[u8]) -> usize {
-        self.preamble_prefix.len() + 8 + context.len()
     }
 }
 
