@@ -443,7 +443,10 @@ mod composition {
 
     // version 1, flags, key id 9, issued_at 1_700_000_000 as LEB128
     const HEADER_SIGNED: [u8; 8] = [0x01, 0x01, 0x09, 0x80, 0xE2, 0xCF, 0xAA, 0x06];
-    const HEADER_SEALED: [u8; 8] = [0x01, 0x02, 0x09, 0x80, 0xE2, 0xCF, 0xAA, 0x06];
+    // version 1, flags = sealed only, key id 9: the rest is encrypted.
+    const HEADER_SEALED: [u8; 3] = [0x01, 0x02, 0x09];
+    // flags (none), issued_at: the start of the sealed plaintext.
+    const SEALED_METADATA: [u8; 6] = [0x00, 0x80, 0xE2, 0xCF, 0xAA, 0x06];
 
     #[test]
     fn signed_token_is_hmac_sha256_of_context_block_header_and_body() {
@@ -471,8 +474,8 @@ mod composition {
             .encode_with_nonce(&"hello", &EncodeOptions::new(), now, nonce)
             .unwrap();
         let raw = raw(&token);
-        assert_eq!(raw[..8], HEADER_SEALED);
-        assert_eq!(raw[8..32], nonce);
+        assert_eq!(raw[..3], HEADER_SEALED);
+        assert_eq!(raw[3..27], nonce);
         let cipher = XChaCha20Poly1305::new_from_slice(&subkey(
             b"cookie-seal/v1 xchacha20poly1305",
             "session",
@@ -484,12 +487,13 @@ mod composition {
             .decrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
-                    msg: &raw[32..],
+                    msg: &raw[27..],
                     aad: &aad,
                 },
             )
             .unwrap();
-        assert_eq!(plain, postcard::to_allocvec(&"hello").unwrap());
+        assert_eq!(plain[..6], SEALED_METADATA);
+        assert_eq!(plain[6..], postcard::to_allocvec(&"hello").unwrap());
         assert_eq!(
             codec.decode_at::<String>(&token, now).unwrap().value,
             "hello"

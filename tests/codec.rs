@@ -247,11 +247,12 @@ both_modes! {
         let text = "the same words again and again ".repeat(30);
         let (a, n) = (auto.encode_at(&text, at(T0)).unwrap(), never.encode_at(&text, at(T0)).unwrap());
         assert!(a.len() * 2 < n.len(), "{} vs {}", a.len(), n.len());
-        assert!(cookie_seal::inspect(&a).unwrap().compressed());
+        // Readable in a signed header only; a sealed token encrypts the flag.
+        assert_ne!(cookie_seal::inspect(&a).unwrap().compressed(), Some(false));
         let random = noise(500);
         let (a, n) = (auto.encode_at(&random, at(T0)).unwrap(), never.encode_at(&random, at(T0)).unwrap());
         assert_eq!(a.len(), n.len(), "incompressible payloads are stored as they are");
-        assert!(!cookie_seal::inspect(&a).unwrap().compressed());
+        assert_ne!(cookie_seal::inspect(&a).unwrap().compressed(), Some(true));
         assert_eq!(auto.decode_at::<Vec<u8>>(&a, at(T0)).unwrap().value, random);
     }
 
@@ -332,13 +333,50 @@ fn default_compression_differs_by_mode() {
     let text = "abcabcabcabcabcabc".repeat(20);
     let signed = Codec::signed(ring()).encode_at(&text, at(T0)).unwrap();
     let sealed = Codec::sealed(ring()).encode_at(&text, at(T0)).unwrap();
-    assert!(
+    assert_eq!(
         cookie_seal::inspect(&signed).unwrap().compressed(),
+        Some(true),
         "signed compresses by default"
     );
     assert!(
-        !cookie_seal::inspect(&sealed).unwrap().compressed(),
+        sealed.len() > text.len() * 4 / 3,
         "sealed never compresses by default"
+    );
+}
+
+#[test]
+fn sealed_header_shows_only_version_mode_and_key_id() {
+    let codec = Codec::sealed(Keyring::new(5, key(1)));
+    let plain = codec.encode_at(&session(), at(T0)).unwrap();
+    let options = EncodeOptions::new().created_at(at(T0 - 1000)).generation(9);
+    let carried = codec.encode_with(&session(), &options, at(T0 + 5)).unwrap();
+    for token in [&plain, &carried] {
+        let header = cookie_seal::inspect(token).unwrap();
+        assert_eq!(
+            (header.version(), header.mode(), header.key_id()),
+            (1, Mode::Sealed, 5)
+        );
+        assert_eq!(header.issued_at(), None);
+        assert_eq!(header.created_at(), None);
+        assert_eq!(header.generation(), None);
+        assert_eq!(header.compressed(), None);
+        // version 1, flags = sealed only, key ID 5; then the nonce.
+        assert_eq!(base64_url_decode(token)[..3], [0x01, 0x02, 0x05]);
+    }
+    // Authentic metadata comes back after opening.
+    let d = codec.decode_at::<Session>(&carried, at(T0 + 5)).unwrap();
+    assert_eq!(
+        (d.issued_at, d.created_at, d.generation),
+        (at(T0 + 5), at(T0 - 1000), 9)
+    );
+    // The signed header stays readable.
+    let signed = Codec::signed(ring())
+        .encode_with(&session(), &options, at(T0 + 5))
+        .unwrap();
+    let header = cookie_seal::inspect(&signed).unwrap();
+    assert_eq!(
+        (header.issued_at(), header.created_at(), header.generation()),
+        (Some(at(T0 + 5)), Some(at(T0 - 1000)), Some(9))
     );
 }
 

@@ -90,20 +90,39 @@ fn subkey(label: &[u8]) -> [u8; 32] {
     out
 }
 
-fn header(mode: Mode, compressed: bool) -> Vec<u8> {
-    let mode_bits = match mode {
-        Mode::Signed => 0b01,
-        Mode::Sealed => 0b10,
-    };
-    let mut out = vec![1, mode_bits | if compressed { 0b100 } else { 0 }];
-    for mut value in [u64::from(KEY_ID), ISSUED_AT] {
-        while value >= 0x80 {
-            out.push((value as u8) | 0x80);
-            value >>= 7;
-        }
-        out.push(value as u8);
+fn varint(mut value: u64, out: &mut Vec<u8>) {
+    while value >= 0x80 {
+        out.push((value as u8) | 0x80);
+        value >>= 7;
     }
+    out.push(value as u8);
+}
+
+/// Flags (compressed or not) and issue time: in a signed header after the
+/// key ID, in a sealed token at the start of the plaintext.
+fn metadata(flags: u8) -> Vec<u8> {
+    let mut out = vec![flags];
+    varint(ISSUED_AT, &mut out);
     out
+}
+
+/// The readable header; a sealed one has only version, mode and key ID.
+fn header(mode: Mode, compressed: bool) -> Vec<u8> {
+    let compressed_flag = if compressed { 0b100 } else { 0 };
+    match mode {
+        Mode::Signed => {
+            let meta = metadata(0b01 | compressed_flag);
+            let mut out = vec![1, meta[0]];
+            varint(u64::from(KEY_ID), &mut out);
+            out.extend_from_slice(&meta[1..]);
+            out
+        }
+        Mode::Sealed => {
+            let mut out = vec![1, 0b10];
+            varint(u64::from(KEY_ID), &mut out);
+            out
+        }
+    }
 }
 
 /// An authentic token for `keyring()` carrying `body` as its payload bytes.
@@ -118,7 +137,8 @@ fn forge(mode: Mode, compressed: bool, body: &[u8]) -> String {
             raw.extend_from_slice(&mac.finalize().into_bytes());
         }
         Mode::Sealed => {
-            let aad = raw.clone();
+            let mut plaintext = metadata(if compressed { 0b100 } else { 0 });
+            plaintext.extend_from_slice(body);
             let nonce = [0x42; 24];
             let cipher =
                 XChaCha20Poly1305::new_from_slice(&subkey(b"cookie-seal/v1 xchacha20poly1305"))
@@ -127,8 +147,8 @@ fn forge(mode: Mode, compressed: bool, body: &[u8]) -> String {
                 .encrypt(
                     XNonce::from_slice(&nonce),
                     Payload {
-                        msg: body,
-                        aad: &aad,
+                        msg: &plaintext,
+                        aad: &raw,
                     },
                 )
                 .unwrap();

@@ -9,7 +9,8 @@ use super::options::{whole_seconds, DecodeOptions, EncodeOptions};
 use super::{check_token_len, overhead, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
 use crate::envelope::{
-    context_block_len, to_system_time, unix_seconds, write_context_block, Mode, UntrustedHeader,
+    context_block_len, to_system_time, unix_seconds, write_context_block, Metadata, Mode,
+    UntrustedHeader,
 };
 use crate::error::{Error, Lifetime};
 use crate::{compress, encoding, seal, serialize, sign};
@@ -31,6 +32,9 @@ pub struct Decoded<T> {
     /// The mode the token was written in.
     pub mode: Mode,
     reissue: bool,
+    /// Whether the payload was deflated (for the vector tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) compressed: bool,
 }
 
 impl<T> Decoded<T> {
@@ -181,40 +185,46 @@ impl Codec {
         }
 
         let body_start = prefix_len + header_len;
-        let body: &[u8] = match header.mode {
+        let (metadata, body): (Metadata, &[u8]) = match header.mode {
             Mode::Signed => {
                 let (signed, tag) = buf.split_at(buf.len() - sign::TAG_LEN);
                 if !key.sign.verify(&[signed], tag) {
                     return Err(Error::Invalid);
                 }
-                &signed[body_start..]
+                (
+                    header.metadata.ok_or(Error::Malformed)?,
+                    &signed[body_start..],
+                )
             }
             Mode::Sealed => {
                 let (aad, rest) = buf.split_at_mut(body_start);
                 let (nonce, rest) = rest.split_at_mut(seal::NONCE_LEN);
-                let (ciphertext, tag) = rest.split_at_mut(rest.len() - seal::TAG_LEN);
-                if !key.seal.open(nonce, aad, ciphertext, tag) {
+                let (plaintext, tag) = rest.split_at_mut(rest.len() - seal::TAG_LEN);
+                if !key.seal.open(nonce, aad, plaintext, tag) {
                     return Err(Error::Invalid);
                 }
-                ciphertext
+                // Authentic from here on: the metadata was encrypted.
+                let (metadata, len) = Metadata::parse_sealed(plaintext)?;
+                (metadata, &plaintext[len..])
             }
         };
 
         // Authentic from here on.
-        let reissue_due = self.check_times(&header, now_secs, now)?;
-        let value = if header.compressed {
+        let reissue_due = self.check_times(&metadata, now_secs, now)?;
+        let value = if metadata.compressed {
             read(&compress::inflate_bounded(body, MAX_PAYLOAD_LEN).ok_or(Error::Inflate)?)?
         } else {
             read(body)?
         };
         Ok(Decoded {
             value,
-            issued_at: to_system_time(header.issued_at),
+            issued_at: to_system_time(metadata.issued_at),
             key_id: header.key_id,
-            created_at: to_system_time(header.created_at),
-            generation: header.generation,
+            created_at: to_system_time(metadata.created_at),
+            generation: metadata.generation,
             mode: header.mode,
             reissue: reissue_due || header.mode != mode || header.key_id != self.keys.primary_id(),
+            compressed: metadata.compressed,
         })
     }
 
@@ -222,7 +232,7 @@ impl Codec {
     /// Returns whether the rolling re-issue threshold has passed.
     fn check_times(
         &self,
-        header: &UntrustedHeader,
+        header: &Metadata,
         now_secs: u64,
         now: SystemTime,
     ) -> Result<bool, Error> {

@@ -28,7 +28,7 @@ pub use options::{Compression, DecodeOptions, EncodeOptions, Settings};
 
 use crate::consts::{MAX_COOKIE_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
 use crate::derived_keys::DerivedKeys;
-use crate::envelope::{Mode, UntrustedHeader, MAX_HEADER_LEN};
+use crate::envelope::{max_framing_len, Mode, UntrustedHeader};
 use crate::error::Error;
 use crate::keyring::Keyring;
 use crate::{encoding, seal, sign};
@@ -208,16 +208,25 @@ impl Codec {
     #[must_use]
     pub fn max_payload_len(&self) -> usize {
         let raw = max_raw_len(self.settings.token_budget());
-        raw.saturating_sub(MAX_HEADER_LEN + overhead(self.settings.mode))
+        let mode = self.settings.mode;
+        raw.saturating_sub(max_framing_len(mode) + overhead(mode))
             .min(MAX_PAYLOAD_LEN)
     }
 }
 
-/// The bytes a mode adds after the header, besides the payload.
+/// The bytes a mode adds besides the header, its metadata and the payload.
 fn overhead(mode: Mode) -> usize {
     match mode {
         Mode::Signed => sign::TAG_LEN,
         Mode::Sealed => seal::NONCE_LEN + seal::TAG_LEN,
+    }
+}
+
+/// The length of the tag that ends a token of `mode`.
+fn tag_len(mode: Mode) -> usize {
+    match mode {
+        Mode::Signed => sign::TAG_LEN,
+        Mode::Sealed => seal::TAG_LEN,
     }
 }
 

@@ -48,16 +48,22 @@ pub(crate) fn inspect(token: &str, cookie_name: &str, now: SystemTime) -> Outcom
     line(&mut out, "mode", mode_name(header.mode()));
     line(&mut out, "flags", flags(&header));
     line(&mut out, "key ID", header.key_id());
-    line(&mut out, "issued at", moment(header.issued_at(), now));
-    if header.created_at() != header.issued_at() {
-        line(
+    match (header.issued_at(), header.created_at(), header.generation()) {
+        (Some(issued_at), Some(created_at), Some(generation)) => {
+            line(&mut out, "issued at", moment(issued_at, now));
+            if created_at != issued_at {
+                line(&mut out, "session created", moment(created_at, now));
+            }
+            if generation != 0 {
+                line(&mut out, "generation", generation);
+            }
+        }
+        // Sealed tokens encrypt their times and generation.
+        _ => line(
             &mut out,
-            "session created",
-            moment(header.created_at(), now),
-        );
-    }
-    if header.generation() != 0 {
-        line(&mut out, "generation", header.generation());
+            "issued at",
+            "encrypted (`cookie-seal verify` reads it)",
+        ),
     }
     line(&mut out, "size", size(token.len(), cookie_name));
     Outcome {
@@ -145,25 +151,22 @@ pub(crate) fn verify(
         // authentic and current, so its header (covered by the tag) is
         // trustworthy. Only the payload's type is not a `Session`.
         Err(Error::Deserialize) => {
-            let header = read_header(token).map_err(|e| {
-                Failure::usage(format!(
-                    "internal error: authentic token has no header: {e}"
-                ))
-            })?;
-            let age = now
-                .duration_since(header.issued_at())
-                .unwrap_or_default()
-                .as_secs();
+            // A sealed token's times are encrypted: read them through the
+            // payload-agnostic check, which passes where decoding did.
+            let decoded = codec
+                .verify(token, &DecodeOptions::new().context(&settings.context), now)
+                .map_err(|e| {
+                    Failure::usage(format!(
+                        "internal error: authentic token fails to verify: {e}"
+                    ))
+                })?;
             let verified = Verified {
-                mode: header.mode(),
-                key_id: header.key_id(),
-                issued_at: header.issued_at(),
-                created_at: header.created_at(),
-                generation: header.generation(),
-                reissue_due: header.key_id() != primary
-                    || settings
-                        .reissue_after
-                        .is_some_and(|threshold| age >= threshold.as_secs()),
+                mode: decoded.mode,
+                key_id: decoded.key_id,
+                issued_at: decoded.issued_at,
+                created_at: decoded.created_at,
+                generation: decoded.generation,
+                reissue_due: decoded.needs_reissue(),
             };
             (verified, None)
         }
@@ -392,14 +395,17 @@ fn mode_name(mode: Mode) -> &'static str {
 }
 
 fn flags(header: &UntrustedHeader) -> String {
+    if header.mode() == Mode::Sealed {
+        return "encrypted".to_owned();
+    }
     let mut set = Vec::new();
-    if header.compressed() {
+    if header.compressed() == Some(true) {
         set.push("compressed");
     }
     if header.created_at() != header.issued_at() {
         set.push("created-at");
     }
-    if header.generation() != 0 {
+    if header.generation().is_some_and(|g| g != 0) {
         set.push("generation");
     }
     if set.is_empty() {
@@ -519,14 +525,21 @@ mod tests {
         assert!(text.starts_with("NOT VERIFIED"), "{text}");
         assert!(text.contains("format version: 1\n"), "{text}");
         assert!(text.contains("mode:           sealed\n"), "{text}");
-        assert!(text.contains("flags:          none\n"), "{text}");
+        // A sealed token's flags and times are encrypted.
+        assert!(text.contains("flags:          encrypted\n"), "{text}");
         assert!(text.contains("key ID:         1\n"), "{text}");
-        assert!(text.contains("(1h ago)"), "{text}");
+        assert!(text.contains("issued at:      encrypted"), "{text}");
         let cookie = token.len() + 7;
         assert!(
             text.contains(&format!("uses {cookie} of 4096 bytes")),
             "{text}"
         );
+        let signed = Codec::signed(ring())
+            .encode_at(&1u8, at(NOW - 3_600))
+            .unwrap();
+        let text = inspect(&signed, "session", at(NOW)).text;
+        assert!(text.contains("flags:          none\n"), "{text}");
+        assert!(text.contains("(1h ago)"), "{text}");
     }
 
     #[test]
