@@ -21,10 +21,12 @@ const MODE_SEALED: u8 = 0b10;
 pub(crate) const FLAG_COMPRESSED: u8 = 0b0000_0100;
 const FLAG_CREATED: u8 = 0b0000_1000;
 const FLAG_GENERATION: u8 = 0b0001_0000;
+/// Sealed plaintext only: a padding field follows the metadata fields.
+pub(crate) const FLAG_PADDED: u8 = 0b0010_0000;
 /// Bits a signed header's flags byte may have set.
 const SIGNED_FLAGS: u8 = MODE_MASK | FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION;
 /// Bits the flags byte inside a sealed token's plaintext may have set.
-const SEALED_INNER_FLAGS: u8 = FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION;
+const SEALED_INNER_FLAGS: u8 = FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION | FLAG_PADDED;
 
 /// How a token protects its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -150,7 +152,31 @@ impl Metadata {
             return Err(Error::Malformed);
         }
         let metadata = Metadata::read_fields(flags, &mut rest)?;
+        if flags & FLAG_PADDED != 0 {
+            // `varint(n)` counts the whole field, itself included; the
+            // rest of it must be zero bytes.
+            let before = rest.len();
+            let field_len =
+                usize::try_from(read_varint(&mut rest, 5)?).map_err(|_| Error::Malformed)?;
+            let zeros = field_len
+                .checked_sub(before - rest.len())
+                .ok_or(Error::Malformed)?;
+            let (padding, after) = rest.split_at_checked(zeros).ok_or(Error::Malformed)?;
+            if padding.iter().any(|&b| b != 0) {
+                return Err(Error::Malformed);
+            }
+            rest = after;
+        }
         Ok((metadata, plaintext.len() - rest.len()))
+    }
+
+    /// The padding field of `len` bytes (at least 1): `varint(len)` then
+    /// zero bytes up to `len`. Every length has exactly one such field.
+    pub(crate) fn padding(len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len);
+        write_varint(&mut out, len as u64);
+        out.resize(len.max(out.len()), 0);
+        out
     }
 }
 
@@ -447,6 +473,41 @@ mod tests {
             inner,
             [0x1C, 0x80, 0xE2, 0xCF, 0xAA, 0x06, 0x90, 0x4E, 0x07]
         );
+    }
+
+    #[test]
+    fn padding_fields_of_every_length_read_back() {
+        for len in (1..300).chain([16_383, 16_384, 16_385]) {
+            let field = Metadata::padding(len);
+            assert_eq!(field.len(), len);
+            let mut plaintext = vec![FLAG_PADDED, 5];
+            plaintext.extend_from_slice(&field);
+            plaintext.extend_from_slice(b"payload");
+            let (_, read) = Metadata::parse_sealed(&plaintext).unwrap();
+            assert_eq!(&plaintext[read..], b"payload", "{len}");
+        }
+    }
+
+    #[test]
+    fn padding_must_be_zero_and_count_itself() {
+        let parse = |b: &[u8]| Metadata::parse_sealed(b).map(|(_, len)| len);
+        assert_eq!(parse(&[FLAG_PADDED, 5, 3, 0, 0]), Ok(5));
+        assert_eq!(
+            parse(&[FLAG_PADDED, 5, 3, 0, 1]),
+            Err(Error::Malformed),
+            "non-zero"
+        );
+        assert_eq!(
+            parse(&[FLAG_PADDED, 5, 3, 0]),
+            Err(Error::Malformed),
+            "short"
+        );
+        assert_eq!(
+            parse(&[FLAG_PADDED, 5, 0]),
+            Err(Error::Malformed),
+            "zero length"
+        );
+        assert_eq!(parse(&[FLAG_PADDED, 5]), Err(Error::Malformed), "no field");
     }
 
     #[test]

@@ -77,6 +77,58 @@ fn forge_signed(header: &[u8], body: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
+/// Seals `plaintext` (sealed metadata, then payload) as FORMAT.md specifies
+/// under key ID 1 with `master`, default purpose, no context.
+fn forge_sealed(master: &[u8], plaintext: &[u8]) -> String {
+    use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
+    let mut info = Vec::new();
+    for part in [&b"cookie-seal/v1 xchacha20poly1305"[..], b"session"] {
+        info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        info.extend_from_slice(part);
+    }
+    let mut subkey = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(None, master)
+        .expand(&info, &mut subkey)
+        .unwrap();
+    let header = [1, 0b10, 1];
+    let nonce = [0x33; 24];
+    let sealed = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&subkey)
+        .unwrap()
+        .encrypt(
+            chacha20poly1305::XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: &header,
+            },
+        )
+        .unwrap();
+    URL_SAFE_NO_PAD.encode([&header[..], &nonce, &sealed].concat())
+}
+
+/// Sealed metadata with the PADDED flag and `padding` as the padding field.
+fn padded_plaintext(padding: &[u8]) -> Vec<u8> {
+    let mut plaintext = vec![0x20];
+    varint(T0, &mut plaintext);
+    plaintext.extend_from_slice(padding);
+    plaintext.extend_from_slice(&postcard::to_allocvec(&session()).unwrap());
+    plaintext
+}
+
+#[test]
+fn non_zero_padding_is_refused_after_authentication() {
+    let sealed = Codec::sealed(ring());
+    // The forger agrees with the codec on zero padding.
+    let zero = forge_sealed(&MASTER, &padded_plaintext(&[4, 0, 0, 0]));
+    assert_eq!(decode(&sealed, &zero), Ok(session()));
+    for bad in [[4, 0, 0, 1], [4, 0x80, 0, 0], [0x7F, 0, 0, 0]] {
+        let token = forge_sealed(&MASTER, &padded_plaintext(&bad));
+        assert_eq!(decode(&sealed, &token), Err(Error::Malformed), "{bad:?}");
+        // Without the key the same bytes are only ever Invalid.
+        let forged = forge_sealed(&[0x22; 32], &padded_plaintext(&bad));
+        assert_eq!(decode(&sealed, &forged), Err(Error::Invalid));
+    }
+}
+
 #[test]
 fn the_forger_agrees_with_the_codec() {
     // Otherwise the authentic-payload tests below would prove nothing.

@@ -9,7 +9,7 @@ use super::{max_raw_len, overhead, tag_len, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
 use crate::envelope::{
     context_block_len, max_framing_len, unix_seconds, write_context_block, write_header, Metadata,
-    Mode, FLAG_COMPRESSED,
+    Mode, FLAG_COMPRESSED, FLAG_PADDED,
 };
 use crate::error::Error;
 use crate::{compress, encoding, seal, serialize};
@@ -189,6 +189,20 @@ impl Codec {
                 len: token_len,
                 limit: budget,
             });
+        }
+
+        if let (Mode::Sealed, Some(bucket)) = (mode, self.settings.pad_to) {
+            // Up to the next bucket boundary, or to the budget if that is
+            // nearer: padding never makes a token that fits fail.
+            let target = token_len
+                .div_ceil(bucket)
+                .saturating_mul(bucket)
+                .min(budget);
+            let padding = max_raw_len(target).saturating_sub(raw_len);
+            if padding > 0 {
+                buf.splice(payload_start..payload_start, Metadata::padding(padding));
+                buf[plaintext_start] |= FLAG_PADDED;
+            }
         }
 
         match mode {

@@ -181,6 +181,30 @@ impl Codec {
         self
     }
 
+    /// Pads **sealed** tokens so that their length is a multiple of `bucket`
+    /// characters (a multiple of 4, e.g. 64 or 256): the length then tells
+    /// an observer only which bucket a session falls in, not its exact
+    /// size. Off by default. The padding is zero bytes inside the
+    /// ciphertext, authenticated like the rest. It never makes a token
+    /// fail: one that fits the budget unpadded but not padded is padded to
+    /// the budget instead (to the longest base64url length within it).
+    ///
+    /// On a signed codec it is an invalid setting ([`Codec::validate`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let codec = Codec::sealed(Keyring::new(1, Key::generate())).pad_to(128);
+    /// assert_eq!(codec.encode(&"hi")?.len(), 128);
+    /// assert_eq!(codec.encode(&"hello ".repeat(20))?.len(), 256);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn pad_to(mut self, bucket: usize) -> Codec {
+        self.settings.pad_to = Some(bucket);
+        self
+    }
+
     /// The codec's settings, under the names of the methods that set them.
     #[must_use]
     pub fn settings(&self) -> &Settings {
