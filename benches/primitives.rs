@@ -44,6 +44,8 @@ fn nonce_sources(c: &mut Criterion) {
             black_box(nonce)
         })
     });
+    // The cost of fork detection by PID, one system call per token.
+    group.bench_function("getpid", |b| b.iter(|| black_box(std::process::id())));
     group.bench_function("rand_ThreadRng", |b| {
         b.iter(|| {
             let mut nonce = [0u8; 24];

@@ -12,13 +12,16 @@ use crate::sign::SignKey;
 /// shares an `info` with another.
 pub(crate) const SIGN_LABEL: &[u8] = b"cookie-seal/v1 hmac-sha256";
 pub(crate) const SEAL_LABEL: &[u8] = b"cookie-seal/v1 xchacha20poly1305";
+pub(crate) const NONCE_LABEL: &[u8] = b"cookie-seal/v1 synthetic-nonce";
 
-/// One key of the ring with both mode subkeys. Both wipe themselves on drop.
+/// One key of the ring with its subkeys. All wipe themselves on drop.
 #[derive(Clone)]
 pub(crate) struct DerivedKey {
     pub(crate) id: u32,
     pub(crate) sign: SignKey,
     pub(crate) seal: SealKey,
+    /// HMAC-SHA256 key of the synthetic nonce (`crate::nonce`).
+    pub(crate) nonce: SignKey,
 }
 
 /// The derived keys, sorted by ID, and which one writes.
@@ -39,8 +42,8 @@ pub(crate) fn subkey_info(label: &[u8], purpose: &str) -> Vec<u8> {
 
 impl DerivedKeys {
     pub(crate) fn from_keyring(ring: &Keyring, purpose: &str) -> DerivedKeys {
-        let [sign_info, seal_info] =
-            [SIGN_LABEL, SEAL_LABEL].map(|label| subkey_info(label, purpose));
+        let [sign_info, seal_info, nonce_info] =
+            [SIGN_LABEL, SEAL_LABEL, NONCE_LABEL].map(|label| subkey_info(label, purpose));
         // Sized once: a growing Vec would free its old buffers, holding subkey
         // copies, without wiping them.
         let mut keys = Vec::with_capacity(ring.ids().count());
@@ -50,6 +53,7 @@ impl DerivedKeys {
                     id,
                     sign: SignKey::new(key.derive_subkey(&sign_info).as_ref()),
                     seal: SealKey::new(&key.derive_subkey(&seal_info)),
+                    nonce: SignKey::new(key.derive_subkey(&nonce_info).as_ref()),
                 });
             }
         }

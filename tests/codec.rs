@@ -731,3 +731,28 @@ fn pad_to_is_validated_under_the_one_policy() {
     );
     assert_eq!(Codec::sealed(ring()).settings().pad_to(), None);
 }
+
+#[test]
+fn both_nonce_sources_write_tokens_any_codec_reads() {
+    use cookie_seal::NonceSource;
+    let synthetic = Codec::sealed(ring());
+    let os = Codec::sealed(ring()).nonce_source(NonceSource::Os);
+    assert_eq!(synthetic.settings().nonce_source(), NonceSource::Synthetic);
+    assert_eq!(os.settings().nonce_source(), NonceSource::Os);
+    for writer in [&synthetic, &os] {
+        let (a, b) = (
+            writer.encode_at(&session(), at(T0)).unwrap(),
+            writer.encode_at(&session(), at(T0)).unwrap(),
+        );
+        assert_ne!(
+            a, b,
+            "a fresh nonce for every token, even of the same value"
+        );
+        for reader in [&synthetic, &os] {
+            assert_eq!(
+                reader.decode_at::<Session>(&a, at(T0)).unwrap().value,
+                session()
+            );
+        }
+    }
+}

@@ -12,6 +12,7 @@ use crate::envelope::{
     Mode, FLAG_COMPRESSED, FLAG_PADDED,
 };
 use crate::error::Error;
+use crate::nonce::{self, NonceSource};
 use crate::{compress, encoding, seal, serialize};
 
 /// Payloads shorter than this are never deflated. Measured on session-shaped
@@ -211,9 +212,12 @@ impl Codec {
                 buf.extend_from_slice(&tag);
             }
             Mode::Sealed => {
-                let nonce = match fixed_nonce {
-                    Some(nonce) => nonce,
-                    None => seal::random_nonce()?,
+                let nonce = match (fixed_nonce, self.settings.nonce_source) {
+                    (Some(nonce), _) => nonce,
+                    (None, NonceSource::Synthetic) => {
+                        nonce::synthetic(&key.nonce, &buf[..nonce_start], &buf[plaintext_start..])?
+                    }
+                    (None, NonceSource::Os) => nonce::os()?,
                 };
                 buf[nonce_start..plaintext_start].copy_from_slice(&nonce);
                 let (aad, plaintext) = buf.split_at_mut(plaintext_start);

@@ -31,6 +31,7 @@ use crate::derived_keys::DerivedKeys;
 use crate::envelope::{max_framing_len, Mode, UntrustedHeader};
 use crate::error::Error;
 use crate::keyring::Keyring;
+use crate::nonce::NonceSource;
 use crate::{encoding, seal, sign};
 
 /// Encodes values into tokens and decodes tokens back, under one keyring,
@@ -202,6 +203,18 @@ impl Codec {
     #[must_use]
     pub fn pad_to(mut self, bucket: usize) -> Codec {
         self.settings.pad_to = Some(bucket);
+        self
+    }
+
+    /// Sets where a **sealed** codec gets each token's nonce: derived from
+    /// the message with a per-thread salt ([`NonceSource::Synthetic`], the
+    /// default: no system call per token, safe across fork and VM snapshot
+    /// restores), or from the operating system per token
+    /// ([`NonceSource::Os`]). Tokens read the same either way; a signed
+    /// codec ignores it. See `SECURITY.md`, "Nonces".
+    #[must_use]
+    pub fn nonce_source(mut self, source: NonceSource) -> Codec {
+        self.settings.nonce_source = source;
         self
     }
 

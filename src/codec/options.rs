@@ -9,6 +9,7 @@ use crate::consts::{
 };
 use crate::envelope::Mode;
 use crate::error::Error;
+use crate::nonce::NonceSource;
 
 /// Whether payloads are deflated before signing or sealing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +47,7 @@ pub struct Settings {
     pub(crate) accept_signed: bool,
     /// Sealed tokens' length bucket in characters, if padding is on.
     pub(crate) pad_to: Option<usize>,
+    pub(crate) nonce_source: NonceSource,
 }
 
 impl Settings {
@@ -66,6 +68,7 @@ impl Settings {
             token_budget: None,
             accept_signed: false,
             pad_to: None,
+            nonce_source: NonceSource::Synthetic,
         }
     }
 
@@ -129,6 +132,13 @@ impl Settings {
     #[must_use]
     pub fn pad_to(&self) -> Option<usize> {
         self.pad_to
+    }
+
+    /// Where a sealed codec gets each token's nonce (default
+    /// [`NonceSource::Synthetic`]).
+    #[must_use]
+    pub fn nonce_source(&self) -> NonceSource {
+        self.nonce_source
     }
 
     /// Checks every setting.
