@@ -4,7 +4,7 @@
 //! | set | cases | run through |
 //! |---|---|---|
 //! | RFC 4231 HMAC-SHA256 | 7 | `SignKey` (case 5 is a truncated tag: checked as a prefix, and `verify` must refuse it) |
-//! | RFC 8439 §2.8.2 ChaCha20-Poly1305 | 1 | `chacha20poly1305::ChaCha20Poly1305`, same `AeadInPlace` calls as `SealKey` |
+//! | RFC 8439 §2.8.2 ChaCha20-Poly1305 | 1 | `chacha20poly1305::ChaCha20Poly1305`, same `AeadInOut` calls as `SealKey` |
 //! | draft-irtf-cfrg-xchacha A.3.1 | 1 | `SealKey` (in `seal.rs`) |
 //! | Wycheproof XChaCha20-Poly1305 | 315 | `SealKey` |
 //! | Wycheproof ChaCha20-Poly1305 | 325 | `chacha20poly1305::ChaCha20Poly1305` |
@@ -12,13 +12,13 @@
 //!
 //! The seal stage is XChaCha20 (24-byte nonce) and cannot take a 12-byte
 //! ChaCha20 nonce, so the ChaCha20-Poly1305 sets run through the same crate
-//! and trait (`chacha20poly1305`, `AeadInPlace` detached) that the stage
+//! and trait (`chacha20poly1305`, `AeadInOut` detached) that the stage
 //! uses, not through the stage itself.
 //!
 //! The Wycheproof files are vendored in `tests/data/wycheproof/` (see the
 //! README there for source and licence).
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use serde::Deserialize;
 
@@ -185,7 +185,7 @@ const SUNSCREEN: &[u8] = b"Ladies and Gentlemen of the class of '99: If I could 
 
 /// RFC 8439 section 2.8.2. The seal stage is XChaCha20-Poly1305 and cannot
 /// take a 12-byte nonce; this runs the same `chacha20poly1305` crate and
-/// `AeadInPlace` detached calls that `SealKey` makes.
+/// `AeadInOut` detached calls that `SealKey` makes.
 #[test]
 fn rfc8439_section_2_8_2_chacha20_poly1305() {
     let key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
@@ -201,12 +201,21 @@ fn rfc8439_section_2_8_2_chacha20_poly1305() {
     let cipher = ChaCha20Poly1305::new_from_slice(&key).unwrap();
     let mut buf = SUNSCREEN.to_vec();
     let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut buf)
+        .encrypt_inout_detached(
+            &Nonce::try_from(&nonce[..]).unwrap(),
+            &aad,
+            buf.as_mut_slice().into(),
+        )
         .unwrap();
     assert_eq!(buf, expected);
     assert_eq!(tag.to_vec(), expected_tag);
     cipher
-        .decrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut buf, &tag)
+        .decrypt_inout_detached(
+            &Nonce::try_from(&nonce[..]).unwrap(),
+            &aad,
+            buf.as_mut_slice().into(),
+            &tag,
+        )
         .unwrap();
     assert_eq!(buf, SUNSCREEN);
 }
@@ -319,7 +328,7 @@ fn wycheproof_xchacha20_poly1305_through_seal_key() {
 }
 
 /// Wycheproof ChaCha20-Poly1305 (12-byte nonce) through the `chacha20poly1305`
-/// crate's `AeadInPlace` detached API, the calls `SealKey` makes; cases with
+/// crate's `AeadInOut` detached API, the calls `SealKey` makes; cases with
 /// another nonce size cannot be expressed with its fixed-size `Nonce` type
 /// and count as refused.
 #[test]
@@ -332,16 +341,17 @@ fn wycheproof_chacha20_poly1305_through_the_stage_crate_api() {
         let cipher = ChaCha20Poly1305::new_from_slice(&case.key).unwrap();
         let opened = if case.iv.len() == 12 && case.tag.len() == 16 {
             let mut buf = case.ct.clone();
-            let nonce = Nonce::from_slice(&case.iv);
+            let nonce = Nonce::try_from(&case.iv[..]).unwrap();
+            let tag = Tag::try_from(&case.tag[..]).unwrap();
             let ok = cipher
-                .decrypt_in_place_detached(nonce, &case.aad, &mut buf, Tag::from_slice(&case.tag))
+                .decrypt_inout_detached(&nonce, &case.aad, buf.as_mut_slice().into(), &tag)
                 .is_ok();
             if case.result == Verdict::Valid {
                 assert!(ok, "tcId {id}: open");
                 assert_eq!(buf, case.msg, "tcId {id}: plaintext");
                 let mut sealed = case.msg.clone();
                 let tag = cipher
-                    .encrypt_in_place_detached(nonce, &case.aad, &mut sealed)
+                    .encrypt_inout_detached(&nonce, &case.aad, sealed.as_mut_slice().into())
                     .unwrap();
                 assert_eq!(sealed, case.ct, "tcId {id}: ciphertext");
                 assert_eq!(tag.as_slice(), case.tag.as_slice(), "tcId {id}: tag");
@@ -485,7 +495,7 @@ mod composition {
         aad.extend_from_slice(&HEADER_SEALED);
         let plain = cipher
             .decrypt(
-                XNonce::from_slice(&nonce),
+                &XNonce::from(nonce),
                 Payload {
                     msg: &raw[27..],
                     aad: &aad,

@@ -95,7 +95,7 @@ fn forge_sealed(master: &[u8], plaintext: &[u8]) -> String {
     let sealed = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&subkey)
         .unwrap()
         .encrypt(
-            chacha20poly1305::XNonce::from_slice(&nonce),
+            &chacha20poly1305::XNonce::from(nonce),
             Payload {
                 msg: plaintext,
                 aad: &header,

@@ -145,7 +145,7 @@ fn forge(mode: Mode, compressed: bool, body: &[u8]) -> String {
                     .unwrap();
             let sealed = cipher
                 .encrypt(
-                    XNonce::from_slice(&nonce),
+                    &XNonce::from(nonce),
                     Payload {
                         msg: &plaintext,
                         aad: &raw,
