@@ -11,6 +11,8 @@ mod envelope;
 mod error;
 #[cfg(feature = "flask")]
 pub mod flask;
+#[cfg(test)]
+mod format_vectors;
 mod key;
 mod keyring;
 mod nonce;
@@ -18,14 +20,12 @@ mod seal;
 mod serialize;
 mod session;
 mod sign;
-#[cfg(test)]
-mod vector_tests;
 
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod __fuzz;
 #[cfg(test)]
-mod standard_vectors;
+mod rfc_wycheproof_vectors;
 
 pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
 pub use envelope::{Mode, UntrustedHeader};

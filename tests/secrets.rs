@@ -9,7 +9,7 @@
 //! alignment), and as a decimal byte list.
 //!
 //! That keys wipe themselves on drop is checked at compile time in
-//! `src/standard_vectors.rs` (`key_material_types_zeroize_on_drop`); that
+//! `src/rfc_wycheproof_vectors.rs` (`key_material_types_zeroize_on_drop`); that
 //! `zeroize` really clears a key in `key.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic

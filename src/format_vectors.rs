@@ -2,7 +2,7 @@
 //!
 //! Lives inside the crate because sealed vectors need the crate-private
 //! fixed-nonce hook. The file is generated once by
-//! `COOKIE_SEAL_WRITE_VECTORS=1 cargo test --lib vector_tests` and then
+//! `COOKIE_SEAL_WRITE_VECTORS=1 cargo test --lib format_vectors` and then
 //! frozen: a published vector never changes; a format change bumps the
 //! version and adds a new file.
 
@@ -192,6 +192,28 @@ fn generate() -> Value {
         raw[0] = 2;
         crate::encoding::encode(&raw)
     };
+    // An authentic sealed token whose padding field holds a non-zero byte:
+    // only a faulty writer with the key can make one.
+    let bad_padding = {
+        let ring: Keyring = sealed["keyring"].as_str().unwrap().parse().unwrap();
+        let keys = crate::derived_keys::DerivedKeys::from_keyring(&ring, "session");
+        let key = keys.primary().unwrap();
+        let header = [0x01, 0x02, 0x01];
+        let nonce: [u8; 24] = unhex(sealed["nonce"].as_str().unwrap()).try_into().unwrap();
+        // flags PADDED, issued_at 1_700_000_000, padding field of 4 bytes
+        // with a 1 in its last byte, then the empty session.
+        let mut body = vec![
+            0x20, 0x80, 0xE2, 0xCF, 0xAA, 0x06, 0x04, 0x00, 0x00, 0x01, 0x00, 0x00,
+        ];
+        let tag = key.seal.seal(&nonce, &header, &mut body).unwrap();
+        crate::encoding::encode(&[&header[..], &nonce, &body, &tag].concat())
+    };
+    let readable_flag = |t: &str| {
+        // The COMPRESSED bit in a sealed header, where only the mode may be.
+        let mut raw = crate::encoding::decode(t).unwrap();
+        raw[1] |= 0x04;
+        crate::encoding::encode(&raw)
+    };
     let invalid_from = |name: &str, basis: &Value, changes: Value| {
         let mut v = basis.clone();
         v["name"] = json!(name);
@@ -282,6 +304,16 @@ fn generate() -> Value {
         ),
         invalid_from("empty token", &signed, json!({"token": ""})),
         invalid_from(
+            "sealed: a flag other than the mode in the header",
+            &sealed,
+            json!({"token": readable_flag(&token(&sealed))}),
+        ),
+        invalid_from(
+            "sealed: authentic, non-zero padding",
+            &sealed,
+            json!({"token": bad_padding}),
+        ),
+        invalid_from(
             "standard base64 alphabet",
             &signed,
             json!({"token": token(&signed).replace('-', "+").replace('_', "/") + "+/"}),
@@ -300,7 +332,7 @@ fn generate() -> Value {
     }
     json!({
         "format": "cookie-seal token format v1 (see FORMAT.md)",
-        "notes": "Keys are given as keyrings in the textual form of FORMAT.md section 7: key N's bytes are 32 consecutive byte values. payload_hex is the postcard serialization of value (a session is postcard(Option<32-byte id> = None, map<string, bytes>) where each map value is itself the postcard serialization of the string). Times are Unix seconds. Tokens are base64url without padding.",
+        "notes": "Keys are given as keyrings in the textual form of FORMAT.md section 9: key N's bytes are 32 consecutive byte values. purpose and context select the subkeys and the context block (sections 4 and 5). payload_hex is the postcard serialization of value (a session is postcard(Option<32-byte id> = None, map<string, bytes>) where each map value is itself the postcard serialization of the string). nonce is the nonce the writer used (writers choose it, section 7); pad_to is the writer's padding bucket in characters (section 3), null for none. Times are Unix seconds. Tokens are base64url without padding.",
         "valid": valid,
         "invalid": invalid,
     })
@@ -471,7 +503,7 @@ fn valid_vectors_encode_to_the_published_tokens_and_decode_back() {
 fn invalid_vectors_give_the_published_errors() {
     let vectors = load();
     let invalid = vectors["invalid"].as_array().unwrap();
-    assert!(invalid.len() >= 18);
+    assert!(invalid.len() >= 20);
     let mut seen = BTreeMap::new();
     for v in invalid {
         let name = v["name"].as_str().unwrap();
