@@ -166,8 +166,11 @@ mod envelope;
 mod error;
 #[cfg(feature = "flask")]
 pub mod flask;
+#[cfg(test)]
+mod format_vectors;
 mod key;
 mod keyring;
+mod nonce;
 mod seal;
 mod serialize;
 mod session;
@@ -175,8 +178,6 @@ mod sign;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
-#[cfg(test)]
-mod vector_tests;
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod web_session;
 
@@ -185,11 +186,12 @@ mod web_session;
 #[doc(hidden)]
 pub mod __fuzz;
 #[cfg(test)]
-mod standard_vectors;
+mod rfc_wycheproof_vectors;
 
 pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
 pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
 pub use key::Key;
 pub use keyring::Keyring;
+pub use nonce::NonceSource;
 pub use session::{Session, SessionId};
