@@ -70,8 +70,10 @@
 //! | capability | API |
 //! |---|---|
 //! | signed tokens (HMAC-SHA256, full 32-byte tag) | [`Codec::signed`], or [`Codec::new`] with a [`Mode`] |
-//! | sealed tokens (XChaCha20-Poly1305, OS-random nonce) | [`Codec::sealed`] |
-//! | per-mode subkeys via HKDF-SHA256, derived once per codec | built in |
+//! | sealed tokens (XChaCha20-Poly1305; only version, mode and key ID readable) | [`Codec::sealed`] |
+//! | synthetic nonces (no system call per token, safe across `fork`), or one from the OS per token | [`NonceSource`] |
+//! | sealed length padded to buckets | [`Codec::pad_to`] |
+//! | per-mode, per-purpose subkeys via HKDF-SHA256, derived once per codec | built in |
 //! | keyring with key IDs, textual form for one env var | [`Keyring`], its `FromStr`, [`Keyring::export`] |
 //! | rotation hint | [`Decoded::needs_reissue`] |
 //! | idle lifetime, clock skew | [`Codec::max_age`], [`Codec::clock_skew`] |
