@@ -1,6 +1,6 @@
-//! Shared by the integration tests that run the example apps: start an
-//! example binary on a free loopback port, and a minimal cookie jar over
-//! `ureq`.
+//! Shared by the web test crates: start an example binary on a free
+//! loopback port, a minimal cookie jar over `ureq`, logging in to an app,
+//! and (re-exported) the core crate's test fixtures.
 
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
@@ -15,6 +15,10 @@ use std::time::{Duration, SystemTime};
 
 use cookie_seal::cookie::{PresentCookies, SessionCookie};
 use cookie_seal::EncodeOptions;
+
+/// The core crate's fixtures (fixed keys and rings, noise, the skip gate).
+#[path = "../../../tests/fixtures/mod.rs"]
+pub mod fixtures;
 
 /// A fixed keyring for the apps under test (key ID 1).
 pub const KEYS_1: &str = "1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
