@@ -242,6 +242,21 @@ impl Jar {
         }
     }
 
+    /// The value of cookie `name`, which the jar must hold.
+    pub fn token(&self, name: &str) -> String {
+        self.cookies
+            .get(name)
+            .unwrap_or_else(|| panic!("cookie {name} in the jar"))
+            .clone()
+    }
+
+    /// A jar holding only cookie `name` with `value`.
+    pub fn with(name: &str, value: &str) -> Jar {
+        let mut jar = Jar::default();
+        jar.cookies.insert(name.to_owned(), value.to_owned());
+        jar
+    }
+
     pub fn header(&self) -> String {
         self.cookies
             .iter()
@@ -271,4 +286,36 @@ impl Jar {
         self.apply(&reply.set_cookies);
         reply
     }
+}
+
+/// Logs `user` in through the app's form: a redirect home.
+pub fn login(app: &RunningApp, jar: &mut Jar, user: &str) -> Reply {
+    let reply = jar.post(&agent(), &app.url("/login"), &[("username", user)]);
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(reply.location.as_deref(), Some("/"));
+    reply
+}
+
+/// For an app started with `COOKIE_SEAL_INSECURE=1`: login sets cookie
+/// `name` without `Secure` that lives `max_age` seconds, the session reads
+/// back, and the app warns about the mode.
+pub fn check_insecure_login(app: &RunningApp, name: &str, max_age: u64) {
+    let mut jar = Jar::default();
+    let reply = login(app, &mut jar, "heidi");
+    let set_cookie = &reply.set_cookies[0];
+    assert!(set_cookie.starts_with(&format!("{name}=")), "{set_cookie}");
+    let attributes = format!("; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}");
+    assert!(set_cookie.ends_with(&attributes), "{set_cookie}");
+    assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("heidi"));
+    assert!(app.stderr_contains("COOKIE_SEAL_INSECURE=1"));
+}
+
+/// For an app whose keyring no longer holds key 1: cookie `name` with
+/// `old_token`, signed by key 1, gives an empty session and the app logs
+/// the unknown key.
+pub fn check_retired_key_rejected(app: &RunningApp, name: &str, old_token: &str) -> Reply {
+    let reply = Jar::with(name, old_token).get(&agent(), &app.url("/"));
+    assert_eq!((reply.status, reply.user()), (200, None));
+    assert!(app.stderr_contains("unknown key id 1"));
+    reply
 }
