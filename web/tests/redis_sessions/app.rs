@@ -7,8 +7,8 @@ use cookie_seal::cookie::{CookieConfig, SessionCookie};
 use cookie_seal::{Codec, Keyring, SessionId};
 use redis::Commands;
 
-use crate::redis_server::connect;
-use crate::support::{Jar, RunningApp};
+use crate::redis_server::{connect, shared_redis, Prefix, PrivateRedis};
+use crate::support::{Jar, RunningApp, KEYS_1};
 
 pub const APP: &str = "redis_sessions";
 pub const COOKIE: &str = "__Host-sid";
@@ -28,6 +28,25 @@ pub fn start_app(url: &str, prefix: &str, keys: &str, idle: u64) -> RunningApp {
             ("SESSION_IDLE_SECONDS", Some(idle.as_str())),
         ],
     )
+}
+
+/// The app on the shared Redis, under a key prefix of its own for `test`,
+/// with `KEYS_1` and an idle lifetime of `idle` seconds; `None`: skip.
+pub fn shared_app(test: &str, idle: u64) -> Option<(String, Prefix, RunningApp)> {
+    let url = shared_redis()?;
+    let prefix = Prefix::new(&url, test);
+    let app = start_app(&url, &prefix.prefix, KEYS_1, idle);
+    Some((url, prefix, app))
+}
+
+/// The app on a private Redis (key prefix `prefix`, `KEYS_1`, `IDLE`), with
+/// a connection that counts the commands it gets; `None`: skip.
+pub fn private_app(prefix: &str) -> Option<(PrivateRedis, redis::Connection, RunningApp)> {
+    let redis = PrivateRedis::start()?;
+    let url = redis.url();
+    let stats = connect(&url);
+    let app = start_app(&url, prefix, KEYS_1, IDLE);
+    Some((redis, stats, app))
 }
 
 /// The app's cookie setup, rebuilt from the documented contract: a signed

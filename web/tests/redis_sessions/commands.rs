@@ -6,31 +6,22 @@ use std::time::{Duration, Instant, SystemTime};
 use cookie_seal::cookie::{CookieConfig, SessionCookie};
 use cookie_seal::Codec;
 
-use crate::app::{is_removal, session_id, sid_cookie, start_app, COOKIE, IDLE};
-use crate::redis_server::{commands_during, connect, expect_commands, PrivateRedis};
+use crate::app::{is_removal, private_app, session_id, sid_cookie, COOKIE, IDLE};
+use crate::redis_server::{commands_during, expect_commands};
 use crate::support::{self, agent, login, Jar, KEYS_1, KEY_2};
 
 #[test]
 fn forged_and_tampered_ids_cause_no_redis_command() {
-    let Some(redis) = PrivateRedis::start() else {
+    let Some((_redis, mut stats, app)) = private_app("forgery") else {
         return;
     };
-    let url = redis.url();
-    let mut stats = connect(&url);
-    let app = start_app(&url, "forgery", KEYS_1, IDLE);
     let mut jar = Jar::default();
     login(&app, &mut jar, "ivan");
     let good = jar.token(COOKIE);
     let id = session_id(&jar, KEYS_1);
 
     // Tokens a client can make without the key, or with it for something else.
-    let middle = good.len() / 2;
-    let flipped = if &good[middle..=middle] == "A" {
-        "B"
-    } else {
-        "A"
-    };
-    let tampered = format!("{}{flipped}{}", &good[..middle], &good[middle + 1..]);
+    let tampered = support::tampered(&good);
     // The token of a new session holding `id`, minted with `cookies`.
     let mint = |cookies: SessionCookie, at: SystemTime| {
         let pair = support::mint(&cookies, &id, at);
@@ -97,12 +88,9 @@ fn forged_and_tampered_ids_cause_no_redis_command() {
 
 #[test]
 fn redis_commands_per_request() {
-    let Some(redis) = PrivateRedis::start() else {
+    let Some((_redis, mut stats, app)) = private_app("per-request") else {
         return;
     };
-    let url = redis.url();
-    let mut stats = connect(&url);
-    let app = start_app(&url, "per-request", KEYS_1, IDLE);
     let mut jar = Jar::default();
     let mut table = Vec::new();
     let mut step = |what: &str, expected: &[(&str, u64)], request: &mut dyn FnMut(&mut Jar)| {
@@ -152,12 +140,9 @@ fn redis_commands_per_request() {
 #[test]
 #[ignore = "measurement; run with --ignored --nocapture"]
 fn measure_login_read_cycles() {
-    let Some(redis) = PrivateRedis::start() else {
+    let Some((_redis, mut stats, app)) = private_app("measure") else {
         return;
     };
-    let url = redis.url();
-    let mut stats = connect(&url);
-    let app = start_app(&url, "measure", KEYS_1, IDLE);
     let client = agent(); // one keep-alive connection, as a browser would
     let cycles_max = 2000u32;
     let time_max = Duration::from_secs(20);

@@ -5,15 +5,15 @@ use std::time::{Duration, Instant};
 use cookie_seal::inspect;
 use redis::Commands;
 
-use crate::app::{is_removal, redis_key, session_id, start_app, ttl, COOKIE, IDLE};
+use crate::app::{is_removal, redis_key, session_id, shared_app, start_app, ttl, COOKIE, IDLE};
 use crate::redis_server::{connect, shared_redis, Prefix};
 use crate::support::{self, agent, login, Jar, KEYS_1, KEY_2};
 
 #[test]
 fn ttl_is_the_idle_lifetime_and_is_refreshed_on_use() {
-    let Some(url) = shared_redis() else { return };
-    let prefix = Prefix::new(&url, "ttl");
-    let app = start_app(&url, &prefix.prefix, KEYS_1, IDLE);
+    let Some((url, prefix, app)) = shared_app("ttl", IDLE) else {
+        return;
+    };
     let mut jar = Jar::default();
     login(&app, &mut jar, "dave");
     let key = redis_key(&prefix.prefix, &session_id(&jar, KEYS_1));
@@ -38,10 +38,10 @@ fn ttl_is_the_idle_lifetime_and_is_refreshed_on_use() {
 
 #[test]
 fn expired_key_gives_an_empty_session() {
-    let Some(url) = shared_redis() else { return };
-    let prefix = Prefix::new(&url, "expiry");
     // A 2-second idle lifetime; the signed cookie itself stays valid for 4 s.
-    let app = start_app(&url, &prefix.prefix, KEYS_1, 2);
+    let Some((url, prefix, app)) = shared_app("expiry", 2) else {
+        return;
+    };
     let mut jar = Jar::default();
     login(&app, &mut jar, "erin");
     let key = redis_key(&prefix.prefix, &session_id(&jar, KEYS_1));
@@ -65,10 +65,10 @@ fn expired_key_gives_an_empty_session() {
 
 #[test]
 fn rolling_refresh_resigns_the_same_id() {
-    let Some(url) = shared_redis() else { return };
-    let prefix = Prefix::new(&url, "rolling");
     // Idle 8 s: the cookie is re-signed once it is 1 s old (1/8).
-    let app = start_app(&url, &prefix.prefix, KEYS_1, 8);
+    let Some((_, prefix, app)) = shared_app("rolling", 8) else {
+        return;
+    };
     let mut jar = Jar::default();
     login(&app, &mut jar, "fay");
     let first = jar.token(COOKIE);

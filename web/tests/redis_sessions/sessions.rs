@@ -4,15 +4,15 @@
 use cookie_seal::{inspect, Codec, Mode, SessionId};
 use redis::Commands;
 
-use crate::app::{is_removal, redis_key, session_id, start_app, stored, ttl, APP, COOKIE, IDLE};
+use crate::app::{is_removal, redis_key, session_id, shared_app, stored, ttl, APP, COOKIE, IDLE};
 use crate::redis_server::{connect, password_of, shared_redis, Prefix};
 use crate::support::{self, agent, login, Jar, RunningApp, KEYS_1};
 
 #[test]
 fn login_stores_the_session_in_redis_and_reload_reads_it() {
-    let Some(url) = shared_redis() else { return };
-    let prefix = Prefix::new(&url, "login");
-    let app = start_app(&url, &prefix.prefix, KEYS_1, IDLE);
+    let Some((url, prefix, app)) = shared_app("login", IDLE) else {
+        return;
+    };
     let mut jar = Jar::default();
     let home = jar.get(&agent(), &app.url("/"));
     assert!(home.body.contains("id=\"anonymous\""));
@@ -74,9 +74,9 @@ fn login_stores_the_session_in_redis_and_reload_reads_it() {
 
 #[test]
 fn pre_login_id_no_longer_works_after_login() {
-    let Some(url) = shared_redis() else { return };
-    let prefix = Prefix::new(&url, "fixation");
-    let app = start_app(&url, &prefix.prefix, KEYS_1, IDLE);
+    let Some((url, prefix, app)) = shared_app("fixation", IDLE) else {
+        return;
+    };
     let mut jar = Jar::default();
     // An anonymous visitor who counts visits has a server-side session.
     jar.get(&agent(), &app.url("/counter"));
@@ -122,9 +122,9 @@ fn pre_login_id_no_longer_works_after_login() {
 
 #[test]
 fn logout_deletes_the_key_and_the_cookie() {
-    let Some(url) = shared_redis() else { return };
-    let prefix = Prefix::new(&url, "logout");
-    let app = start_app(&url, &prefix.prefix, KEYS_1, IDLE);
+    let Some((url, prefix, app)) = shared_app("logout", IDLE) else {
+        return;
+    };
     let mut jar = Jar::default();
     login(&app, &mut jar, "carol");
     jar.get(&agent(), &app.url("/counter"));

@@ -319,3 +319,15 @@ pub fn check_retired_key_rejected(app: &RunningApp, name: &str, old_token: &str)
     assert!(app.stderr_contains("unknown key id 1"));
     reply
 }
+
+/// `token` with its middle character changed: what a client can do to a
+/// token without the key.
+pub fn tampered(token: &str) -> String {
+    let middle = token.len() / 2;
+    let flipped = if &token[middle..=middle] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    format!("{}{flipped}{}", &token[..middle], &token[middle + 1..])
+}
