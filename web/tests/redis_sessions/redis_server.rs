@@ -6,43 +6,27 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use cookie_seal::SessionId;
 use redis::Commands;
 
-use crate::support::fixtures::required;
+use crate::support::skip;
 
 pub const URL_VAR: &str = "COOKIE_SEAL_TEST_REDIS_URL";
 pub const REQUIRE_VAR: &str = "COOKIE_SEAL_REQUIRE_REDIS";
-
-/// Skips (returns `None` with a message) or, under `COOKIE_SEAL_REQUIRE_REDIS=1`, fails.
-///
-/// The message goes to the process's stderr directly, past the test
-/// harness's output capture, once per reason, so a plain `cargo test` shows
-/// why these tests did nothing.
-pub fn skip<T>(why: &str) -> Option<T> {
-    static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    assert!(!required(REQUIRE_VAR), "{REQUIRE_VAR}=1 but {why}");
-    let mut shown = SHOWN
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if !shown.iter().any(|reason| reason == why) {
-        shown.push(why.to_owned());
-        let _ = writeln!(std::io::stderr(), "skipping the Redis tests: {why}");
-    }
-    None
-}
 
 /// The shared test Redis from `COOKIE_SEAL_TEST_REDIS_URL`.
 pub fn shared_redis() -> Option<String> {
     match std::env::var(URL_VAR) {
         Ok(url) if !url.is_empty() => Some(url),
-        _ => skip(&format!(
-            "{URL_VAR} is not set (e.g. redis://:PASSWORD@127.0.0.1:6379/; \
+        _ => skip(
+            REQUIRE_VAR,
+            &format!(
+                "the Redis tests: {URL_VAR} is not set (e.g. redis://:PASSWORD@127.0.0.1:6379/; \
              `bash .ci/steps/50-redis.sh` starts one and runs these tests)"
-        )),
+            ),
+        ),
     }
 }
 
@@ -128,7 +112,10 @@ impl PrivateRedis {
             .output()
             .is_ok_and(|out| out.status.success());
         if !found {
-            return skip(&format!("{} is not installed", Self::binary()));
+            return skip(
+                REQUIRE_VAR,
+                &format!("the Redis tests: {} is not installed", Self::binary()),
+            );
         }
         let password = random_text();
         let mut last_error = String::new();

@@ -6,11 +6,11 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use cookie_seal::cookie::{PresentCookies, SessionCookie};
@@ -330,4 +330,22 @@ pub fn tampered(token: &str) -> String {
         "A"
     };
     format!("{}{flipped}{}", &token[..middle], &token[middle + 1..])
+}
+
+/// Skips a test that needs an outside tool (`None`), or fails it when the
+/// environment variable `var` is `1` (CI sets it). The reason goes to the
+/// process's stderr directly, past the harness's output capture, once per
+/// reason, so a plain `cargo test` shows why these tests did nothing.
+pub fn skip<T>(var: &str, why: &str) -> Option<T> {
+    static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    assert!(!fixtures::required(var), "{var}=1 but {why}");
+    let mut shown = SHOWN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !shown.iter().any(|reason| reason == why) {
+        shown.push(why.to_owned());
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: {why} ({var}=1 makes this a failure)"
+        );
+    }
+    None
 }
