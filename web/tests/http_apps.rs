@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
 use cookie_seal::{inspect, EncodeOptions, Keyring, Mode, Session};
-use support::{agent, login, Jar, RunningApp, KEYS_1, KEY_2};
+use support::{agent, logged_in, login, Jar, RunningApp, KEYS_1, KEY_2};
 
 const COOKIE: &str = "__Host-session";
 
@@ -40,14 +40,8 @@ fn login_sets_a_sealed_host_prefixed_cookie(example: &str) {
         "an empty session sets no cookie"
     );
 
-    let reply = login(&app, &mut jar, "alice");
-    assert_eq!(reply.set_cookies.len(), 1);
-    let set_cookie = &reply.set_cookies[0];
-    assert!(set_cookie.starts_with("__Host-session="), "{set_cookie}");
-    assert!(
-        set_cookie.ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=28800"),
-        "{set_cookie}"
-    );
+    let attributes = "; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=28800";
+    support::login_sets_cookie(&app, &mut jar, "alice", "__Host-session", attributes);
     let header = inspect(&jar.token(COOKIE)).unwrap();
     assert_eq!((header.mode(), header.key_id()), (Mode::Sealed, 1));
 
@@ -67,8 +61,7 @@ fn login_sets_a_sealed_host_prefixed_cookie(example: &str) {
 
 fn counter_increments(example: &str) {
     let app = start(example, KEYS_1);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "bob");
+    let mut jar = logged_in(&app, "bob");
     let mut tokens = Vec::new();
     for expected in 1..=3 {
         let reply = jar.get(&agent(), &app.url("/counter"));
@@ -89,8 +82,7 @@ fn counter_increments(example: &str) {
 
 fn logout_clears_the_session(example: &str) {
     let app = start(example, KEYS_1);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "carol");
+    let mut jar = logged_in(&app, "carol");
     jar.get(&agent(), &app.url("/counter"));
     let reply = jar.post(&agent(), &app.url("/logout"), &[]);
     assert_eq!(reply.status, 303);
@@ -108,8 +100,7 @@ fn logout_clears_the_session(example: &str) {
 
 fn tampered_cookie_gives_an_empty_session(example: &str) {
     let app = start(example, KEYS_1);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "dave");
+    let mut jar = logged_in(&app, "dave");
     let good = jar.token(COOKIE);
     let tampered = support::tampered(&good);
     for bad in [tampered.as_str(), "garbage", "", &"A".repeat(6000)] {
@@ -268,8 +259,7 @@ fn insecure_mode_drops_secure_and_the_prefix(example: &str) {
 
 fn without_keys_it_warns_and_uses_an_ephemeral_keyring(example: &str) {
     let app = RunningApp::start(example, &[("SESSION_KEYS", None)]);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "ivan");
+    let mut jar = logged_in(&app, "ivan");
     assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("ivan"));
     assert!(app.stderr_contains("warning: SESSION_KEYS is not set"));
     // Another run has other keys: the cookie no longer verifies.

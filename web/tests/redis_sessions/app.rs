@@ -67,6 +67,11 @@ pub fn session_id(jar: &Jar, keys: &str) -> SessionId {
         .value
 }
 
+/// The Redis key of the session in `jar`'s cookie (signed with `KEYS_1`).
+pub fn session_key(prefix: &Prefix, jar: &Jar) -> String {
+    redis_key(&prefix.prefix, &session_id(jar, KEYS_1))
+}
+
 pub fn redis_key(prefix: &str, id: &SessionId) -> String {
     format!("{prefix}:session:{}", id.to_base64url())
 }

@@ -8,15 +8,14 @@ use cookie_seal::Codec;
 
 use crate::app::{is_removal, private_app, session_id, sid_cookie, COOKIE, IDLE};
 use crate::redis_server::{commands_during, expect_commands};
-use crate::support::{self, agent, login, Jar, KEYS_1, KEY_2};
+use crate::support::{self, agent, logged_in, login, Jar, KEYS_1, KEY_2};
 
 #[test]
 fn forged_and_tampered_ids_cause_no_redis_command() {
     let Some((_redis, mut stats, app)) = private_app("forgery") else {
         return;
     };
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "ivan");
+    let mut jar = logged_in(&app, "ivan");
     let good = jar.token(COOKIE);
     let id = session_id(&jar, KEYS_1);
 

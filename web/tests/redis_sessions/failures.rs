@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::app::{start_app, APP, IDLE};
 use crate::redis_server::{password_of, random_text, shared_redis, PrivateRedis};
-use crate::support::{self, agent, login, Jar, KEYS_1};
+use crate::support::{self, agent, logged_in, login, Jar, KEYS_1};
 
 #[test]
 fn redis_going_away_gives_a_503_not_a_panic() {
@@ -15,8 +15,7 @@ fn redis_going_away_gives_a_503_not_a_panic() {
     };
     let url = redis.url();
     let app = start_app(&url, "outage", KEYS_1, IDLE);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "kim");
+    let mut jar = logged_in(&app, "kim");
     assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("kim"));
 
     redis.kill();

@@ -5,18 +5,19 @@ use std::time::{Duration, Instant};
 use cookie_seal::inspect;
 use redis::Commands;
 
-use crate::app::{is_removal, redis_key, session_id, shared_app, start_app, ttl, COOKIE, IDLE};
+use crate::app::{
+    is_removal, redis_key, session_id, session_key, shared_app, start_app, ttl, COOKIE, IDLE,
+};
 use crate::redis_server::{connect, shared_redis, Prefix};
-use crate::support::{self, agent, login, Jar, KEYS_1, KEY_2};
+use crate::support::{self, agent, logged_in, login, Jar, KEYS_1, KEY_2};
 
 #[test]
 fn ttl_is_the_idle_lifetime_and_is_refreshed_on_use() {
     let Some((url, prefix, app)) = shared_app("ttl", IDLE) else {
         return;
     };
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "dave");
-    let key = redis_key(&prefix.prefix, &session_id(&jar, KEYS_1));
+    let mut jar = logged_in(&app, "dave");
+    let key = session_key(&prefix, &jar);
     let fresh = (IDLE as i64 - 10)..=(IDLE as i64);
     assert!(fresh.contains(&ttl(&url, &key)), "TTL {}", ttl(&url, &key));
 
@@ -42,9 +43,8 @@ fn expired_key_gives_an_empty_session() {
     let Some((url, prefix, app)) = shared_app("expiry", 2) else {
         return;
     };
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "erin");
-    let key = redis_key(&prefix.prefix, &session_id(&jar, KEYS_1));
+    let mut jar = logged_in(&app, "erin");
+    let key = session_key(&prefix, &jar);
     assert!((1..=2).contains(&ttl(&url, &key)));
     assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("erin"));
 
@@ -69,8 +69,7 @@ fn rolling_refresh_resigns_the_same_id() {
     let Some((_, prefix, app)) = shared_app("rolling", 8) else {
         return;
     };
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "fay");
+    let mut jar = logged_in(&app, "fay");
     let first = jar.token(COOKIE);
     let id = session_id(&jar, KEYS_1);
     std::thread::sleep(Duration::from_millis(2100));

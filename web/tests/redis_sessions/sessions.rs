@@ -4,9 +4,11 @@
 use cookie_seal::{inspect, Codec, Mode, SessionId};
 use redis::Commands;
 
-use crate::app::{is_removal, redis_key, session_id, shared_app, stored, ttl, APP, COOKIE, IDLE};
+use crate::app::{
+    is_removal, redis_key, session_id, session_key, shared_app, stored, ttl, APP, COOKIE, IDLE,
+};
 use crate::redis_server::{connect, password_of, shared_redis, Prefix};
-use crate::support::{self, agent, login, Jar, RunningApp, KEYS_1};
+use crate::support::{self, agent, logged_in, login, Jar, RunningApp, KEYS_1};
 
 #[test]
 fn login_stores_the_session_in_redis_and_reload_reads_it() {
@@ -19,14 +21,8 @@ fn login_stores_the_session_in_redis_and_reload_reads_it() {
     assert!(home.set_cookies.is_empty(), "a visit alone sets no cookie");
     assert!(prefix.keys().is_empty(), "and stores nothing");
 
-    let reply = login(&app, &mut jar, "alice");
-    assert_eq!(reply.set_cookies.len(), 1);
-    let set_cookie = &reply.set_cookies[0];
-    assert!(set_cookie.starts_with("__Host-sid="), "{set_cookie}");
-    assert!(
-        set_cookie.ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1200"),
-        "{set_cookie}"
-    );
+    let attributes = "; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=1200";
+    support::login_sets_cookie(&app, &mut jar, "alice", "__Host-sid", attributes);
     // The cookie holds only the signed ID: a short signed token...
     let token = jar.token(COOKIE);
     assert!(token.len() < 120, "{} bytes", token.len());
@@ -125,11 +121,10 @@ fn logout_deletes_the_key_and_the_cookie() {
     let Some((url, prefix, app)) = shared_app("logout", IDLE) else {
         return;
     };
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "carol");
+    let mut jar = logged_in(&app, "carol");
     jar.get(&agent(), &app.url("/counter"));
     let stolen = jar.clone();
-    let key = redis_key(&prefix.prefix, &session_id(&jar, KEYS_1));
+    let key = session_key(&prefix, &jar);
     assert!(stored(&url, &key).is_some());
 
     let reply = jar.post(&agent(), &app.url("/logout"), &[]);

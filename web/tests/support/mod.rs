@@ -296,16 +296,37 @@ pub fn login(app: &RunningApp, jar: &mut Jar, user: &str) -> Reply {
     reply
 }
 
+/// A new jar, logged in to the app as `user`.
+pub fn logged_in(app: &RunningApp, user: &str) -> Jar {
+    let mut jar = Jar::default();
+    login(app, &mut jar, user);
+    jar
+}
+
+/// Logs `user` in and checks the one cookie that sets: `name`, with
+/// `attributes` (from `; HttpOnly` on).
+pub fn login_sets_cookie(
+    app: &RunningApp,
+    jar: &mut Jar,
+    user: &str,
+    name: &str,
+    attributes: &str,
+) -> Reply {
+    let reply = login(app, jar, user);
+    assert_eq!(reply.set_cookies.len(), 1, "{:?}", reply.set_cookies);
+    let set_cookie = &reply.set_cookies[0];
+    assert!(set_cookie.starts_with(&format!("{name}=")), "{set_cookie}");
+    assert!(set_cookie.ends_with(attributes), "{set_cookie}");
+    reply
+}
+
 /// For an app started with `COOKIE_SEAL_INSECURE=1`: login sets cookie
 /// `name` without `Secure` that lives `max_age` seconds, the session reads
 /// back, and the app warns about the mode.
 pub fn check_insecure_login(app: &RunningApp, name: &str, max_age: u64) {
     let mut jar = Jar::default();
-    let reply = login(app, &mut jar, "heidi");
-    let set_cookie = &reply.set_cookies[0];
-    assert!(set_cookie.starts_with(&format!("{name}=")), "{set_cookie}");
     let attributes = format!("; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}");
-    assert!(set_cookie.ends_with(&attributes), "{set_cookie}");
+    login_sets_cookie(app, &mut jar, "heidi", name, &attributes);
     assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("heidi"));
     assert!(app.stderr_contains("COOKIE_SEAL_INSECURE=1"));
 }
