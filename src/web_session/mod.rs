@@ -7,6 +7,7 @@
 //! The framework modules only move headers and responses in and out; every
 //! decision about cookies is made here or in [`SessionCookie`].
 
+mod hooks;
 mod session;
 mod state;
 #[cfg(test)]
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use crate::cookie::SessionCookie;
 use crate::error::Error;
 
+pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY, SESSION_ERROR_BODY};
 pub use session::Session;
 pub(crate) use state::{RequestExtension, RequestState};
 pub use typed::Typed;
