@@ -31,11 +31,11 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use cookie_seal::{Codec, Compression, Key, Keyring, Session};
 use criterion::{BenchmarkGroup, Criterion, Throughput};
-use hmac::{Hmac, KeyInit as _, Mac};
+use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::Sha256;
@@ -111,7 +111,11 @@ impl Floor {
         let (nonce, body) = raw.split_at_mut(24);
         let tag = self
             .aead
-            .encrypt_in_place_detached(XNonce::from_slice(nonce), b"", body)
+            .encrypt_inout_detached(
+                &XNonce::try_from(&nonce[..]).expect("nonce"),
+                b"",
+                body.into(),
+            )
             .expect("encrypt");
         raw.extend_from_slice(&tag);
         URL_SAFE_NO_PAD.encode(&raw)
@@ -131,7 +135,12 @@ impl Floor {
         let (rest, tag) = raw.split_at_mut(tag_at);
         let (nonce, body) = rest.split_at_mut(24.min(rest.len()));
         self.aead
-            .decrypt_in_place_detached(XNonce::from_slice(nonce), b"", body, Tag::from_slice(tag))
+            .decrypt_inout_detached(
+                &XNonce::try_from(&nonce[..]).ok()?,
+                b"",
+                body.into(),
+                &Tag::try_from(&tag[..]).ok()?,
+            )
             .ok()?;
         postcard::from_bytes(body).ok()
     }

@@ -156,6 +156,25 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("OS random number generator failed")]
     Rng,
+    /// A request carried several different session cookies of this name
+    /// that all verify (for example one planted by a sibling subdomain, which
+    /// can set cookies for the parent domain unless the name has the
+    /// `__Host-` prefix). None is used and none is deleted.
+    #[error("{authentic} different authentic cookies named like the session cookie: none is used")]
+    AmbiguousCookie {
+        /// How many distinct cookies verified.
+        authentic: usize,
+    },
+    /// A request carried more same-named session cookies (or chunk
+    /// combinations) than are checked. None is used and none is deleted, so
+    /// junk cookies cannot push a valid one out and get it deleted.
+    #[error("too many session cookies of one name: {count}, limit {limit}")]
+    TooManyCookies {
+        /// How many were found.
+        count: usize,
+        /// The most that are checked.
+        limit: usize,
+    },
     /// The AEAD refused to encrypt (only possible for a message far past
     /// every size cap of this crate). Carries no detail.
     #[error("encryption failed")]

@@ -70,8 +70,10 @@
 //! | capability | API |
 //! |---|---|
 //! | signed tokens (HMAC-SHA256, full 32-byte tag) | [`Codec::signed`], or [`Codec::new`] with a [`Mode`] |
-//! | sealed tokens (XChaCha20-Poly1305, OS-random nonce) | [`Codec::sealed`] |
-//! | per-mode subkeys via HKDF-SHA256, derived once per codec | built in |
+//! | sealed tokens (XChaCha20-Poly1305; only version, mode and key ID readable) | [`Codec::sealed`] |
+//! | synthetic nonces (no system call per token, safe across `fork`), or one from the OS per token | [`NonceSource`] |
+//! | sealed length padded to buckets | [`Codec::pad_to`] |
+//! | per-mode, per-purpose subkeys via HKDF-SHA256, derived once per codec | built in |
 //! | keyring with key IDs, textual form for one env var | [`Keyring`], its `FromStr`, [`Keyring::export`] |
 //! | rotation hint | [`Decoded::needs_reissue`] |
 //! | idle lifetime, clock skew | [`Codec::max_age`], [`Codec::clock_skew`] |
@@ -166,8 +168,11 @@ mod envelope;
 mod error;
 #[cfg(feature = "flask")]
 pub mod flask;
+#[cfg(test)]
+mod format_vectors;
 mod key;
 mod keyring;
+mod nonce;
 mod seal;
 mod serialize;
 mod session;
@@ -175,8 +180,6 @@ mod sign;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
-#[cfg(test)]
-mod vector_tests;
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod web_session;
 
@@ -185,11 +188,12 @@ mod web_session;
 #[doc(hidden)]
 pub mod __fuzz;
 #[cfg(test)]
-mod standard_vectors;
+mod rfc_wycheproof_vectors;
 
 pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
 pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
 pub use key::Key;
 pub use keyring::Keyring;
+pub use nonce::NonceSource;
 pub use session::{Session, SessionId};

@@ -12,7 +12,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
-use cookie_seal::{Codec, Error, Key, Keyring, Session};
+use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring, Session};
 use hmac::{KeyInit, Mac};
 
 mod fixtures;
@@ -57,22 +57,75 @@ fn header(flags: u8, key_id: u32, issued_at: u64) -> Vec<u8> {
     h
 }
 
-/// Signs `header || body` as FORMAT.md specifies, with the default purpose and no context.
+/// Signs `header || body` as FORMAT.md specifies, with the default purpose
+/// (in the subkey's HKDF `info`) and no context (so no context block).
 fn forge_signed(header: &[u8], body: &[u8]) -> String {
     let hk = hkdf::Hkdf::<sha2::Sha256>::new(None, &MASTER);
-    let mut subkey = [0u8; 32];
-    hk.expand(b"cookie-seal/v1 hmac-sha256", &mut subkey)
-        .unwrap();
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&subkey).unwrap();
-    for part in [&b"cookie-seal/v1"[..], b"session", b""] {
-        mac.update(&(part.len() as u64).to_le_bytes());
-        mac.update(part);
+    let mut info = Vec::new();
+    for part in [&b"cookie-seal/v1 hmac-sha256"[..], b"session"] {
+        info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        info.extend_from_slice(part);
     }
+    let mut subkey = [0u8; 32];
+    hk.expand(&info, &mut subkey).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&subkey).unwrap();
     mac.update(header);
     mac.update(body);
     let mut raw = [header, body].concat();
     raw.extend_from_slice(&mac.finalize().into_bytes());
     URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Seals `plaintext` (sealed metadata, then payload) as FORMAT.md specifies
+/// under key ID 1 with `master`, default purpose, no context.
+fn forge_sealed(master: &[u8], plaintext: &[u8]) -> String {
+    use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
+    let mut info = Vec::new();
+    for part in [&b"cookie-seal/v1 xchacha20poly1305"[..], b"session"] {
+        info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        info.extend_from_slice(part);
+    }
+    let mut subkey = [0u8; 32];
+    hkdf::Hkdf::<sha2::Sha256>::new(None, master)
+        .expand(&info, &mut subkey)
+        .unwrap();
+    let header = [1, 0b10, 1];
+    let nonce = [0x33; 24];
+    let sealed = chacha20poly1305::XChaCha20Poly1305::new_from_slice(&subkey)
+        .unwrap()
+        .encrypt(
+            &chacha20poly1305::XNonce::from(nonce),
+            Payload {
+                msg: plaintext,
+                aad: &header,
+            },
+        )
+        .unwrap();
+    URL_SAFE_NO_PAD.encode([&header[..], &nonce, &sealed].concat())
+}
+
+/// Sealed metadata with the PADDED flag and `padding` as the padding field.
+fn padded_plaintext(padding: &[u8]) -> Vec<u8> {
+    let mut plaintext = vec![0x20];
+    varint(T0, &mut plaintext);
+    plaintext.extend_from_slice(padding);
+    plaintext.extend_from_slice(&postcard::to_allocvec(&session()).unwrap());
+    plaintext
+}
+
+#[test]
+fn non_zero_padding_is_refused_after_authentication() {
+    let sealed = Codec::sealed(ring());
+    // The forger agrees with the codec on zero padding.
+    let zero = forge_sealed(&MASTER, &padded_plaintext(&[4, 0, 0, 0]));
+    assert_eq!(decode(&sealed, &zero), Ok(session()));
+    for bad in [[4, 0, 0, 1], [4, 0x80, 0, 0], [0x7F, 0, 0, 0]] {
+        let token = forge_sealed(&MASTER, &padded_plaintext(&bad));
+        assert_eq!(decode(&sealed, &token), Err(Error::Malformed), "{bad:?}");
+        // Without the key the same bytes are only ever Invalid.
+        let forged = forge_sealed(&[0x22; 32], &padded_plaintext(&bad));
+        assert_eq!(decode(&sealed, &forged), Err(Error::Invalid));
+    }
 }
 
 #[test]
@@ -279,6 +332,42 @@ fn wrong_key_purpose_or_context_is_invalid() {
                 .map(|d| d.value),
             Err(Error::Invalid)
         );
+        // A purpose set and set back derives the original subkeys again.
+        let round_trip = make(ring()).purpose("remember").purpose("session");
+        assert_eq!(decode(&round_trip, &token), Ok(session()));
+    }
+}
+
+#[test]
+fn purposes_and_contexts_never_stand_in_for_each_other() {
+    for make in [Codec::signed, Codec::sealed] {
+        // (purpose, context) pairs whose bytes would run together unprefixed.
+        let pairs: [(&str, &[u8]); 6] = [
+            ("session", b""),
+            ("session", b"x"),
+            ("sessionx", b""),
+            ("sessio", b"nx"),
+            ("session", b"\0"),
+            ("session", b"\0\x01\0\0\0\0\0\0\0x"),
+        ];
+        for (i, (purpose, context)) in pairs.iter().enumerate() {
+            let token = make(ring())
+                .purpose(purpose)
+                .encode_with(&session(), &EncodeOptions::new().context(context), at(T0))
+                .unwrap();
+            for (j, (other_purpose, other_context)) in pairs.iter().enumerate() {
+                let result = make(ring()).purpose(other_purpose).decode_with::<Session>(
+                    &token,
+                    &DecodeOptions::new().context(other_context),
+                    at(T0),
+                );
+                if i == j {
+                    assert_eq!(result.map(|d| d.value), Ok(session()));
+                } else {
+                    assert_eq!(result.map(|_| ()), Err(Error::Invalid), "{i} read as {j}");
+                }
+            }
+        }
     }
 }
 

@@ -229,11 +229,12 @@ both_modes! {
         let text = "the same words again and again ".repeat(30);
         let (a, n) = (auto.encode_at(&text, at(T0)).unwrap(), never.encode_at(&text, at(T0)).unwrap());
         assert!(a.len() * 2 < n.len(), "{} vs {}", a.len(), n.len());
-        assert!(cookie_seal::inspect(&a).unwrap().compressed());
+        // Readable in a signed header only; a sealed token encrypts the flag.
+        assert_ne!(cookie_seal::inspect(&a).unwrap().compressed(), Some(false));
         let random = noise(500);
         let (a, n) = (auto.encode_at(&random, at(T0)).unwrap(), never.encode_at(&random, at(T0)).unwrap());
         assert_eq!(a.len(), n.len(), "incompressible payloads are stored as they are");
-        assert!(!cookie_seal::inspect(&a).unwrap().compressed());
+        assert_ne!(cookie_seal::inspect(&a).unwrap().compressed(), Some(true));
         assert_eq!(auto.decode_at::<Vec<u8>>(&a, at(T0)).unwrap().value, random);
     }
 
@@ -314,13 +315,50 @@ fn default_compression_differs_by_mode() {
     let text = "abcabcabcabcabcabc".repeat(20);
     let signed = Codec::signed(ring()).encode_at(&text, at(T0)).unwrap();
     let sealed = Codec::sealed(ring()).encode_at(&text, at(T0)).unwrap();
-    assert!(
+    assert_eq!(
         cookie_seal::inspect(&signed).unwrap().compressed(),
+        Some(true),
         "signed compresses by default"
     );
     assert!(
-        !cookie_seal::inspect(&sealed).unwrap().compressed(),
+        sealed.len() > text.len() * 4 / 3,
         "sealed never compresses by default"
+    );
+}
+
+#[test]
+fn sealed_header_shows_only_version_mode_and_key_id() {
+    let codec = Codec::sealed(Keyring::new(5, key(1)));
+    let plain = codec.encode_at(&session(), at(T0)).unwrap();
+    let options = EncodeOptions::new().created_at(at(T0 - 1000)).generation(9);
+    let carried = codec.encode_with(&session(), &options, at(T0 + 5)).unwrap();
+    for token in [&plain, &carried] {
+        let header = cookie_seal::inspect(token).unwrap();
+        assert_eq!(
+            (header.version(), header.mode(), header.key_id()),
+            (1, Mode::Sealed, 5)
+        );
+        assert_eq!(header.issued_at(), None);
+        assert_eq!(header.created_at(), None);
+        assert_eq!(header.generation(), None);
+        assert_eq!(header.compressed(), None);
+        // version 1, flags = sealed only, key ID 5; then the nonce.
+        assert_eq!(base64_url_decode(token)[..3], [0x01, 0x02, 0x05]);
+    }
+    // Authentic metadata comes back after opening.
+    let d = codec.decode_at::<Session>(&carried, at(T0 + 5)).unwrap();
+    assert_eq!(
+        (d.issued_at, d.created_at, d.generation),
+        (at(T0 + 5), at(T0 - 1000), 9)
+    );
+    // The signed header stays readable.
+    let signed = Codec::signed(ring())
+        .encode_with(&session(), &options, at(T0 + 5))
+        .unwrap();
+    let header = cookie_seal::inspect(&signed).unwrap();
+    assert_eq!(
+        (header.issued_at(), header.created_at(), header.generation()),
+        (Some(at(T0 + 5)), Some(at(T0 - 1000)), Some(9))
     );
 }
 
@@ -580,4 +618,123 @@ fn settings_read_back_under_the_setter_names() {
         Codec::new(Mode::Sealed, ring()).settings().compression(),
         Compression::Never
     );
+}
+
+#[test]
+fn padded_sealed_tokens_fall_on_bucket_boundaries() {
+    for bucket in [4, 64, 100, 256] {
+        let codec = Codec::sealed(ring()).pad_to(bucket);
+        let unpadded = Codec::sealed(ring());
+        for len in (0..700).step_by(7) {
+            let value = "x".repeat(len);
+            let token = codec.encode_at(&value, at(T0)).unwrap();
+            let plain = unpadded.encode_at(&value, at(T0)).unwrap();
+            assert_eq!(
+                token.len() % bucket,
+                0,
+                "bucket {bucket}, {len}: {}",
+                token.len()
+            );
+            assert!(token.len() >= plain.len() && token.len() < plain.len() + bucket + 4);
+            assert_eq!(
+                codec.decode_at::<String>(&token, at(T0)).unwrap().value,
+                value
+            );
+            // Padding is inside the ciphertext: any codec with the keys reads it.
+            assert_eq!(
+                unpadded.decode_at::<String>(&token, at(T0)).unwrap().value,
+                value
+            );
+        }
+    }
+    // The empty session stays within the overhead budget unpadded, and
+    // pads to exactly one bucket.
+    let empty = Codec::sealed(ring())
+        .pad_to(128)
+        .encode_at(&Session::new(), at(T0))
+        .unwrap();
+    assert_eq!(empty.len(), 128);
+}
+
+#[test]
+fn padding_never_pushes_a_token_over_the_budget() {
+    for budget in [400, 401, 402, 403] {
+        let codec = Codec::sealed(ring()).pad_to(256).token_budget(budget);
+        let unpadded = Codec::sealed(ring()).token_budget(budget);
+        for len in [150, 200, 240] {
+            let value = "y".repeat(len);
+            let plain = unpadded.encode_at(&value, at(T0)).unwrap();
+            assert!(plain.len() > 256 && plain.len() <= budget);
+            let token = codec.encode_at(&value, at(T0)).unwrap();
+            // Padded to the budget, or one short where base64url cannot
+            // end (a length of 4k + 1).
+            let longest = if budget % 4 == 1 { budget - 1 } else { budget };
+            assert_eq!(token.len(), longest, "budget {budget}, {len}");
+            assert_eq!(
+                codec.decode_at::<String>(&token, at(T0)).unwrap().value,
+                value
+            );
+        }
+        // What does not fit unpadded is still refused.
+        let err = codec.encode_at(&"z".repeat(400), at(T0)).unwrap_err();
+        assert!(
+            matches!(err, Error::TooLarge { limit, .. } if limit == budget),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn pad_to_is_validated_under_the_one_policy() {
+    for codec in [
+        Codec::sealed(ring()).pad_to(0),
+        Codec::sealed(ring()).pad_to(6),
+        Codec::sealed(ring()).pad_to(cookie_seal::consts::MAX_TOKEN_LEN + 4),
+        Codec::signed(ring()).pad_to(64),
+    ] {
+        assert!(
+            matches!(codec.validate(), Err(Error::InvalidOption(_))),
+            "{codec:?}"
+        );
+        assert!(matches!(
+            codec.encode_at(&1u8, at(T0)),
+            Err(Error::InvalidOption(_))
+        ));
+        let token = Codec::sealed(ring()).encode_at(&1u8, at(T0)).unwrap();
+        assert!(matches!(
+            codec.decode_at::<u8>(&token, at(T0)),
+            Err(Error::InvalidOption(_))
+        ));
+    }
+    let codec = Codec::sealed(ring()).pad_to(64);
+    assert_eq!(
+        (codec.validate(), codec.settings().pad_to()),
+        (Ok(()), Some(64))
+    );
+    assert_eq!(Codec::sealed(ring()).settings().pad_to(), None);
+}
+
+#[test]
+fn both_nonce_sources_write_tokens_any_codec_reads() {
+    use cookie_seal::NonceSource;
+    let synthetic = Codec::sealed(ring());
+    let os = Codec::sealed(ring()).nonce_source(NonceSource::Os);
+    assert_eq!(synthetic.settings().nonce_source(), NonceSource::Synthetic);
+    assert_eq!(os.settings().nonce_source(), NonceSource::Os);
+    for writer in [&synthetic, &os] {
+        let (a, b) = (
+            writer.encode_at(&session(), at(T0)).unwrap(),
+            writer.encode_at(&session(), at(T0)).unwrap(),
+        );
+        assert_ne!(
+            a, b,
+            "a fresh nonce for every token, even of the same value"
+        );
+        for reader in [&synthetic, &os] {
+            assert_eq!(
+                reader.decode_at::<Session>(&a, at(T0)).unwrap().value,
+                session()
+            );
+        }
+    }
 }

@@ -15,7 +15,7 @@
 //! and codecs of both modes are built and encode and decode with every key.
 //!
 //! That keys wipe themselves on drop is checked at compile time in
-//! `src/standard_vectors.rs` (`key_material_types_zeroize_on_drop`); that
+//! `src/rfc_wycheproof_vectors.rs` (`key_material_types_zeroize_on_drop`); that
 //! `zeroize` really clears a key in `key.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
@@ -43,10 +43,16 @@ fn secret(label: &str, len: usize) -> Vec<u8> {
     out
 }
 
+/// The subkey for `label` and the default purpose (FORMAT.md section 4).
 fn subkey(master: &[u8], label: &[u8]) -> Vec<u8> {
+    let mut info = Vec::new();
+    for part in [label, b"session"] {
+        info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        info.extend_from_slice(part);
+    }
     let mut out = [0; 32];
     Hkdf::<Sha256>::new(None, master)
-        .expand(label, &mut out)
+        .expand(&info, &mut out)
         .unwrap();
     out.to_vec()
 }

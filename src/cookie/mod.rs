@@ -69,22 +69,30 @@
 //!
 //! Every token is bound to its cookie name (the name is the codec's context), so a token copied
 //! from one cookie into another does not verify. When a request carries the same name several
-//! times (for example a stale cookie under another path), up to four are tried in the order the
-//! browser sent them and the first that verifies wins.
+//! times (a stale cookie under another path, junk, or a cookie planted by a sibling subdomain),
+//! every distinct one is verified, up to 16 ([`SessionCookie::load`]): exactly one authentic
+//! cookie is the session; two different authentic ones are refused as
+//! [`Error::AmbiguousCookie`](crate::Error::AmbiguousCookie), so a planted session never
+//! silently replaces the user's own; and after an ambiguous request `save` deletes nothing.
+//! With the `__Host-` prefix no other host can plant the cookie in the first place.
 //!
 //! # Chunking large sessions
 //!
 //! Opt-in: `CookieConfig::new("__Host-session")?.chunking(n)` ([`CookieConfig::chunking`]) lets
 //! one token span up to `n` cookies (at most [`MAX_CHUNKS`](crate::consts::MAX_CHUNKS) = 8),
-//! and raises the token budget to what `n` cookies hold (again never past a smaller budget set
-//! on the codec), at most [`MAX_TOKEN_LEN`](crate::consts::MAX_TOKEN_LEN) (24 KiB). A token
+//! and raises the token budget to what `n` cookies hold within the `Cookie` header budget
+//! ([`CookieConfig::header_budget`], default
+//! [`DEFAULT_COOKIE_HEADER_BUDGET`] = 7 KiB, so two chunks by default), never past a smaller
+//! budget set on the codec, at most [`MAX_TOKEN_LEN`](crate::consts::MAX_TOKEN_LEN) (24 KiB). A token
 //! that fits one cookie stays in the single cookie `name`; a larger one is split over `name.0`,
 //! `name.1`, … where `name.0` starts with the chunk count (`3.` + the first part). On the way
 //! back the chunks are reassembled and the whole token is verified as one:
 //!
-//! - a missing chunk, a chunk beyond the count, a duplicated chunk, or chunks next to a single
-//!   `name` cookie are [`Error::Malformed`](crate::Error::Malformed), found before any
-//!   cryptography;
+//! - chunks that do not reassemble (one missing, a bad count marker) are
+//!   [`Error::Malformed`](crate::Error::Malformed), found before any cryptography; a stray chunk
+//!   beyond the count is ignored, a chunk sent with several values gives one candidate per
+//!   combination, and chunks next to a single `name` cookie are candidates beside it, all
+//!   under the rule above (one authentic token wins, two are ambiguous);
 //! - a stale chunk from an earlier session, or chunks whose values were swapped, fail
 //!   authentication ([`Error::Invalid`](crate::Error::Invalid));
 //! - when a session shrinks (or moves between one cookie and chunks), `save`/`set_cookies` emit
@@ -96,8 +104,10 @@
 //! site. Browsers keep about 180 cookies per site (Chromium and Firefox; RFC 6265 only promises
 //! 50) and evict the oldest beyond that. Servers and proxies cap request headers: nginx's
 //! default `large_client_header_buffers 4 8k` and Apache's `LimitRequestFieldSize 8190` refuse
-//! a `Cookie` header over about 8 KiB (that is two full chunks) with a 400 error; hyper (axum)
-//! accepts a request head of about 400 KiB and actix-web 128 KiB. Every request also uploads
+//! a `Cookie` header over about 8 KiB (that is two full chunks) with a 400 error, which is why
+//! the default header budget is 7 KiB (`tests/cookie.rs` sends the largest default session
+//! through a real nginx); hyper (axum) accepts a request head of about 400 KiB and actix-web
+//! 128 KiB: raise the budget only as far as every proxy in front of the app allows. Every request also uploads
 //! the whole session. If a session needs more than one cookie, consider keeping it server-side
 //! and putting only a signed [`SessionId`](crate::SessionId) in the cookie (next section).
 //!
@@ -150,5 +160,5 @@ mod config;
 mod session_cookie;
 
 pub use chunk::PresentCookies;
-pub use config::{CookieConfig, SameSite};
+pub use config::{CookieConfig, SameSite, DEFAULT_COOKIE_HEADER_BUDGET, MIN_COOKIE_HEADER_BUDGET};
 pub use session_cookie::{Loaded, SessionCookie};

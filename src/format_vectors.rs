@@ -2,7 +2,7 @@
 //!
 //! Lives inside the crate because sealed vectors need the crate-private
 //! fixed-nonce hook. The file is generated once by
-//! `COOKIE_SEAL_WRITE_VECTORS=1 cargo test --lib vector_tests` and then
+//! `COOKIE_SEAL_WRITE_VECTORS=1 cargo test --lib format_vectors` and then
 //! frozen: a published vector never changes; a format change bumps the
 //! version and adds a new file.
 
@@ -66,11 +66,15 @@ fn codec_from_json(v: &Value) -> Codec {
         "never" => Compression::Never,
         other => panic!("unknown compression {other}"),
     };
-    codec
+    let codec = codec
         .purpose(v["purpose"].as_str().unwrap())
         .compression(compression)
         .max_age(Duration::from_secs(v["max_age"].as_u64().unwrap()))
-        .clock_skew(Duration::from_secs(v["clock_skew"].as_u64().unwrap()))
+        .clock_skew(Duration::from_secs(v["clock_skew"].as_u64().unwrap()));
+    match v["pad_to"].as_u64() {
+        Some(bucket) => codec.pad_to(bucket as usize),
+        None => codec,
+    }
 }
 
 /// `Error` as written in the vectors file: variant name plus numeric argument.
@@ -103,6 +107,7 @@ fn generate() -> Value {
         "mode": "signed", "keyring": ring_text(&[(1, 0)]), "purpose": "session",
         "context": "", "compression": "auto", "max_age": 86400, "clock_skew": 60,
         "now": 1_700_000_000u64, "created_at": null, "generation": 0, "nonce": null,
+        "pad_to": null,
     });
     let with = |name: &str, changes: Value| {
         let mut v = base.clone();
@@ -156,6 +161,10 @@ fn generate() -> Value {
             "sealed created_at and generation",
             json!({"value": small, "mode": "sealed", "compression": "never", "created_at": 1_699_000_000u64, "generation": 7, "nonce": nonce}),
         ),
+        with(
+            "sealed small session padded to 256 characters",
+            json!({"value": small, "mode": "sealed", "compression": "never", "pad_to": 256, "nonce": nonce}),
+        ),
     ];
     for v in &mut valid {
         let (payload, token) = encode_vector(v);
@@ -181,6 +190,28 @@ fn generate() -> Value {
     let reversion = |t: &str| {
         let mut raw = crate::encoding::decode(t).unwrap();
         raw[0] = 2;
+        crate::encoding::encode(&raw)
+    };
+    // An authentic sealed token whose padding field holds a non-zero byte:
+    // only a faulty writer with the key can make one.
+    let bad_padding = {
+        let ring: Keyring = sealed["keyring"].as_str().unwrap().parse().unwrap();
+        let keys = crate::derived_keys::DerivedKeys::from_keyring(&ring, "session");
+        let key = keys.primary().unwrap();
+        let header = [0x01, 0x02, 0x01];
+        let nonce: [u8; 24] = unhex(sealed["nonce"].as_str().unwrap()).try_into().unwrap();
+        // flags PADDED, issued_at 1_700_000_000, padding field of 4 bytes
+        // with a 1 in its last byte, then the empty session.
+        let mut body = vec![
+            0x20, 0x80, 0xE2, 0xCF, 0xAA, 0x06, 0x04, 0x00, 0x00, 0x01, 0x00, 0x00,
+        ];
+        let tag = key.seal.seal(&nonce, &header, &mut body).unwrap();
+        crate::encoding::encode(&[&header[..], &nonce, &body, &tag].concat())
+    };
+    let readable_flag = |t: &str| {
+        // The COMPRESSED bit in a sealed header, where only the mode may be.
+        let mut raw = crate::encoding::decode(t).unwrap();
+        raw[1] |= 0x04;
         crate::encoding::encode(&raw)
     };
     let invalid_from = |name: &str, basis: &Value, changes: Value| {
@@ -273,6 +304,16 @@ fn generate() -> Value {
         ),
         invalid_from("empty token", &signed, json!({"token": ""})),
         invalid_from(
+            "sealed: a flag other than the mode in the header",
+            &sealed,
+            json!({"token": readable_flag(&token(&sealed))}),
+        ),
+        invalid_from(
+            "sealed: authentic, non-zero padding",
+            &sealed,
+            json!({"token": bad_padding}),
+        ),
+        invalid_from(
             "standard base64 alphabet",
             &signed,
             json!({"token": token(&signed).replace('-', "+").replace('_', "/") + "+/"}),
@@ -291,7 +332,7 @@ fn generate() -> Value {
     }
     json!({
         "format": "cookie-seal token format v1 (see FORMAT.md)",
-        "notes": "Keys are given as keyrings in the textual form of FORMAT.md section 7: key N's bytes are 32 consecutive byte values. payload_hex is the postcard serialization of value (a session is postcard(Option<32-byte id> = None, map<string, bytes>) where each map value is itself the postcard serialization of the string). Times are Unix seconds. Tokens are base64url without padding.",
+        "notes": "Keys are given as keyrings in the textual form of FORMAT.md section 9: key N's bytes are 32 consecutive byte values. purpose and context select the subkeys and the context block (sections 4 and 5). payload_hex is the postcard serialization of value (a session is postcard(Option<32-byte id> = None, map<string, bytes>) where each map value is itself the postcard serialization of the string). nonce is the nonce the writer used (writers choose it, section 7); pad_to is the writer's padding bucket in characters (section 3), null for none. Times are Unix seconds. Tokens are base64url without padding.",
         "valid": valid,
         "invalid": invalid,
     })
@@ -376,8 +417,29 @@ fn load() -> Value {
 /// deflate stream is a valid body, FORMAT.md section 7), so for these vectors
 /// the encoder is held to the header and the round trip, and the published
 /// token must still decode.
-fn is_compressed(token: &str) -> bool {
-    crate::inspect(token).unwrap().compressed()
+fn is_compressed(v: &Value) -> bool {
+    metadata(v, v["token"].as_str().unwrap()).4
+}
+
+/// What the vector's codec reads from `token` besides the value: key ID,
+/// issue and creation time, generation, compression (for sealed tokens all
+/// but the key ID are inside the ciphertext).
+fn metadata(v: &Value, token: &str) -> (u32, SystemTime, SystemTime, u32, bool) {
+    let context = v["context"].as_str().unwrap().as_bytes();
+    let d = codec_from_json(v)
+        .verify(
+            token,
+            &crate::DecodeOptions::new().context(context),
+            at(v["now"].as_u64().unwrap()),
+        )
+        .unwrap();
+    (
+        d.key_id,
+        d.issued_at,
+        d.created_at,
+        d.generation,
+        d.compressed,
+    )
 }
 
 fn decode_vector(v: &Value, token: &str) {
@@ -405,7 +467,7 @@ fn decode_vector(v: &Value, token: &str) {
 fn valid_vectors_encode_to_the_published_tokens_and_decode_back() {
     let vectors = load();
     let valid = vectors["valid"].as_array().unwrap();
-    assert!(valid.len() >= 12);
+    assert!(valid.len() >= 13);
     let mut compressed = 0;
     for v in valid {
         let name = v["name"].as_str().unwrap();
@@ -416,12 +478,17 @@ fn valid_vectors_encode_to_the_published_tokens_and_decode_back() {
             v["payload_hex"].as_str().unwrap(),
             "{name}: payload"
         );
-        if is_compressed(published) {
+        if is_compressed(v) {
             compressed += 1;
             assert_eq!(
                 crate::inspect(&token),
                 crate::inspect(published),
                 "{name}: header"
+            );
+            assert_eq!(
+                metadata(v, &token),
+                metadata(v, published),
+                "{name}: metadata"
             );
         } else {
             assert_eq!(token, published, "{name}: token");
@@ -436,7 +503,7 @@ fn valid_vectors_encode_to_the_published_tokens_and_decode_back() {
 fn invalid_vectors_give_the_published_errors() {
     let vectors = load();
     let invalid = vectors["invalid"].as_array().unwrap();
-    assert!(invalid.len() >= 18);
+    assert!(invalid.len() >= 20);
     let mut seen = BTreeMap::new();
     for v in invalid {
         let name = v["name"].as_str().unwrap();
@@ -471,7 +538,7 @@ fn generator_reproduces_the_published_file() {
     // are the one part a compressor may spell differently (see `is_compressed`).
     let without_deflated_tokens = |mut file: Value| {
         for v in file["valid"].as_array_mut().unwrap() {
-            if is_compressed(v["token"].as_str().unwrap()) {
+            if is_compressed(v) {
                 v["token"] = json!("(deflated: checked by header and round trip)");
             }
         }

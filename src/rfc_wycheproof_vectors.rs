@@ -4,7 +4,7 @@
 //! | set | cases | run through |
 //! |---|---|---|
 //! | RFC 4231 HMAC-SHA256 | 7 | `SignKey` (case 5 is a truncated tag: checked as a prefix, and `verify` must refuse it) |
-//! | RFC 8439 §2.8.2 ChaCha20-Poly1305 | 1 | `chacha20poly1305::ChaCha20Poly1305`, same `AeadInPlace` calls as `SealKey` |
+//! | RFC 8439 §2.8.2 ChaCha20-Poly1305 | 1 | `chacha20poly1305::ChaCha20Poly1305`, same `AeadInOut` calls as `SealKey` |
 //! | draft-irtf-cfrg-xchacha A.3.1 | 1 | `SealKey` (in `seal.rs`) |
 //! | Wycheproof XChaCha20-Poly1305 | 315 | `SealKey` |
 //! | Wycheproof ChaCha20-Poly1305 | 325 | `chacha20poly1305::ChaCha20Poly1305` |
@@ -12,13 +12,13 @@
 //!
 //! The seal stage is XChaCha20 (24-byte nonce) and cannot take a 12-byte
 //! ChaCha20 nonce, so the ChaCha20-Poly1305 sets run through the same crate
-//! and trait (`chacha20poly1305`, `AeadInPlace` detached) that the stage
+//! and trait (`chacha20poly1305`, `AeadInOut` detached) that the stage
 //! uses, not through the stage itself.
 //!
 //! The Wycheproof files are vendored in `tests/data/wycheproof/` (see the
 //! README there for source and licence).
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use serde::Deserialize;
 
@@ -185,7 +185,7 @@ const SUNSCREEN: &[u8] = b"Ladies and Gentlemen of the class of '99: If I could 
 
 /// RFC 8439 section 2.8.2. The seal stage is XChaCha20-Poly1305 and cannot
 /// take a 12-byte nonce; this runs the same `chacha20poly1305` crate and
-/// `AeadInPlace` detached calls that `SealKey` makes.
+/// `AeadInOut` detached calls that `SealKey` makes.
 #[test]
 fn rfc8439_section_2_8_2_chacha20_poly1305() {
     let key = hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
@@ -201,12 +201,21 @@ fn rfc8439_section_2_8_2_chacha20_poly1305() {
     let cipher = ChaCha20Poly1305::new_from_slice(&key).unwrap();
     let mut buf = SUNSCREEN.to_vec();
     let tag = cipher
-        .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut buf)
+        .encrypt_inout_detached(
+            &Nonce::try_from(&nonce[..]).unwrap(),
+            &aad,
+            buf.as_mut_slice().into(),
+        )
         .unwrap();
     assert_eq!(buf, expected);
     assert_eq!(tag.to_vec(), expected_tag);
     cipher
-        .decrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut buf, &tag)
+        .decrypt_inout_detached(
+            &Nonce::try_from(&nonce[..]).unwrap(),
+            &aad,
+            buf.as_mut_slice().into(),
+            &tag,
+        )
         .unwrap();
     assert_eq!(buf, SUNSCREEN);
 }
@@ -319,7 +328,7 @@ fn wycheproof_xchacha20_poly1305_through_seal_key() {
 }
 
 /// Wycheproof ChaCha20-Poly1305 (12-byte nonce) through the `chacha20poly1305`
-/// crate's `AeadInPlace` detached API, the calls `SealKey` makes; cases with
+/// crate's `AeadInOut` detached API, the calls `SealKey` makes; cases with
 /// another nonce size cannot be expressed with its fixed-size `Nonce` type
 /// and count as refused.
 #[test]
@@ -332,16 +341,17 @@ fn wycheproof_chacha20_poly1305_through_the_stage_crate_api() {
         let cipher = ChaCha20Poly1305::new_from_slice(&case.key).unwrap();
         let opened = if case.iv.len() == 12 && case.tag.len() == 16 {
             let mut buf = case.ct.clone();
-            let nonce = Nonce::from_slice(&case.iv);
+            let nonce = Nonce::try_from(&case.iv[..]).unwrap();
+            let tag = Tag::try_from(&case.tag[..]).unwrap();
             let ok = cipher
-                .decrypt_in_place_detached(nonce, &case.aad, &mut buf, Tag::from_slice(&case.tag))
+                .decrypt_inout_detached(&nonce, &case.aad, buf.as_mut_slice().into(), &tag)
                 .is_ok();
             if case.result == Verdict::Valid {
                 assert!(ok, "tcId {id}: open");
                 assert_eq!(buf, case.msg, "tcId {id}: plaintext");
                 let mut sealed = case.msg.clone();
                 let tag = cipher
-                    .encrypt_in_place_detached(nonce, &case.aad, &mut sealed)
+                    .encrypt_inout_detached(&nonce, &case.aad, sealed.as_mut_slice().into())
                     .unwrap();
                 assert_eq!(sealed, case.ct, "tcId {id}: ciphertext");
                 assert_eq!(tag.as_slice(), case.tag.as_slice(), "tcId {id}: tag");
@@ -394,10 +404,10 @@ fn key_material_types_zeroize_on_drop() {
 // ---- The codec's composition, checked with the primitives directly ------------
 
 /// Recomputes a codec token from its parts with the primitive crates alone
-/// (HKDF-SHA256 subkeys, the length-prefixed preamble, HMAC-SHA256 or
-/// XChaCha20-Poly1305 with a fixed nonce), written from the format
-/// description rather than from `codec.rs`, so a drift in labels, preamble
-/// or layout fails here.
+/// (HKDF-SHA256 subkeys with label and purpose in `info`, the context block,
+/// HMAC-SHA256 or XChaCha20-Poly1305 with a fixed nonce), written from the
+/// format description rather than from `codec.rs`, so a drift in labels,
+/// context block or layout fails here.
 mod composition {
     use std::time::{Duration, UNIX_EPOCH};
 
@@ -411,19 +421,28 @@ mod composition {
 
     const MASTER: [u8; 32] = [7; 32];
 
-    fn subkey(info: &[u8]) -> [u8; 32] {
+    /// HKDF-SHA256, no salt, `info = le64(len label) || label || le64(len
+    /// purpose) || purpose`.
+    fn subkey(label: &[u8], purpose: &str) -> [u8; 32] {
+        let mut info = Vec::new();
+        for part in [label, purpose.as_bytes()] {
+            info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            info.extend_from_slice(part);
+        }
         let mut out = [0; 32];
         Hkdf::<Sha256>::new(None, &MASTER)
-            .expand(info, &mut out)
+            .expand(&info, &mut out)
             .unwrap();
         out
     }
 
-    fn preamble(purpose: &str, context: &[u8]) -> Vec<u8> {
+    /// `00 || le64(len) || context`, or nothing for an empty context.
+    fn context_block(context: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        for part in [b"cookie-seal/v1".as_slice(), purpose.as_bytes(), context] {
-            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-            out.extend_from_slice(part);
+        if !context.is_empty() {
+            out.push(0);
+            out.extend_from_slice(&(context.len() as u64).to_le_bytes());
+            out.extend_from_slice(context);
         }
         out
     }
@@ -434,10 +453,13 @@ mod composition {
 
     // version 1, flags, key id 9, issued_at 1_700_000_000 as LEB128
     const HEADER_SIGNED: [u8; 8] = [0x01, 0x01, 0x09, 0x80, 0xE2, 0xCF, 0xAA, 0x06];
-    const HEADER_SEALED: [u8; 8] = [0x01, 0x02, 0x09, 0x80, 0xE2, 0xCF, 0xAA, 0x06];
+    // version 1, flags = sealed only, key id 9: the rest is encrypted.
+    const HEADER_SEALED: [u8; 3] = [0x01, 0x02, 0x09];
+    // flags (none), issued_at: the start of the sealed plaintext.
+    const SEALED_METADATA: [u8; 6] = [0x00, 0x80, 0xE2, 0xCF, 0xAA, 0x06];
 
     #[test]
-    fn signed_token_is_hmac_sha256_of_preamble_header_and_body() {
+    fn signed_token_is_hmac_sha256_of_context_block_header_and_body() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let codec =
             Codec::signed(Keyring::new(9, Key::from_bytes(&MASTER).unwrap())).purpose("csrf");
@@ -446,15 +468,15 @@ mod composition {
         let body = postcard::to_allocvec(&"hello").unwrap();
         assert_eq!(raw[..8], HEADER_SIGNED);
         assert_eq!(raw[8..raw.len() - 32], body[..]);
-        let subkey = subkey(b"cookie-seal/v1 hmac-sha256");
+        let subkey = subkey(b"cookie-seal/v1 hmac-sha256", "csrf");
         let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&subkey).unwrap();
-        mac.update(&preamble("csrf", b"ua-hash"));
+        mac.update(&context_block(b"ua-hash"));
         mac.update(&raw[..raw.len() - 32]);
         assert_eq!(raw[raw.len() - 32..], mac.finalize().into_bytes()[..]);
     }
 
     #[test]
-    fn sealed_token_is_xchacha20_poly1305_with_preamble_and_header_as_aad() {
+    fn sealed_token_is_xchacha20_poly1305_with_the_header_as_aad() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let codec = Codec::sealed(Keyring::new(9, Key::from_bytes(&MASTER).unwrap()));
         let nonce = [0x24; 24];
@@ -462,23 +484,26 @@ mod composition {
             .encode_with_nonce(&"hello", &EncodeOptions::new(), now, nonce)
             .unwrap();
         let raw = raw(&token);
-        assert_eq!(raw[..8], HEADER_SEALED);
-        assert_eq!(raw[8..32], nonce);
-        let cipher =
-            XChaCha20Poly1305::new_from_slice(&subkey(b"cookie-seal/v1 xchacha20poly1305"))
-                .unwrap();
-        let mut aad = preamble("session", b"");
+        assert_eq!(raw[..3], HEADER_SEALED);
+        assert_eq!(raw[3..27], nonce);
+        let cipher = XChaCha20Poly1305::new_from_slice(&subkey(
+            b"cookie-seal/v1 xchacha20poly1305",
+            "session",
+        ))
+        .unwrap();
+        let mut aad = context_block(b"");
         aad.extend_from_slice(&HEADER_SEALED);
         let plain = cipher
             .decrypt(
-                XNonce::from_slice(&nonce),
+                &XNonce::from(nonce),
                 Payload {
-                    msg: &raw[32..],
+                    msg: &raw[27..],
                     aad: &aad,
                 },
             )
             .unwrap();
-        assert_eq!(plain, postcard::to_allocvec(&"hello").unwrap());
+        assert_eq!(plain[..6], SEALED_METADATA);
+        assert_eq!(plain[6..], postcard::to_allocvec(&"hello").unwrap());
         assert_eq!(
             codec.decode_at::<String>(&token, now).unwrap().value,
             "hello"
