@@ -24,6 +24,7 @@ LABELS = {
     "cookie-seal_signed_never": "cookie-seal signed, Never",
     "cookie-seal_sealed": "cookie-seal sealed (default: Never)",
     "cookie-seal_sealed_auto": "cookie-seal sealed, Auto",
+    "cookie-seal_sealed_os_nonce": "cookie-seal sealed, NonceSource::Os",
     "cookie-seal_signed_map": "cookie-seal signed, `Session` map",
     "cookie-seal_sealed_map": "cookie-seal sealed, `Session` map",
     "floor_signed": "floor signed (postcard+HMAC+base64)",
