@@ -1,5 +1,5 @@
 //! **Unstable, not public API.** Crate-private stages exposed for the fuzz
-//! targets in `fuzz/`, only with the `fuzzing` cargo feature. Anything here
+//! targets in `fuzz/`, only when built by `cargo fuzz` (`--cfg fuzzing`). Anything here
 //! may change or vanish in any release; do not depend on it.
 //!
 //! Only the bounded inflater is exposed: every other decoder is fuzzed

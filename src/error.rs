@@ -100,7 +100,7 @@ pub enum Error {
     #[error("compressed payload is corrupt or too large")]
     Inflate,
     /// A key is shorter than the minimum or longer than the maximum.
-    #[error("key length {len} not allowed: {min} to {max} bytes")]
+    #[error("{}key length {len} not allowed: {min} to {max} bytes", EntryPrefix(*.entry))]
     KeyLength {
         /// The length given.
         len: usize,
@@ -108,6 +108,17 @@ pub enum Error {
         min: usize,
         /// The maximum length.
         max: usize,
+        /// The textual keyring entry the key came from, counted from 1
+        /// (`None` for a key given as bytes).
+        entry: Option<usize>,
+    },
+    /// A keyring would hold more keys than [`MAX_KEYS`](crate::consts::MAX_KEYS).
+    #[error("too many keys: {count}, limit {limit}")]
+    TooManyKeys {
+        /// The number of keys the keyring would hold.
+        count: usize,
+        /// The most keys a keyring may hold.
+        limit: usize,
     },
     /// A key ID is already in the keyring.
     #[error("duplicate key id {0}")]
@@ -118,6 +129,18 @@ pub enum Error {
     /// The textual keyring is empty.
     #[error("empty keyring")]
     EmptyKeyring,
+    /// There is no key to sign with: the keyring has no primary key, or a
+    /// Flask codec has no current `SECRET_KEY`.
+    #[error("no signing key")]
+    NoSigningKey,
+    /// A Flask secret key is empty. Flask refuses to sign sessions without a
+    /// secret key, and an empty fallback would let anyone forge a cookie.
+    #[error("{}", EmptySecretKeyText(*.fallback))]
+    EmptySecretKey {
+        /// `None` for `SECRET_KEY`, `Some(n)` for the n-th entry of
+        /// `SECRET_KEY_FALLBACKS`, counted from 1.
+        fallback: Option<usize>,
+    },
     /// The textual keyring has a syntax error in the given entry (counted from 1).
     /// The text of the entry is not echoed, because it may hold key material.
     #[error("keyring entry {entry}: {reason}")]
@@ -133,7 +156,54 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("OS random number generator failed")]
     Rng,
+    /// A request carried several different session cookies of this name
+    /// that all verify (for example one planted by a sibling subdomain, which
+    /// can set cookies for the parent domain unless the name has the
+    /// `__Host-` prefix). None is used and none is deleted.
+    #[error("{authentic} different authentic cookies named like the session cookie: none is used")]
+    AmbiguousCookie {
+        /// How many distinct cookies verified.
+        authentic: usize,
+    },
+    /// A request carried more same-named session cookies (or chunk
+    /// combinations) than are checked. None is used and none is deleted, so
+    /// junk cookies cannot push a valid one out and get it deleted.
+    #[error("too many session cookies of one name: {count}, limit {limit}")]
+    TooManyCookies {
+        /// How many were found.
+        count: usize,
+        /// The most that are checked.
+        limit: usize,
+    },
+    /// The AEAD refused to encrypt (only possible for a message far past
+    /// every size cap of this crate). Carries no detail.
+    #[error("encryption failed")]
+    Encrypt,
     /// An encode option is inconsistent (for example a creation time after `now`).
     #[error("invalid option: {0}")]
     InvalidOption(&'static str),
+}
+
+/// `"keyring entry N: "` before a message about one entry, nothing otherwise.
+struct EntryPrefix(Option<usize>);
+
+impl std::fmt::Display for EntryPrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(entry) => write!(f, "keyring entry {entry}: "),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Names the empty Flask key: the current one or a fallback.
+struct EmptySecretKeyText(Option<usize>);
+
+impl std::fmt::Display for EmptySecretKeyText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("Flask SECRET_KEY is empty"),
+            Some(n) => write!(f, "Flask SECRET_KEY_FALLBACKS entry {n} is empty"),
+        }
+    }
 }

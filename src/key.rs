@@ -77,6 +77,7 @@ impl Key {
                 len: bytes.len(),
                 min: MIN_KEY_LEN,
                 max: MAX_KEY_LEN,
+                entry: None,
             });
         }
         Ok(Key(bytes.into()))
@@ -137,7 +138,8 @@ mod tests {
             Err(Error::KeyLength {
                 len: 31,
                 min: 32,
-                max: 512
+                max: 512,
+                entry: None,
             })
         );
         assert!(Key::from_bytes(&[1; 32]).is_ok());

@@ -58,15 +58,15 @@ impl Keyring {
     /// Adds a verify-only key: a staged new key, or a retiring old one.
     ///
     /// # Errors
-    /// [`Error::DuplicateKeyId`] if the ID is taken; [`Error::TooLarge`] if
-    /// the keyring already holds [`MAX_KEYS`] keys.
+    /// [`Error::DuplicateKeyId`] if the ID is taken; [`Error::TooManyKeys`]
+    /// if the keyring already holds [`MAX_KEYS`] keys.
     pub fn add(&mut self, id: u32, key: Key) -> Result<(), Error> {
         if self.keys.contains_key(&id) {
             return Err(Error::DuplicateKeyId(id));
         }
         if self.keys.len() >= MAX_KEYS {
-            return Err(Error::TooLarge {
-                len: self.keys.len() + 1,
+            return Err(Error::TooManyKeys {
+                count: self.keys.len() + 1,
                 limit: MAX_KEYS,
             });
         }
@@ -125,21 +125,59 @@ impl Keyring {
     /// Prints the keyring in its textual form, primary first, for storage in
     /// an environment variable or a secret manager. This is the only way key
     /// bytes leave the keyring; the result wipes itself when dropped.
+    ///
+    /// The text is written into one buffer sized up front, so no growing
+    /// string leaves an unwiped copy of key material in freed memory.
     pub fn export(&self) -> Zeroizing<String> {
-        let mut out = Zeroizing::new(String::new());
         let others = self.keys.iter().filter(|(id, _)| **id != self.primary);
         let primary = self.keys.get_key_value(&self.primary);
-        for (i, (id, key)) in primary.into_iter().chain(others).enumerate() {
+        let entries: Vec<(u32, &Key)> = primary
+            .into_iter()
+            .chain(others)
+            .map(|(id, key)| (*id, key))
+            .collect();
+        let total: usize = entries
+            .iter()
+            .map(|(id, key)| {
+                decimal_len(*id)
+                    + 1
+                    + base64::encoded_len(key.expose_bytes().len(), false).unwrap_or(0)
+            })
+            .sum::<usize>()
+            + entries.len().saturating_sub(1);
+        let mut text = Zeroizing::new(vec![0u8; total]);
+        let mut at = 0;
+        for (i, (id, key)) in entries.iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                text[at] = b',';
+                at += 1;
             }
-            out.push_str(&id.to_string());
-            out.push(':');
-            let encoded = Zeroizing::new(URL_SAFE_NO_PAD.encode(key.expose_bytes()));
-            out.push_str(&encoded);
+            let digits = id.to_string();
+            text[at..at + digits.len()].copy_from_slice(digits.as_bytes());
+            at += digits.len();
+            text[at] = b':';
+            at += 1;
+            // Cannot fail: the buffer was sized with `encoded_len` above.
+            at += URL_SAFE_NO_PAD
+                .encode_slice(key.expose_bytes(), &mut text[at..])
+                .unwrap_or(0);
         }
-        out
+        // Base64, digits and punctuation are ASCII, so this moves the buffer
+        // into the string without copying it.
+        let bytes = std::mem::take(&mut *text);
+        match String::from_utf8(bytes) {
+            Ok(string) => Zeroizing::new(string),
+            Err(error) => {
+                drop(Zeroizing::new(error.into_bytes()));
+                Zeroizing::new(String::new())
+            }
+        }
     }
+}
+
+/// The number of decimal digits of `id`.
+fn decimal_len(id: u32) -> usize {
+    id.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 impl FromStr for Keyring {
@@ -149,8 +187,10 @@ impl FromStr for Keyring {
     ///
     /// # Errors
     /// [`Error::EmptyKeyring`], [`Error::KeyringSyntax`] (naming the entry,
-    /// never echoing it), [`Error::KeyLength`], [`Error::DuplicateKeyId`], or
-    /// [`Error::TooLarge`] for text over [`MAX_KEYRING_TEXT_LEN`] bytes.
+    /// never echoing it), [`Error::KeyLength`] (naming the entry),
+    /// [`Error::DuplicateKeyId`], [`Error::TooManyKeys`] for more than
+    /// [`MAX_KEYS`] entries, or [`Error::TooLarge`] for text over
+    /// [`MAX_KEYRING_TEXT_LEN`] bytes.
     fn from_str(text: &str) -> Result<Keyring, Error> {
         if text.len() > MAX_KEYRING_TEXT_LEN {
             return Err(Error::TooLarge {
@@ -185,6 +225,10 @@ fn parse_entry(entry: &str, number: usize) -> Result<(u32, Key), Error> {
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(syntax("key ID is not a decimal number"));
     }
+    // One spelling per ID: `01` and `1` would otherwise name the same key.
+    if id.len() > 1 && id.starts_with('0') {
+        return Err(syntax("key ID has a leading zero"));
+    }
     let id: u32 = id.parse().map_err(|_| syntax("key ID exceeds u32"))?;
     // Base64 of MAX_KEY_LEN bytes is at most this long; refuse more before decoding.
     if encoded.len() > MAX_KEY_LEN.div_ceil(3) * 4 {
@@ -201,7 +245,16 @@ fn parse_entry(entry: &str, number: usize) -> Result<(u32, Key), Error> {
             .decode(encoded)
             .map_err(|_| syntax("key is not valid base64"))?,
     );
-    Ok((id, Key::from_bytes(&bytes)?))
+    let key = Key::from_bytes(&bytes).map_err(|error| match error {
+        Error::KeyLength { len, min, max, .. } => Error::KeyLength {
+            len,
+            min,
+            max,
+            entry: Some(number),
+        },
+        other => other,
+    })?;
+    Ok((id, key))
 }
 
 impl fmt::Debug for Keyring {
@@ -242,10 +295,13 @@ mod tests {
         for id in 2..=MAX_KEYS as u32 {
             ring.add(id, key(1)).unwrap();
         }
-        assert!(matches!(
+        assert_eq!(
             ring.add(1000, key(1)),
-            Err(Error::TooLarge { .. })
-        ));
+            Err(Error::TooManyKeys {
+                count: MAX_KEYS + 1,
+                limit: MAX_KEYS
+            })
+        );
     }
 
     #[test]
@@ -282,6 +338,7 @@ mod tests {
                     len: 16,
                     min: 32,
                     max: 512,
+                    entry: Some(1),
                 },
             ),
             (
@@ -354,6 +411,127 @@ mod tests {
             .unwrap();
         let shown = format!("{ring:?}");
         assert_eq!(shown, "Keyring { primary: 1, ids: [1] }");
+    }
+
+    #[test]
+    fn key_ids_with_leading_zeros_are_refused() {
+        let k = URL_SAFE_NO_PAD.encode([1u8; 32]);
+        for id in ["01", "0001", "00"] {
+            assert_eq!(
+                format!("2:{k},{id}:{k}").parse::<Keyring>(),
+                Err(Error::KeyringSyntax {
+                    entry: 2,
+                    reason: "key ID has a leading zero",
+                }),
+                "id {id}"
+            );
+        }
+        let ring: Keyring = format!("0:{k},10:{k}").parse().unwrap();
+        assert_eq!(ring.ids().collect::<Vec<_>>(), vec![0, 10]);
+    }
+
+    #[test]
+    fn the_key_count_has_its_own_error_in_text_too() {
+        let k = URL_SAFE_NO_PAD.encode([1u8; 32]);
+        let entries = |n: usize| {
+            (1..=n)
+                .map(|id| format!("{id}:{k}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        assert_eq!(
+            entries(MAX_KEYS).parse::<Keyring>().unwrap().ids().count(),
+            MAX_KEYS
+        );
+        let error = entries(MAX_KEYS + 1).parse::<Keyring>().unwrap_err();
+        assert_eq!(
+            error,
+            Error::TooManyKeys {
+                count: MAX_KEYS + 1,
+                limit: MAX_KEYS
+            }
+        );
+        assert_eq!(error.to_string(), "too many keys: 65, limit 64");
+    }
+
+    #[test]
+    fn key_length_errors_name_the_entry() {
+        let k = URL_SAFE_NO_PAD.encode([1u8; 32]);
+        let short = URL_SAFE_NO_PAD.encode([1u8; 31]);
+        let error = format!("1:{k}, 2:{k},3:{short}")
+            .parse::<Keyring>()
+            .unwrap_err();
+        assert_eq!(
+            error,
+            Error::KeyLength {
+                len: 31,
+                min: 32,
+                max: 512,
+                entry: Some(3)
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "keyring entry 3: key length 31 not allowed: 32 to 512 bytes"
+        );
+        let bytes_error = Key::from_bytes(&[1; 31]).unwrap_err();
+        assert_eq!(
+            bytes_error.to_string(),
+            "key length 31 not allowed: 32 to 512 bytes"
+        );
+    }
+
+    #[test]
+    fn base64_length_boundary_is_the_longest_key_in_padded_base64() {
+        let longest: Vec<u8> = (0..MAX_KEY_LEN).map(|i| i as u8).collect();
+        // 512 bytes in padded standard base64: exactly 684 characters.
+        let padded = STANDARD.encode(&longest);
+        assert_eq!(padded.len(), 684);
+        let ring: Keyring = format!("1:{padded}").parse().unwrap();
+        assert_eq!(ring.get(1), Some(&Key::from_bytes(&longest).unwrap()));
+        let unpadded = URL_SAFE_NO_PAD.encode(&longest);
+        assert_eq!(unpadded.len(), 683);
+        assert!(format!("1:{unpadded}").parse::<Keyring>().is_ok());
+        // One character more is refused before decoding, as too long.
+        assert_eq!(
+            format!("1:{padded}A").parse::<Keyring>(),
+            Err(Error::KeyringSyntax {
+                entry: 1,
+                reason: "key is too long",
+            })
+        );
+        // 513 bytes decode but are over the key limit.
+        let over = URL_SAFE_NO_PAD.encode([7u8; MAX_KEY_LEN + 1]);
+        assert_eq!(over.len(), 684);
+        assert!(matches!(
+            format!("1:{over}").parse::<Keyring>(),
+            Err(Error::KeyLength {
+                len: 513,
+                entry: Some(1),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn export_is_exactly_the_entries_joined() {
+        let mut ring = Keyring::new(7, key(7));
+        for id in [0, 9, 10, 99, 100, u32::MAX] {
+            ring.add(id, Key::from_bytes(&[id as u8; 45]).unwrap())
+                .unwrap();
+        }
+        let text = ring.export();
+        let mut expected = vec![format!("7:{}", URL_SAFE_NO_PAD.encode([7u8; 32]))];
+        for id in [0u32, 9, 10, 99, 100, u32::MAX] {
+            expected.push(format!("{id}:{}", URL_SAFE_NO_PAD.encode([id as u8; 45])));
+        }
+        assert_eq!(*text, expected.join(","));
+        assert_eq!(text.capacity(), text.len(), "sized once, never grown");
+        assert_eq!(text.parse::<Keyring>().unwrap(), ring);
+        assert_eq!(decimal_len(0), 1);
+        assert_eq!(decimal_len(9), 1);
+        assert_eq!(decimal_len(10), 2);
+        assert_eq!(decimal_len(u32::MAX), 10);
     }
 
     #[test]

@@ -186,8 +186,9 @@ impl Session {
     /// valid afterwards. Encode the result with fresh options
     /// ([`Codec::encode`](crate::Codec::encode), not
     /// [`Decoded::carry_over`](crate::Decoded::carry_over)) so that its
-    /// absolute lifetime starts again too; call [`Session::clear`] first to
-    /// drop values set before login as well.
+    /// absolute lifetime starts again too; [`SessionCookie::save`](crate::cookie::SessionCookie::save)
+    /// does this by itself when the ID changed. To drop values set before
+    /// login as well, use [`Session::renew`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
@@ -205,6 +206,27 @@ impl Session {
         self.id = Some(SessionId::generate()?);
         self.modified = true;
         Ok(())
+    }
+
+    /// Starts a clean session, as at login: drops every value and gives the
+    /// session a new random ID ([`Session::clear`] then
+    /// [`Session::regenerate`]). [`SessionCookie::save`](crate::cookie::SessionCookie::save)
+    /// writes it with a fresh creation time, since the ID changed.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the operating system's random number generator fails.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// let mut session = cookie_seal::Session::new();
+    /// session.insert("count", &3u64)?;
+    /// session.renew()?;
+    /// assert!(session.is_empty() && session.id().is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn renew(&mut self) -> Result<(), Error> {
+        self.entries.clear();
+        self.regenerate()
     }
 }
 
@@ -266,11 +288,24 @@ mod entries_as_bytes {
         impl<'de> Visitor<'de> for EntriesVisitor {
             type Value = BTreeMap<String, Vec<u8>>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of strings to byte strings")
+                f.write_str("a map of strictly increasing strings to byte strings")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
                 let mut entries = BTreeMap::new();
                 while let Some((key, ByteBuf(value))) = access.next_entry::<String, ByteBuf>()? {
+                    // Keys strictly increasing: a `BTreeMap` would sort and
+                    // deduplicate them silently, giving one session several
+                    // encodings (and a repeated key two values, the last
+                    // winning). `Session` writes its keys sorted and unique,
+                    // so only crafted payloads are refused.
+                    if entries
+                        .last_key_value()
+                        .is_some_and(|(last, _): (&String, _)| *last >= key)
+                    {
+                        return Err(serde::de::Error::custom(
+                            "session keys out of order or repeated",
+                        ));
+                    }
                     entries.insert(key, value);
                 }
                 Ok(entries)

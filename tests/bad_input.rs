@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -15,12 +15,11 @@ use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
 use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring, Session};
 use hmac::{KeyInit, Mac};
 
+mod fixtures;
+use fixtures::at;
+
 const T0: u64 = 1_750_000_000;
 const MASTER: [u8; 32] = [0x11; 32];
-
-fn at(secs: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(secs)
-}
 
 fn ring() -> Keyring {
     Keyring::new(1, Key::from_bytes(&MASTER).unwrap())

@@ -1,5 +1,6 @@
-//! The `cookie-seal` binary, run as an operator would: keygen, the README's
-//! rotation runbook, inspect and verify with their outputs and exit codes.
+//! The `cookie-seal` binary, run as an operator would: keygen, the rotation
+//! runbook of docs/operations.md, inspect and verify with their outputs and
+//! exit codes.
 #![cfg(feature = "cli")]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
@@ -118,12 +119,12 @@ fn keygen_output_parses_as_a_keyring_with_one_fresh_key() {
     assert_eq!(keygen().parse::<Keyring>().unwrap().primary_id(), 1);
 }
 
-/// The `sh` blocks that follow `<!-- cli-runbook -->` in the README, in order.
+/// The `sh` blocks that follow `<!-- cli-runbook -->` in docs/operations.md, in order.
 fn readme_runbook() -> Vec<String> {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../docs/operations.md");
     let section = &readme[readme
         .find("## Operator CLI")
-        .expect("README has the section")..];
+        .expect("docs/operations.md has the section")..];
     section
         .split("<!-- cli-runbook -->")
         .skip(1)
@@ -134,7 +135,7 @@ fn readme_runbook() -> Vec<String> {
         .collect()
 }
 
-/// Runs the README's runbook blocks in one bash session, as an operator
+/// Runs the runbook blocks in one bash session, as an operator
 /// would, with the built `cookie-seal` on PATH, and returns the keyring
 /// after each block (copied aside between blocks).
 fn run_runbook(dir: &Path, blocks: &[String]) -> Vec<String> {
@@ -160,7 +161,7 @@ fn run_runbook(dir: &Path, blocks: &[String]) -> Vec<String> {
         .unwrap();
     assert!(
         output.status.success(),
-        "README runbook failed:\n{script}\n{}",
+        "docs/operations.md runbook failed:\n{script}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     (0..blocks.len())
@@ -267,18 +268,35 @@ fn readme_rotation_runbook_keeps_tokens_readable_at_each_step() {
 }
 
 #[test]
-fn rotate_reads_session_keys_first_and_stdin_otherwise() {
+fn rotate_reads_session_keys_or_stdin_and_refuses_both() {
     let (from_env, from_stdin) = (keygen(), keygen());
+    // SESSION_KEYS with an empty stdin.
     let output = cli()
         .env("SESSION_KEYS", &from_env)
         .args(["rotate", "stage"])
-        .write_stdin(from_stdin.clone())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
     let staged = stdout(&output);
     assert!(staged.starts_with(&from_env), "{staged}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("read the keyring from SESSION_KEYS"));
+
+    // Both: refused, nothing printed, neither keyring echoed.
+    let output = cli()
+        .env("SESSION_KEYS", &from_env)
+        .args(["rotate", "stage"])
+        .write_stdin(from_stdin.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(EXIT_USAGE));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("a keyring is in both SESSION_KEYS and stdin"),
+        "{stderr}"
+    );
+    assert_no_key_material(&output, &from_env);
+    assert_no_key_material(&output, &from_stdin);
 
     let output = cli()
         .args(["rotate", "stage"])
@@ -554,4 +572,128 @@ fn verify_reports_an_authentic_payload_that_is_not_a_session() {
     let output = verify(&keys, &tampered(&csrf), &["--purpose", "csrf"]);
     assert_eq!(output.status.code(), Some(EXIT_INVALID));
     assert!(!stdout(&output).contains("authentic"));
+}
+
+/// A live cookie from `SessionCookie`, which binds the cookie name as the
+/// context: `--cookie-name NAME` or a pasted `NAME=value` verifies it, the
+/// bare value alone does not (and says why), and every modified character
+/// exits 1.
+#[test]
+fn verify_reads_live_cookies_from_the_cookie_layer() {
+    use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    use cookie_seal::EncodeOptions;
+
+    let keys = keygen();
+    for (mode, name) in [(Mode::Sealed, "__Host-session"), (Mode::Signed, "session")] {
+        let cookies =
+            SessionCookie::new(codec(mode, &keys), CookieConfig::new(name).unwrap()).unwrap();
+        let set = cookies
+            .store(
+                &session(),
+                &EncodeOptions::new(),
+                &PresentCookies::none(),
+                SystemTime::now(),
+            )
+            .unwrap();
+        let pair = set[0].split(';').next().unwrap().to_owned();
+        let value = pair.split_once('=').unwrap().1.to_owned();
+
+        let output = verify(&keys, &value, &["--cookie-name", name]);
+        assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
+        assert!(
+            stdout(&output).contains(&format!("bound to cookie {name:?}")),
+            "{}",
+            stdout(&output)
+        );
+        assert_valid(&verify(&keys, &pair, &[]), "1 (primary)", "no");
+        assert_valid(
+            &verify(&keys, &pair, &["--cookie-name", name]),
+            "1 (primary)",
+            "no",
+        );
+        // A Set-Cookie line pasted whole.
+        assert_valid(
+            &verify(&keys, &format!("Set-Cookie: {}", set[0]), &[]),
+            "1 (primary)",
+            "no",
+        );
+        // From stdin too.
+        cli()
+            .env("SESSION_KEYS", &keys)
+            .args(["verify", "-"])
+            .write_stdin(format!("{pair}\n"))
+            .assert()
+            .code(EXIT_VALID);
+
+        let output = verify(&keys, &value, &[]);
+        assert_eq!(output.status.code(), Some(EXIT_INVALID));
+        assert!(
+            stdout(&output).contains("pass --cookie-name NAME, or paste NAME=value"),
+            "{}",
+            stdout(&output)
+        );
+        // Another name is another context.
+        let output = verify(&keys, &format!("other={value}"), &[]);
+        assert_eq!(output.status.code(), Some(EXIT_INVALID));
+
+        // Every character changed, in the bare value and in NAME=value: exit 1.
+        for index in 0..value.len() {
+            let mut chars: Vec<char> = value.chars().collect();
+            chars[index] = if chars[index] == 'A' { 'B' } else { 'A' };
+            let changed: String = chars.into_iter().collect();
+            for input in [changed.clone(), format!("{name}={changed}")] {
+                let output = verify(&keys, &input, &["--cookie-name", name]);
+                assert_eq!(
+                    output.status.code(),
+                    Some(EXIT_INVALID),
+                    "{input}: {}",
+                    stdout(&output)
+                );
+                assert!(stdout(&output).starts_with("INVALID: "));
+            }
+            if index > 24 {
+                break; // header, nonce and the start of the body suffice here
+            }
+        }
+        let output = verify(&keys, &tampered(&value), &["--cookie-name", name]);
+        assert_eq!(output.status.code(), Some(EXIT_INVALID));
+    }
+}
+
+#[test]
+fn verify_refuses_conflicting_names_and_unreadable_pastes() {
+    let keys = keygen();
+    let value = token(Mode::Sealed, &keys, Duration::ZERO);
+    let cases: [(String, &[&str], &str); 4] = [
+        (
+            format!("a={value}"),
+            &["--cookie-name", "b"],
+            "the pasted cookie is named \"a\" but --cookie-name is \"b\"",
+        ),
+        (
+            value.clone(),
+            &["--cookie-name", "s", "--context", "x"],
+            "cannot be used with",
+        ),
+        (
+            format!("a={value}"),
+            &["--context", "x"],
+            "--context with a cookie name",
+        ),
+        (
+            format!("a={value}; b=1"),
+            &[],
+            "cannot read the token: found `;`",
+        ),
+    ];
+    for (input, args, message) in cases {
+        let output = verify(&keys, &input, args);
+        assert_eq!(output.status.code(), Some(EXIT_USAGE), "{input} {args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(
+            !stderr.contains(&value[..20]),
+            "the token is not echoed: {stderr}"
+        );
+    }
 }

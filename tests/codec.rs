@@ -10,18 +10,13 @@ use cookie_seal::{
 };
 use serde::{Deserialize, Serialize};
 
+mod fixtures;
+use fixtures::{at, key, noise};
+
 const T0: u64 = 1_750_000_000;
 
-fn at(secs: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(secs)
-}
-
-fn key(byte: u8) -> Key {
-    Key::from_bytes(&[byte; 32]).unwrap()
-}
-
 fn ring() -> Keyring {
-    Keyring::new(1, key(1))
+    fixtures::ring(&[(1, 1)])
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,19 +41,6 @@ fn session() -> Session {
     s.insert("user_id", &42u64).unwrap();
     s.insert("name", "Ada").unwrap();
     s
-}
-
-/// Incompressible bytes of a given length (a simple xorshift stream).
-fn noise(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
 }
 
 macro_rules! both_modes {

@@ -10,8 +10,11 @@ use cookie_seal::consts::{MAX_COOKIE_LEN, MAX_TOKEN_LEN};
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SameSite, SessionCookie};
 use cookie_seal::{inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, Session};
 
+mod fixtures;
+use fixtures::noise;
+
 fn keyring(id: u32, byte: u8) -> Keyring {
-    Keyring::new(id, Key::from_bytes(&[byte; 32]).unwrap())
+    fixtures::ring(&[(id, byte)])
 }
 
 fn sealed() -> Codec {
@@ -44,19 +47,6 @@ fn name_value(set_cookie: &str) -> (&str, &str) {
         .unwrap()
         .split_once('=')
         .unwrap()
-}
-
-/// Deterministic, incompressible bytes.
-fn noise(len: usize) -> Vec<u8> {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
 }
 
 fn session_with(key: &str, bytes: usize) -> Session {
@@ -412,18 +402,126 @@ fn store_refuses_a_caller_context() {
 }
 
 #[test]
-fn the_first_verifying_duplicate_wins() {
+fn the_one_verifying_duplicate_wins_over_junk_in_any_order() {
     let cookies = cookies(CookieConfig::default());
     let set = cookies
         .store(&7u32, &EncodeOptions::new(), &PresentCookies::none(), now())
         .unwrap();
-    let header = format!("session=stale-garbage; {}", cookie_header(&set));
+    let real = cookie_header(&set);
+    let header = format!("session=stale-garbage; {real}");
     let loaded = cookies.load::<u32>([header.as_str()], now());
     assert_eq!(loaded.decoded().map(|d| d.value), Some(7));
     assert_eq!(
         cookies.read_token([header.as_str()]).unwrap().as_deref(),
         Some("stale-garbage")
     );
+    // Defect 3 of issue #13: four junk cookies sent first pushed the real
+    // one out of the four tried, and `save` then deleted it.
+    let junk: Vec<String> = (0..12).map(|i| format!("session=junk{i}")).collect();
+    let header = format!("{}; {real}", junk.join("; "));
+    let loaded = cookies.load::<u32>([header.as_str()], now());
+    assert_eq!(loaded.decoded().map(|d| d.value), Some(7));
+    // The same cookie sent twice (two paths) is one candidate, not ambiguous.
+    let twice = format!("{real}; {real}");
+    assert_eq!(
+        cookies
+            .load::<u32>([twice.as_str()], now())
+            .decoded()
+            .map(|d| d.value),
+        Some(7)
+    );
+}
+
+/// Defect 3 of issue #13: a sibling subdomain can plant a `session` cookie
+/// for the parent domain, holding the attacker's own authentic session
+/// (login CSRF, session swap). With two different authentic cookies, none is
+/// used and none is deleted.
+#[test]
+fn a_planted_authentic_cookie_never_replaces_the_users_own() {
+    let cookies = cookies(CookieConfig::default());
+    let cookie_for = |user: &str| {
+        let mut session = Session::new();
+        session.insert("user", user).unwrap();
+        let loaded = cookies.load::<Session>([], now());
+        cookie_header(&cookies.save(&loaded, &session, now()).unwrap())
+    };
+    let (user, attacker) = (cookie_for("alice"), cookie_for("mallory"));
+    for header in [format!("{attacker}; {user}"), format!("{user}; {attacker}")] {
+        let loaded = cookies.load::<Session>([header.as_str()], now());
+        assert_eq!(
+            loaded.error(),
+            Some(&Error::AmbiguousCookie { authentic: 2 })
+        );
+        assert!(loaded.session().is_empty());
+        // Nothing is deleted: which cookie is the user's cannot be told.
+        let set = cookies.save(&loaded, &loaded.session(), now()).unwrap();
+        assert!(set.is_empty(), "{set:?}");
+    }
+    // A __Host- cookie cannot be set by a sibling domain at all; the
+    // browser refuses it, so only the host's own cookie arrives.
+    let host = cookies_named("__Host-session");
+    let mut session = Session::new();
+    session.insert("user", "alice").unwrap();
+    let own = cookie_header(&host.save(&host.load([], now()), &session, now()).unwrap());
+    let loaded = host.load::<Session>([format!("session=x; {own}").as_str()], now());
+    assert_eq!(loaded.error(), None);
+}
+
+/// Junk siblings can never get a valid cookie deleted: past the number of
+/// candidates checked, the request is refused without any deletion.
+#[test]
+fn too_many_same_named_cookies_delete_nothing() {
+    let cookies = cookies(CookieConfig::default());
+    let real = cookie_header(
+        &cookies
+            .store(&7u32, &EncodeOptions::new(), &PresentCookies::none(), now())
+            .unwrap(),
+    );
+    let junk: Vec<String> = (0..40).map(|i| format!("session=junk{i}")).collect();
+    let header = format!("{}; {real}", junk.join("; "));
+    let loaded = cookies.load::<Session>([header.as_str()], now());
+    assert!(
+        matches!(
+            loaded.error(),
+            Some(Error::TooManyCookies { limit: 16, .. })
+        ),
+        "{:?}",
+        loaded.error()
+    );
+    assert!(cookies
+        .save(&loaded, &loaded.session(), now())
+        .unwrap()
+        .is_empty());
+    // Twelve junk cookies and the real session: it loads, and an unchanged
+    // session sends nothing (no deletion).
+    let mut session = Session::new();
+    session.insert("user", "alice").unwrap();
+    let real = cookie_header(
+        &cookies
+            .save(&cookies.load([], now()), &session, now())
+            .unwrap(),
+    );
+    let header = format!("{}; {real}", junk[..12].join("; "));
+    let loaded = cookies.load::<Session>([header.as_str()], now());
+    assert_eq!(loaded.session(), session);
+    assert!(cookies
+        .save(&loaded, &loaded.session(), now())
+        .unwrap()
+        .is_empty());
+    // Forged cookies alone are rejected and deleted as before.
+    let loaded = cookies.load::<Session>(["session=junk"], now());
+    assert!(loaded.error().is_some());
+    assert_eq!(
+        cookies
+            .save(&loaded, &loaded.session(), now())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+fn cookies_named(name: &str) -> SessionCookie {
+    cookies(CookieConfig::new(name).unwrap())
 }
 
 #[test]
@@ -478,7 +576,7 @@ fn save_carries_creation_time_over_and_regenerate_starts_afresh() {
 fn logout_deletes_every_cookie_the_request_carried() {
     let config = CookieConfig::default().chunking(4);
     let cookies = cookies(config);
-    let big = session_with("pad", 6000);
+    let big = session_with("pad", 4500);
     let set = cookies.save(&cookies.load([], now()), &big, now()).unwrap();
     assert!(set.len() >= 2);
     let header = cookie_header(&set);
@@ -530,22 +628,87 @@ fn rotation_reissues_under_the_primary_and_keeps_creation_time() {
 
 // ---- chunking ----
 
+/// A header budget that never binds, so the chunk mechanics can be tested
+/// with many chunks (the default budget allows two).
+const ROOMY_HEADER: usize = 64 * 1024;
+
+/// Chunking up to `max_chunks` cookies, behind a proxy with room for them.
 fn chunked(max_chunks: usize) -> SessionCookie {
-    cookies(CookieConfig::default().chunking(max_chunks))
+    cookies(
+        CookieConfig::default()
+            .chunking(max_chunks)
+            .header_budget(ROOMY_HEADER),
+    )
 }
 
 #[test]
 fn chunking_budget_grows_with_chunks_up_to_max_token_len() {
     let one = CookieConfig::default();
     assert_eq!(one.token_budget(), 4089);
-    let two = CookieConfig::default().chunking(2);
+    let two = CookieConfig::default()
+        .chunking(2)
+        .header_budget(ROOMY_HEADER);
     // session.0 and session.1 hold 4087 each, minus the "2." count marker.
     assert_eq!(two.token_budget(), 2 * 4087 - 2);
     assert_eq!(
-        CookieConfig::default().chunking(MAX_CHUNKS).token_budget(),
+        CookieConfig::default()
+            .chunking(MAX_CHUNKS)
+            .header_budget(ROOMY_HEADER)
+            .token_budget(),
         MAX_TOKEN_LEN
     );
     assert_eq!(chunked(3).codec().settings().token_budget(), 3 * 4087 - 2);
+}
+
+/// With the default header budget, chunks never add more than 7 KiB to the
+/// `Cookie` header, whatever the chunk count allows: the largest token
+/// splits into two cookies, and one byte more is `TooLarge`.
+#[test]
+fn chunking_never_exceeds_the_default_cookie_header_budget() {
+    use cookie_seal::cookie::DEFAULT_COOKIE_HEADER_BUDGET;
+    let cookies = cookies(CookieConfig::default().chunking(MAX_CHUNKS));
+    let budget = cookies.config().token_budget();
+    assert_eq!(cookies.codec().settings().token_budget(), budget);
+    for len in [4090, 5000, budget - 1, budget] {
+        let set = cookies
+            .set_cookies(&"A".repeat(len), &PresentCookies::none())
+            .unwrap();
+        let header = cookie_header(&set);
+        assert!(
+            header.len() <= DEFAULT_COOKIE_HEADER_BUDGET,
+            "{len}: {}",
+            header.len()
+        );
+        assert_eq!(set.len(), 2);
+    }
+    let header = cookie_header(
+        &cookies
+            .set_cookies(&"A".repeat(budget), &PresentCookies::none())
+            .unwrap(),
+    );
+    assert!(
+        DEFAULT_COOKIE_HEADER_BUDGET - header.len() < 4,
+        "{}",
+        header.len()
+    );
+    assert_eq!(
+        cookies.set_cookies(&"A".repeat(budget + 1), &PresentCookies::none()),
+        Err(Error::TooLarge {
+            len: budget + 1,
+            limit: budget
+        })
+    );
+    // The codec refuses such a session before anything is rendered.
+    let session = session_with("pad", budget);
+    assert!(matches!(
+        cookies.save(&cookies.load([], now()), &session, now()),
+        Err(Error::TooLarge { .. })
+    ));
+    // A budget below one small cookie is an invalid setting.
+    assert!(matches!(
+        CookieConfig::default().header_budget(100).validate(),
+        Err(Error::InvalidOption(_))
+    ));
 }
 
 #[test]
@@ -668,20 +831,41 @@ fn missing_chunks_are_malformed_before_verification() {
     }
 }
 
+/// Defect 3 of issue #13: one stray `session.N` cookie broke a valid
+/// chunked session. Strays past the count, a junk copy of a chunk and a junk
+/// single cookie beside the chunks are all ignored now.
 #[test]
-fn extra_duplicate_and_mixed_chunks_are_malformed() {
+fn stray_duplicate_and_mixed_chunks_do_not_break_a_valid_session() {
     let cookies = chunked(4);
     let full = chunked_cookies(&cookies, 9000);
-    let extra = format!("{}; session.3=AAAA", header_of(&full));
-    let duplicate = format!("{}; session.1=AAAA", header_of(&full));
-    let mixed = format!("{}; session=AAAA", header_of(&full));
-    for header in [extra, duplicate, mixed] {
-        assert_eq!(cookies.read_token([header.as_str()]), Err(Error::Malformed));
-        assert_eq!(
-            cookies.load::<Session>([header.as_str()], now()).error(),
-            Some(&Error::Malformed)
-        );
+    let session = cookies
+        .load::<Session>([header_of(&full).as_str()], now())
+        .session();
+    assert!(!session.is_empty());
+    let stray = format!("{}; session.3=AAAA", header_of(&full));
+    let duplicate = format!("session.1=AAAA; {}", header_of(&full));
+    let mixed = format!("session=AAAA; {}", header_of(&full));
+    for header in [stray, duplicate, mixed] {
+        let loaded = cookies.load::<Session>([header.as_str()], now());
+        assert_eq!(loaded.error(), None, "{}", &header[..40]);
+        assert_eq!(loaded.session(), session);
     }
+    // A stray chunk beside a valid single cookie.
+    let single = cookies
+        .store(&7u32, &EncodeOptions::new(), &PresentCookies::none(), now())
+        .unwrap();
+    let header = format!("session.5=AAAA; {}; session.0=2.x", cookie_header(&single));
+    let loaded = cookies.load::<u32>([header.as_str()], now());
+    assert_eq!(loaded.decoded().map(|d| d.value), Some(7));
+    // The next save removes the strays the request carried.
+    let present = loaded.present();
+    assert_eq!(present.chunk_indices().collect::<Vec<_>>(), [0, 5]);
+}
+
+#[test]
+fn chunks_that_do_not_reassemble_are_malformed() {
+    let cookies = chunked(4);
+    let full = chunked_cookies(&cookies, 9000);
     // A count marker that is absent, zero-padded or over the limit.
     let mut bad_marker = full.clone();
     for value in [
@@ -691,9 +875,11 @@ fn extra_duplicate_and_mixed_chunks_are_malformed() {
         format!("1.{}", &full[0].1[2..]),
     ] {
         bad_marker[0].1 = value;
+        let header = header_of(&bad_marker);
+        assert_eq!(cookies.read_token([header.as_str()]), Err(Error::Malformed));
         assert_eq!(
-            cookies.read_token([header_of(&bad_marker).as_str()]),
-            Err(Error::Malformed)
+            cookies.load::<Session>([header.as_str()], now()).error(),
+            Some(&Error::Malformed)
         );
     }
 }
@@ -812,4 +998,188 @@ fn session_cookie_keeps_a_smaller_budget_the_app_chose_and_never_raises_it() {
         SessionCookie::new(invalid, CookieConfig::default()),
         Err(Error::InvalidOption(_))
     ));
+}
+
+/// Defect 4 of issue #13: a lifetime under a second rendered `Max-Age=0`,
+/// which deletes the cookie at once. Fractions round up; zero is refused,
+/// in the config and in the codec.
+#[test]
+fn sub_second_lifetimes_round_up_and_zero_is_refused() {
+    let from_config = cookies(CookieConfig::default().max_age(Duration::from_millis(500)));
+    let from_codec = SessionCookie::new(
+        sealed().max_age(Duration::from_millis(999)),
+        CookieConfig::default(),
+    )
+    .unwrap();
+    for cookies in [from_config, from_codec] {
+        let set = cookies
+            .store(&1u8, &EncodeOptions::new(), &PresentCookies::none(), now())
+            .unwrap();
+        assert!(set[0].contains("; Max-Age=1"), "{}", set[0]);
+        assert!(!set[0].contains("Max-Age=0"), "{}", set[0]);
+    }
+    // The token of a 999 ms codec lives for a (rounded-up) second.
+    let codec = sealed().max_age(Duration::from_millis(999));
+    let token = codec.encode_at(&1u8, now()).unwrap();
+    assert!(codec
+        .decode_at::<u8>(&token, now() + Duration::from_secs(1))
+        .is_ok());
+    assert!(matches!(
+        codec.decode_at::<u8>(&token, now() + Duration::from_secs(2)),
+        Err(Error::Expired { .. })
+    ));
+    for zero in [
+        SessionCookie::new(sealed().max_age(Duration::ZERO), CookieConfig::default()),
+        SessionCookie::new(sealed(), CookieConfig::default().max_age(Duration::ZERO)),
+    ] {
+        assert!(matches!(zero, Err(Error::InvalidOption(_))), "{zero:?}");
+    }
+}
+
+/// Sends `GET /` with `cookie` as the Cookie header to the nginx that
+/// `.ci/steps/60-nginx.sh` starts (front proxy, backend answering with the
+/// Cookie header it received). Returns the status code and the body.
+fn through_nginx(address: &str, cookie: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The largest chunked session of the default config passes nginx's default
+/// header limits (one header line up to 8 KiB), with 700 bytes of other
+/// cookies beside it, and reaches the backend whole; a three-chunk session,
+/// which the default header budget refuses to write, gets nginx's 400.
+/// Needs `.ci/steps/60-nginx.sh` (COOKIE_SEAL_NGINX); skips without it
+/// unless COOKIE_SEAL_REQUIRE_NGINX=1.
+#[test]
+fn chunked_sessions_pass_a_default_nginx() {
+    let Ok(address) = std::env::var("COOKIE_SEAL_NGINX") else {
+        assert!(
+            std::env::var("COOKIE_SEAL_REQUIRE_NGINX").is_err(),
+            "COOKIE_SEAL_REQUIRE_NGINX is set but COOKIE_SEAL_NGINX is not"
+        );
+        eprintln!("skipping: no nginx (run .ci/steps/60-nginx.sh)");
+        return;
+    };
+    let cookies = cookies(CookieConfig::default().chunking(MAX_CHUNKS));
+    // The largest session the default config stores: binary search on size.
+    let (mut fits, mut too_big) = (0, 16 * 1024);
+    while too_big - fits > 1 {
+        let mid = (fits + too_big) / 2;
+        match cookies.save(&cookies.load([], now()), &session_with("pad", mid), now()) {
+            Ok(_) => fits = mid,
+            Err(_) => too_big = mid,
+        }
+    }
+    let largest = session_with("pad", fits);
+    let set = cookies
+        .save(&cookies.load([], now()), &largest, now())
+        .unwrap();
+    assert_eq!(set.len(), 2, "the largest default session takes two chunks");
+    let session_cookies = cookie_header(&set);
+    let others = format!(
+        "theme=dark; _ga={}; csrftoken={}",
+        "g".repeat(600),
+        "c".repeat(64)
+    );
+    let header = format!("{others}; {session_cookies}");
+    let (status, body) = through_nginx(&address, &header);
+    assert_eq!(status, 200, "{} byte Cookie header", header.len());
+    assert_eq!(body, header, "the backend got the whole Cookie header");
+    let loaded = cookies.load::<Session>([body.as_str()], now());
+    assert_eq!(loaded.session(), largest);
+    eprintln!(
+        "largest default session: {fits} payload bytes, {} byte session cookies, {} byte Cookie header: 200",
+        session_cookies.len(),
+        header.len()
+    );
+
+    // What the issue measured: three chunks of about 4,000 bytes.
+    let roomy = chunked(3);
+    let three = cookie_header(
+        &roomy
+            .save(&roomy.load([], now()), &session_with("pad", 8000), now())
+            .unwrap(),
+    );
+    assert_eq!(three.matches("session.").count(), 3);
+    let (status, _) = through_nginx(&address, &three);
+    assert_eq!(status, 400, "{} byte Cookie header", three.len());
+}
+
+/// A `Session` as written on the wire, with its entries in any order.
+#[derive(serde::Serialize)]
+struct RawSession {
+    id: Option<[u8; 32]>,
+    entries: RawEntries,
+}
+
+struct RawEntries(Vec<(&'static str, Vec<u8>)>);
+
+impl serde::Serialize for RawEntries {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Authentic `Session` payloads with unsorted or repeated keys are a second
+/// spelling of one session (or two values for one key): readers refuse them.
+#[test]
+fn readers_reject_non_canonical_session_maps() {
+    let cookies = cookies(CookieConfig::default());
+    let codec = cookies.codec();
+    let raw = |entries: Vec<(&'static str, Vec<u8>)>| RawSession {
+        id: None,
+        entries: RawEntries(entries),
+    };
+    let sorted = raw(vec![("a", vec![1]), ("b", vec![2])]);
+    let unsorted = raw(vec![("b", vec![2]), ("a", vec![1])]);
+    let repeated = raw(vec![("a", vec![1]), ("a", vec![3])]);
+    let token = |value: &RawSession| {
+        codec
+            .encode_with(
+                value,
+                &EncodeOptions::new().context(cookies.context()),
+                now(),
+            )
+            .unwrap()
+    };
+    let decoded = codec
+        .decode_with::<Session>(&token(&sorted), &cookies.decode_options(), now())
+        .unwrap();
+    assert_eq!(decoded.value.get::<u8>("b").unwrap(), Some(2));
+    for bad in [unsorted, repeated] {
+        let token = token(&bad);
+        assert_eq!(
+            codec
+                .decode_with::<Session>(&token, &cookies.decode_options(), now())
+                .map(|d| d.value),
+            Err(Error::Deserialize)
+        );
+        let loaded = cookies.load::<Session>([format!("session={token}").as_str()], now());
+        assert_eq!(loaded.error(), Some(&Error::Deserialize));
+    }
 }

@@ -14,6 +14,8 @@ Commands:
              stdin; Flask opens each cookie and compares the session with the
              fixture (strictly: a list is not a tuple, a str is not Markup);
              print [{"id", "ok", "got"}]
+  sign       read a list of plain-JSON sessions on stdin; print the cookie
+             Flask's "current" app writes for each at NOW
 
 Exit status 77 means Flask is not installed (the Rust side then skips, unless
 COOKIE_SEAL_REQUIRE_FLASK=1).
@@ -356,6 +358,13 @@ def command_check():
     json.dump(results, sys.stdout)
 
 
+def command_sign():
+    app = APPS["current"]()
+    _clock[0] = NOW
+    serializer = app.session_interface.get_signing_serializer(app)
+    json.dump([serializer.dumps(dict(value)) for value in json.load(sys.stdin)], sys.stdout)
+
+
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command == "versions":
@@ -364,6 +373,8 @@ def main():
         command_make()
     elif command == "check":
         command_check()
+    elif command == "sign":
+        command_sign()
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

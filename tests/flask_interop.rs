@@ -460,3 +460,64 @@ fn key_rotation_works_from_either_side() {
         Err(Error::Invalid)
     );
 }
+
+/// Text that compresses about 3:1: words from a small vocabulary in a
+/// pseudo-random order, so zlib levels and implementations differ by a few
+/// bytes.
+fn wordy_text(seed: u64, words: usize) -> String {
+    const VOCABULARY: [&str; 16] = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+        "juliett", "kilo", "lima", "mike", "november", "oscar", "papa",
+    ];
+    let mut state = seed | 1;
+    (0..words)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            format!("{}{}", VOCABULARY[(state % 16) as usize], state % 97)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Sessions around the 4,089-character budget: every one Flask fits in a
+/// cookie, Rust fits too (it retries the other zlib levels), and each cookie
+/// Rust writes reads back in Rust.
+#[test]
+fn every_session_flask_fits_rust_fits_too() {
+    let sessions: Vec<Value> = (1..=12u64)
+        .flat_map(|seed| (1230..1300).step_by(3).map(move |words| (seed, words)))
+        .map(|(seed, words)| json!({ "notes": wordy_text(seed, words) }))
+        .collect();
+    let Some(cookies) = run_flask("sign", Some(&Value::from(sessions.clone()))) else {
+        return;
+    };
+    let setup = Setup::get().unwrap();
+    let codec = setup.codec();
+    let (mut flask_fits, mut both_fit) = (0, 0);
+    for (session, flask_cookie) in sessions.iter().zip(cookies.as_array().unwrap()) {
+        let flask_cookie = flask_cookie.as_str().unwrap();
+        if flask_cookie.len() <= cookie_seal::flask::MAX_INPUT_LEN {
+            assert_eq!(
+                codec.decode_at(flask_cookie, setup.at(0)).unwrap(),
+                *session
+            );
+        }
+        let ours = codec.encode_at(session, setup.at(0));
+        if flask_cookie.len() <= cookie_seal::flask::MAX_ENCODED_LEN {
+            flask_fits += 1;
+            let ours = ours.unwrap_or_else(|e| {
+                panic!("Flask fits {} characters, Rust: {e}", flask_cookie.len())
+            });
+            assert_eq!(codec.decode_at(&ours, setup.at(0)).unwrap(), *session);
+            both_fit += 1;
+        }
+    }
+    // The sweep straddles the budget: some fit, some do not.
+    assert!(
+        flask_fits > 0 && flask_fits < sessions.len(),
+        "{flask_fits}"
+    );
+    assert_eq!(both_fit, flask_fits);
+}

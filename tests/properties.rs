@@ -12,10 +12,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use cookie_seal::{Codec, Compression, Error, Key, Keyring, Session};
+use cookie_seal::{Codec, Compression, Error, Keyring, Session};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::{Deserialize, Serialize};
+
+mod fixtures;
 
 const CASES: u32 = 256;
 const BASE64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -25,9 +27,7 @@ fn now() -> SystemTime {
 }
 
 fn keyring() -> Keyring {
-    let mut ring = Keyring::new(1, Key::from_bytes(&[0x11; 32]).unwrap());
-    ring.add(2, Key::from_bytes(&[0x22; 32]).unwrap()).unwrap();
-    ring
+    fixtures::ring(&[(1, 0x11), (2, 0x22)])
 }
 
 /// Both modes with both compression settings, labelled for messages.

@@ -14,7 +14,13 @@ fuzz_target!(|data: &[u8]| {
         for codec in [sealed, migrating] {
             assert!(codec.decode_at::<Session>(&token, now()).is_err());
             assert!(codec.decode_at::<String>(&token, now()).is_err());
-            assert!(codec.decode_with::<Vec<u8>>(&token, &cookie_seal::DecodeOptions::new().context(b"ctx"), now()).is_err());
+            assert!(codec
+                .decode_with::<Vec<u8>>(
+                    &token,
+                    &cookie_seal::DecodeOptions::new().context(b"ctx"),
+                    now()
+                )
+                .is_err());
         }
     }
 });

@@ -93,7 +93,11 @@ where
     match codec.encode_with(value, options, now()) {
         Ok(token) => {
             assert!(token.len() <= codec.token_budget());
-            let decoded = match codec.decode_with::<T>(&token, &cookie_seal::DecodeOptions::new().context(&input.context), now()) {
+            let decoded = match codec.decode_with::<T>(
+                &token,
+                &cookie_seal::DecodeOptions::new().context(&input.context),
+                now(),
+            ) {
                 Ok(decoded) => decoded,
                 Err(e) => panic!("{codec:?} lost its own token: {e:?}"),
             };

@@ -13,9 +13,11 @@ use crate::error::Error;
 /// Chunk cookies `name.0` to `name.31` are recognised as this config's own
 /// (and removed when stale); higher indices are ignored.
 const CHUNK_INDEX_LIMIT: usize = 32;
-/// At most this many same-named cookies (e.g. left over under another path)
-/// are tried, in the order the browser sent them.
-const MAX_DUPLICATES: usize = 4;
+/// At most this many candidate tokens are verified per request: distinct
+/// same-named cookies (left over under another path, or planted), plus the
+/// tokens that chunk cookies can be reassembled into. More is refused as
+/// [`Error::TooManyCookies`], and nothing is deleted.
+pub(super) const MAX_CANDIDATES: usize = 16;
 /// Separates the chunk count from the first chunk's part of the token.
 const CHUNK_COUNT_SEPARATOR: char = '.';
 
@@ -83,13 +85,41 @@ impl PresentCookies {
 
 impl CookieConfig {
     /// The most token bytes `count` chunk cookies hold: each chunk cookie
-    /// `name.i` holds `MAX_COOKIE_LEN - len("name.i")` value bytes, and the
-    /// first one also carries the count marker `"{count}."`.
+    /// `name.i` holds `MAX_COOKIE_LEN - len("name.i")` value bytes, the first
+    /// one also carries the count marker `"{count}."`, and all of them
+    /// together, as `name.i=value` pairs joined by `"; "` in the `Cookie`
+    /// header, stay within the config's header budget.
     pub(super) fn chunked_capacity(&self, count: usize) -> usize {
-        let values: usize = (0..count)
-            .map(|i| MAX_COOKIE_LEN.saturating_sub(self.name.len() + 1 + decimal_len(i)))
+        let names: Vec<usize> = (0..count)
+            .map(|i| self.name.len() + 1 + decimal_len(i))
+            .collect();
+        let per_cookie: usize = names
+            .iter()
+            .map(|name| MAX_COOKIE_LEN.saturating_sub(*name))
             .sum();
-        values.saturating_sub(decimal_len(count) + 1)
+        let header_overhead: usize =
+            names.iter().map(|name| name + 1).sum::<usize>() + 2 * count.saturating_sub(1);
+        let by_header = self.header_budget.saturating_sub(header_overhead);
+        per_cookie
+            .min(by_header)
+            .saturating_sub(decimal_len(count) + 1)
+    }
+
+    /// The most token bytes any allowed chunk count holds (more chunks carry
+    /// more names, so under a tight header budget fewer can hold more).
+    pub(super) fn best_chunked_capacity(&self) -> usize {
+        (2..=self.max_chunks.min(MAX_CHUNKS))
+            .map(|count| self.chunked_capacity(count))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The most token bytes the single cookie `name` holds: name and value
+    /// within [`MAX_COOKIE_LEN`], and `name=value` within the header budget.
+    pub(super) fn single_capacity(&self) -> usize {
+        MAX_COOKIE_LEN
+            .saturating_sub(self.name.len())
+            .min(self.header_budget.saturating_sub(self.name.len() + 1))
     }
 
     /// The chunk index if `name` is this config's chunk cookie `name.i`
@@ -152,7 +182,7 @@ impl SessionCookie {
         let name = &self.config.name;
         let chunking = self.config.max_chunks > 1;
         let single_len = name.len() + token.len();
-        if single_len <= MAX_COOKIE_LEN {
+        if single_len <= MAX_COOKIE_LEN && token.len() <= self.config.single_capacity() {
             let mut out = vec![self.config.render(name, token, self.max_age)];
             if chunking {
                 out.extend(
@@ -164,9 +194,17 @@ impl SessionCookie {
             return Ok(out);
         }
         if !chunking {
-            return Err(Error::TooLarge {
-                len: single_len,
-                limit: MAX_COOKIE_LEN,
+            return Err(if single_len > MAX_COOKIE_LEN {
+                Error::TooLarge {
+                    len: single_len,
+                    limit: MAX_COOKIE_LEN,
+                }
+            } else {
+                // Within one cookie, but over the Cookie header budget.
+                Error::TooLarge {
+                    len: single_len + 1,
+                    limit: self.config.header_budget,
+                }
             });
         }
         let max_chunks = self.config.max_chunks.min(MAX_CHUNKS);
@@ -174,7 +212,7 @@ impl SessionCookie {
             .find(|&count| self.config.chunked_capacity(count) >= token.len())
             .ok_or(Error::TooLarge {
                 len: token.len(),
-                limit: self.config.chunked_capacity(max_chunks),
+                limit: self.config.best_chunked_capacity(),
             })?;
         let mut out = Vec::with_capacity(count + 1);
         let mut rest = token;
@@ -203,8 +241,8 @@ impl SessionCookie {
         Ok(out)
     }
 
-    /// One pass over the `Cookie` headers: this config's single cookies (up
-    /// to [`MAX_DUPLICATES`]) and chunks.
+    /// One pass over the `Cookie` headers: this config's single cookies and
+    /// chunks, each distinct value once, in the order sent.
     pub(super) fn scan<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> Found<'h> {
         let chunking = self.config.max_chunks > 1;
         let mut found = Found::default();
@@ -215,77 +253,129 @@ impl SessionCookie {
                 };
                 if name == self.config.name {
                     found.present.single = true;
-                    if found.singles.len() < MAX_DUPLICATES {
-                        found.singles.push(value);
-                    }
+                    found.keep(Slot::Single, value);
                 } else if let Some(index) =
                     chunking.then(|| self.config.chunk_index(name)).flatten()
                 {
                     found.present.add_chunk(index);
-                    if found.chunks.iter().any(|(i, _)| *i == index) {
-                        found.duplicate_chunk = true;
-                    } else {
-                        found.chunks.push((index, value));
-                    }
+                    found.keep(Slot::Chunk(index), value);
                 }
             }
         }
         found
     }
 
-    /// The tokens to try, in order: the single cookies, or the one token
-    /// reassembled from chunks.
+    /// The tokens to verify, in order: every distinct single cookie, then
+    /// every token the chunk cookies reassemble into. Chunks past the count
+    /// in `name.0` are strays (left from a larger session, or planted) and
+    /// are ignored; an index sent with several values gives one candidate
+    /// per combination.
+    ///
+    /// # Errors
+    /// [`Error::TooManyCookies`] for more than [`MAX_CANDIDATES`];
+    /// [`Error::Malformed`] if chunks were sent but none reassembles (a
+    /// missing chunk, a bad count marker) and there is no single cookie.
     pub(super) fn candidates<'h>(&self, found: &Found<'h>) -> Result<Vec<Cow<'h, str>>, Error> {
-        if found.chunks.is_empty() && !found.duplicate_chunk {
-            return Ok(found.singles.iter().map(|s| Cow::Borrowed(*s)).collect());
+        if found.overflow {
+            return Err(Error::TooManyCookies {
+                count: found.total,
+                limit: MAX_CANDIDATES,
+            });
         }
-        // Chunks present: they must form exactly one complete token.
-        if !found.singles.is_empty() || found.duplicate_chunk {
+        let mut out: Vec<Cow<'h, str>> = found.singles.iter().map(|s| Cow::Borrowed(*s)).collect();
+        let firsts = found.chunks.first().map(Vec::as_slice).unwrap_or_default();
+        for first in firsts {
+            let Some((count, first_part)) = self.chunk_count(first) else {
+                continue;
+            };
+            let parts = match found.chunks.get(1..count) {
+                Some(parts) if parts.iter().all(|values| !values.is_empty()) => parts,
+                _ => continue,
+            };
+            let combinations = parts
+                .iter()
+                .fold(1usize, |n, values| n.saturating_mul(values.len()));
+            if out.len().saturating_add(combinations) > MAX_CANDIDATES {
+                return Err(Error::TooManyCookies {
+                    count: out.len().saturating_add(combinations),
+                    limit: MAX_CANDIDATES,
+                });
+            }
+            for mut combination in 0..combinations {
+                let mut token = String::with_capacity(count * MAX_COOKIE_LEN);
+                token.push_str(first_part);
+                for values in parts {
+                    token.push_str(values[combination % values.len()]);
+                    combination /= values.len();
+                }
+                if !out.iter().any(|seen| *seen == token) {
+                    out.push(Cow::Owned(token));
+                }
+            }
+        }
+        if out.is_empty() && found.chunks.iter().any(|values| !values.is_empty()) {
             return Err(Error::Malformed);
         }
-        let first = found
-            .chunks
-            .iter()
-            .find(|(i, _)| *i == 0)
-            .map(|(_, value)| *value)
-            .ok_or(Error::Malformed)?;
-        let (count, first_part) = first
-            .split_once(CHUNK_COUNT_SEPARATOR)
-            .ok_or(Error::Malformed)?;
+        Ok(out)
+    }
+
+    /// The chunk count and the rest of chunk 0's value, if its count marker
+    /// is canonical decimal from 2 to the configured chunk limit.
+    fn chunk_count<'v>(&self, first: &'v str) -> Option<(usize, &'v str)> {
+        let (count, rest) = first.split_once(CHUNK_COUNT_SEPARATOR)?;
         let canonical = !count.is_empty()
             && count.len() <= 2
             && count.bytes().all(|b| b.is_ascii_digit())
             && !count.starts_with('0');
-        let count: usize = if canonical {
-            count.parse().map_err(|_| Error::Malformed)?
-        } else {
-            return Err(Error::Malformed);
-        };
-        if count < 2 || count > self.config.max_chunks || found.chunks.len() != count {
-            return Err(Error::Malformed);
-        }
-        let mut token = String::with_capacity(count * MAX_COOKIE_LEN);
-        token.push_str(first_part);
-        for index in 1..count {
-            let part = found
-                .chunks
-                .iter()
-                .find(|(i, _)| *i == index)
-                .map(|(_, value)| *value)
-                .ok_or(Error::Malformed)?;
-            token.push_str(part);
-        }
-        Ok(vec![Cow::Owned(token)])
+        let count: usize = count.parse().ok().filter(|_| canonical)?;
+        (2..=self.config.max_chunks.min(MAX_CHUNKS))
+            .contains(&count)
+            .then_some((count, rest))
     }
+}
+
+/// Where a found cookie goes.
+enum Slot {
+    Single,
+    Chunk(usize),
 }
 
 /// This config's cookies found in one request.
 #[derive(Default)]
 pub(super) struct Found<'h> {
+    /// Distinct values of the single cookie `name`, in the order sent.
     singles: Vec<&'h str>,
-    chunks: Vec<(usize, &'h str)>,
-    duplicate_chunk: bool,
+    /// Distinct values of each chunk cookie `name.i`, by index.
+    chunks: Vec<Vec<&'h str>>,
+    /// How many distinct values were kept, singles and chunks together.
+    total: usize,
+    /// Whether more distinct values came than [`MAX_CANDIDATES`].
+    overflow: bool,
     pub(super) present: PresentCookies,
+}
+
+impl<'h> Found<'h> {
+    fn keep(&mut self, slot: Slot, value: &'h str) {
+        let values = match slot {
+            Slot::Single => &mut self.singles,
+            Slot::Chunk(index) => {
+                if self.chunks.len() <= index {
+                    self.chunks.resize_with(index + 1, Vec::new);
+                }
+                &mut self.chunks[index]
+            }
+        };
+        if values.contains(&value) {
+            return;
+        }
+        if self.total >= MAX_CANDIDATES {
+            self.overflow = true;
+            self.total = self.total.saturating_add(1);
+            return;
+        }
+        values.push(value);
+        self.total += 1;
+    }
 }
 
 /// RFC 6265 section 4.1.1 `cookie-octet`: visible ASCII except `"`, `,`, `;`

@@ -4,10 +4,23 @@
 use std::time::Duration;
 
 use crate::consts::{
-    DEFAULT_COOKIE_NAME, MAX_ATTRIBUTE_LEN, MAX_CHUNKS, MAX_COOKIE_LEN, MAX_COOKIE_NAME_LEN,
-    MAX_TOKEN_LEN,
+    DEFAULT_COOKIE_NAME, MAX_ATTRIBUTE_LEN, MAX_CHUNKS, MAX_COOKIE_NAME_LEN, MAX_TOKEN_LEN,
 };
 use crate::error::Error;
+
+/// The default [`CookieConfig::header_budget`]: the most bytes a session's
+/// cookies add to the `Cookie` request header, 7 KiB.
+///
+/// Browsers send every cookie of a site in one `Cookie` header, and common
+/// proxies limit one header line to about 8 KiB (nginx's default
+/// `large_client_header_buffers 4 8k` answers `400 Request Header Or Cookie
+/// Too Large` above it; Apache's `LimitRequestFieldSize` is 8190 bytes).
+/// 7 KiB leaves about 1 KiB for `Cookie: ` and the site's other cookies.
+/// With it, a chunked session holds about 7,100 token bytes in two cookies.
+pub const DEFAULT_COOKIE_HEADER_BUDGET: usize = 7 * 1024;
+
+/// The smallest header budget accepted: one small cookie.
+pub const MIN_COOKIE_HEADER_BUDGET: usize = 512;
 
 /// The `SameSite` attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -38,9 +51,10 @@ impl SameSite {
 ///
 /// The defaults are `session`, `Secure`, `HttpOnly`, `SameSite=Lax`,
 /// `Path=/`, no `Domain`, `Max-Age` taken from the codec's idle lifetime
-/// ([`Codec::idle_lifetime`]) and no chunking. Setters do not fail; the
-/// whole config is checked by [`CookieConfig::validate`], which
-/// [`SessionCookie::new`] calls.
+/// ([`Settings::max_age`](crate::Settings::max_age)) and no chunking.
+/// Setters do not fail; the whole config is checked by
+/// [`CookieConfig::validate`], which
+/// [`SessionCookie::new`](super::SessionCookie::new) calls.
 ///
 /// ```
 /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -67,6 +81,8 @@ pub struct CookieConfig {
     pub(super) same_site: SameSite,
     pub(super) max_age: Option<Duration>,
     pub(super) max_chunks: usize,
+    pub(super) browser_session: bool,
+    pub(super) header_budget: usize,
 }
 
 impl Default for CookieConfig {
@@ -81,6 +97,8 @@ impl Default for CookieConfig {
             same_site: SameSite::Lax,
             max_age: None,
             max_chunks: 1,
+            browser_session: false,
+            header_budget: DEFAULT_COOKIE_HEADER_BUDGET,
         }
     }
 }
@@ -142,12 +160,50 @@ impl CookieConfig {
         self
     }
 
-    /// Sets `Max-Age` (whole seconds) instead of taking the codec's idle
-    /// lifetime. Browsers cap it (Chromium at 400 days); the token's own
-    /// lifetime is enforced by the codec either way.
+    /// Sets `Max-Age` instead of taking the codec's idle lifetime. It is
+    /// rendered in whole seconds, a fraction rounded up (500 ms becomes
+    /// `Max-Age=1`, not `Max-Age=0`, which would delete the cookie at once);
+    /// zero is refused by [`CookieConfig::validate`]. Browsers cap it
+    /// (Chromium at 400 days); the token's own lifetime is enforced by the
+    /// codec either way.
     pub fn max_age(mut self, max_age: Duration) -> CookieConfig {
         self.max_age = Some(max_age);
         self
+    }
+
+    /// Makes the cookie a browser-session cookie (default off): it is sent
+    /// with no `Max-Age` and no `Expires`, so the browser drops it when it
+    /// closes (Flask's non-permanent session, actix-session's default). The
+    /// token inside still expires by the codec's lifetimes. Cannot be
+    /// combined with [`CookieConfig::max_age`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::{Duration, SystemTime};
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, EncodeOptions, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?.browser_session(true),
+    /// )?;
+    /// let set = cookies.store(&1u8, &EncodeOptions::new(), &PresentCookies::none(), SystemTime::now())?;
+    /// assert!(set[0].ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/"), "{}", set[0]);
+    /// assert!(!set[0].contains("Max-Age") && !set[0].contains("Expires"));
+    /// // Removal still carries Max-Age=0.
+    /// assert!(cookies.removal_cookies(&PresentCookies::none())[0].contains("Max-Age=0"));
+    ///
+    /// let both = CookieConfig::new("s")?.browser_session(true).max_age(Duration::from_secs(60));
+    /// assert!(both.validate().is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn browser_session(mut self, browser_session: bool) -> CookieConfig {
+        self.browser_session = browser_session;
+        self
+    }
+
+    /// Whether the cookie is a browser-session cookie (no `Max-Age`).
+    pub fn is_browser_session(&self) -> bool {
+        self.browser_session
     }
 
     /// Lets one token be split across up to `max_chunks` cookies named
@@ -155,14 +211,47 @@ impl CookieConfig {
     /// chunking). Tokens that fit stay in the single cookie `name`. The token
     /// budget grows accordingly, up to [`MAX_TOKEN_LEN`].
     ///
+    /// All chunks together stay within the [header
+    /// budget](CookieConfig::header_budget) (default
+    /// [`DEFAULT_COOKIE_HEADER_BUDGET`], 7 KiB): with the default, a token
+    /// needs at most two chunks, whatever `max_chunks` allows, and a larger
+    /// one is [`Error::TooLarge`].
+    ///
     /// # Security
-    /// Browsers keep a limited number of cookies per site (about 180 in Chromium and Firefox) and
-    /// servers limit the size of request headers (often 8 KiB per header line),
-    /// so large chunked sessions can be dropped or refused outside this
-    /// crate's control. Prefer small sessions or a server-side store.
+    /// Browsers keep a limited number of cookies per site (about 180 in
+    /// Chromium and Firefox) and send them all in one `Cookie` header, which
+    /// proxies limit (about 8 KiB per header line in nginx and Apache by
+    /// default). Raise the header budget only as far as every proxy in front
+    /// of the app allows; prefer small sessions or a server-side store.
     pub fn chunking(mut self, max_chunks: usize) -> CookieConfig {
         self.max_chunks = max_chunks;
         self
+    }
+
+    /// Sets the most bytes this session's cookies may add to the `Cookie`
+    /// request header: every `name=value` pair, joined by `"; "` (default
+    /// [`DEFAULT_COOKIE_HEADER_BUDGET`], 7 KiB; at least
+    /// [`MIN_COOKIE_HEADER_BUDGET`]). Chunking never exceeds it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::CookieConfig;
+    /// let default = CookieConfig::default().chunking(8);
+    /// assert!(default.token_budget() < 7 * 1024);
+    /// // Behind a proxy that allows 16 KiB header lines:
+    /// let roomy = CookieConfig::default().chunking(8).header_budget(15 * 1024);
+    /// assert!(roomy.token_budget() > 14 * 1024);
+    /// # Ok(()) }
+    /// ```
+    pub fn header_budget(mut self, bytes: usize) -> CookieConfig {
+        self.header_budget = bytes;
+        self
+    }
+
+    /// The most bytes this session's cookies add to the `Cookie` header
+    /// (see [`CookieConfig::header_budget`]).
+    pub fn cookie_header_budget(&self) -> usize {
+        self.header_budget
     }
 
     /// The cookie name.
@@ -181,26 +270,29 @@ impl CookieConfig {
         self.max_age
     }
 
-    /// The longest token these cookies can carry: [`MAX_COOKIE_LEN`] minus the
+    /// The longest token these cookies can carry: [`MAX_COOKIE_LEN`](crate::consts::MAX_COOKIE_LEN) minus the
     /// name's length, or with chunking the capacity of `max_chunks` cookies
     /// (each chunk name counts against its own cookie), at most
-    /// [`MAX_TOKEN_LEN`]. [`SessionCookie::new`] gives the codec this budget.
+    /// [`MAX_TOKEN_LEN`], and within the header budget.
+    /// [`SessionCookie::new`](super::SessionCookie::new) gives the codec this
+    /// budget.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
     /// use cookie_seal::cookie::CookieConfig;
     /// assert_eq!(CookieConfig::new("id")?.token_budget(), 4094);
-    /// assert!(CookieConfig::new("id")?.chunking(3).token_budget() > 3 * 4000);
+    /// // Two chunks fill the default 7 KiB Cookie header budget.
+    /// assert!(CookieConfig::new("id")?.chunking(3).token_budget() > 7000);
+    /// let roomy = CookieConfig::new("id")?.chunking(3).header_budget(16 * 1024);
+    /// assert!(roomy.token_budget() > 3 * 4000);
     /// # Ok(()) }
     /// ```
     pub fn token_budget(&self) -> usize {
-        let single = MAX_COOKIE_LEN.saturating_sub(self.name.len());
+        let single = self.single_capacity();
         if self.max_chunks <= 1 {
             return single;
         }
-        self.chunked_capacity(self.max_chunks.min(MAX_CHUNKS))
-            .max(single)
-            .min(MAX_TOKEN_LEN)
+        self.best_chunked_capacity().max(single).min(MAX_TOKEN_LEN)
     }
 
     /// Checks the whole config.
@@ -211,8 +303,10 @@ impl CookieConfig {
     /// control character or `;`; a `Domain` with characters other than ASCII
     /// letters, digits, `-` and `.`; a `__Host-` name without `Secure`, with a
     /// `Path` other than `/` or with a `Domain`; a `__Secure-` name without
-    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`; a chunk
-    /// count of 0 or above [`MAX_CHUNKS`]. [`Error::TooLarge`] for a name
+    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`, or one with
+    /// [`CookieConfig::browser_session`]; a chunk
+    /// count of 0 or above [`MAX_CHUNKS`]; a header budget below
+    /// [`MIN_COOKIE_HEADER_BUDGET`]. [`Error::TooLarge`] for a name
     /// over [`MAX_COOKIE_NAME_LEN`] or an attribute value over
     /// [`MAX_ATTRIBUTE_LEN`]. The `__Host-` and `__Secure-` prefixes are
     /// matched without regard to case, as browsers do.
@@ -251,6 +345,11 @@ impl CookieConfig {
         if self.same_site == SameSite::None && !self.secure {
             return Err(Error::InvalidOption("SameSite=None needs Secure"));
         }
+        if self.browser_session && self.max_age.is_some() {
+            return Err(Error::InvalidOption(
+                "a browser-session cookie has no Max-Age",
+            ));
+        }
         if self.max_age == Some(Duration::ZERO) {
             return Err(Error::InvalidOption(
                 "a Max-Age of 0 deletes the cookie at once",
@@ -261,12 +360,25 @@ impl CookieConfig {
             const _: () = assert!(MAX_CHUNKS == 8);
             return Err(Error::InvalidOption("chunking allows 1 to 8 cookies"));
         }
+        if self.header_budget < MIN_COOKIE_HEADER_BUDGET {
+            const _: () = assert!(MIN_COOKIE_HEADER_BUDGET == 512);
+            return Err(Error::InvalidOption(
+                "the Cookie header budget must be at least 512 bytes",
+            ));
+        }
         Ok(())
     }
 
     /// Renders one `Set-Cookie` value with this config's attributes.
     pub(super) fn render(&self, name: &str, value: &str, max_age: Duration) -> String {
-        let seconds = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+        if self.browser_session {
+            return self.builder(name, value).build().to_string();
+        }
+        // A fraction of a second rounds up: `Max-Age=0` would delete the cookie.
+        let whole = max_age
+            .as_secs()
+            .saturating_add(u64::from(max_age.subsec_nanos() > 0));
+        let seconds = i64::try_from(whole).unwrap_or(i64::MAX);
         self.builder(name, value)
             .max_age(::cookie::time::Duration::seconds(seconds))
             .build()
@@ -347,6 +459,61 @@ mod tests {
     fn decimal_len_counts_digits() {
         for (n, len) in [(0, 1), (9, 1), (10, 2), (99, 2), (100, 3), (usize::MAX, 20)] {
             assert_eq!(decimal_len(n), len, "{n}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn chunks_stay_within_the_header_budget() {
+        for budget in [
+            MIN_COOKIE_HEADER_BUDGET,
+            4000,
+            4097,
+            7 * 1024,
+            8192,
+            20_000,
+            40_000,
+        ] {
+            let config = CookieConfig::default().chunking(8).header_budget(budget);
+            for count in 2..=8 {
+                let capacity = config.chunked_capacity(count);
+                if capacity == 0 {
+                    continue;
+                }
+                // The header bytes of `count` chunks carrying `capacity` token bytes.
+                let names: usize = (0..count).map(|i| "session.".len() + decimal_len(i)).sum();
+                let header = names + count + 2 * (count - 1) + decimal_len(count) + 1 + capacity;
+                assert!(
+                    header <= budget,
+                    "budget {budget}, {count} chunks: {header}"
+                );
+            }
+            assert!(config.single_capacity() + "session=".len() <= budget.max(4097));
+        }
+        // The default: a full single cookie fits, two chunks hold more, and
+        // more chunks never hold more than the budget allows.
+        let config = CookieConfig::default().chunking(8);
+        assert_eq!(config.single_capacity(), 4096 - 7);
+        assert!(config.token_budget() > 7000 && config.token_budget() < 7 * 1024);
+        assert_eq!(config.token_budget(), config.chunked_capacity(2));
+    }
+
+    #[test]
+    fn sub_second_max_age_renders_as_one_second() {
+        let config = CookieConfig::default();
+        for (max_age, rendered) in [
+            (Duration::from_millis(1), "Max-Age=1"),
+            (Duration::from_millis(500), "Max-Age=1"),
+            (Duration::from_millis(999), "Max-Age=1"),
+            (Duration::from_millis(1001), "Max-Age=2"),
+            (Duration::from_secs(60), "Max-Age=60"),
+        ] {
+            let cookie = config.render("session", "v", max_age);
+            assert!(cookie.contains(rendered), "{max_age:?}: {cookie}");
         }
     }
 }

@@ -157,14 +157,16 @@ impl SessionCookie {
     /// Reads the token from the request's `Cookie` header values (one or
     /// more headers, as HTTP/2 may split them), reassembling chunks.
     /// `Ok(None)` if there is no cookie of this config. When the same name
-    /// appears several times (cookies left under another path or domain),
-    /// the first is returned; [`SessionCookie::load`] tries up to four.
+    /// appears several times (cookies left under another path or domain, or
+    /// planted), the first is returned; [`SessionCookie::load`] verifies
+    /// them all.
     ///
     /// # Errors
-    /// [`Error::Malformed`] for chunks that are missing, duplicated, beyond the
-    /// count in the first chunk, or mixed with a single cookie. Stale or
-    /// reordered chunks from another token are not detected here but fail
-    /// verification as a whole.
+    /// [`Error::Malformed`] for chunks that do not reassemble (one missing,
+    /// a bad count marker) with no single cookie beside them;
+    /// [`Error::TooManyCookies`] past the number of candidates checked.
+    /// Stale or reordered chunks from another token are not detected here
+    /// but fail verification as a whole.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -195,9 +197,21 @@ impl SessionCookie {
     /// values, as of `now`. Never fails: a missing cookie gives
     /// `decoded() == None`, a rejected one also sets [`Loaded::error`].
     ///
-    /// Same-named duplicates (up to four) are tried in the order sent and
-    /// the first that verifies wins, so a stale cookie under another path
-    /// cannot lock a user out.
+    /// Every distinct same-named cookie, and every token the chunk cookies
+    /// reassemble into, is verified (up to 16):
+    ///
+    /// - exactly one verifies: it is the session, whatever else was sent
+    ///   (junk siblings, stale cookies from another path, stray chunks);
+    /// - several different ones verify: none is used
+    ///   ([`Error::AmbiguousCookie`]). A cookie planted by a sibling
+    ///   subdomain (possible unless the name has the `__Host-` prefix) must
+    ///   not silently replace the user's own session;
+    /// - none verifies: the first error is reported and
+    ///   [`SessionCookie::save`] deletes the cookies.
+    ///
+    /// After [`Error::AmbiguousCookie`] and [`Error::TooManyCookies`], `save`
+    /// deletes nothing: which cookie is the user's cannot be told, and junk
+    /// cookies must never get a valid one deleted.
     pub fn load<'h, T: DeserializeOwned>(
         &self,
         cookie_headers: impl IntoIterator<Item = &'h str>,
@@ -205,35 +219,37 @@ impl SessionCookie {
     ) -> Loaded<T> {
         let found = self.scan(cookie_headers);
         let present = found.present;
+        let rejected = |error| Loaded {
+            decoded: None,
+            error: Some(error),
+            present,
+        };
         let candidates = match self.candidates(&found) {
             Ok(candidates) => candidates,
-            Err(error) => {
-                return Loaded {
-                    decoded: None,
-                    error: Some(error),
-                    present,
-                }
-            }
+            Err(error) => return rejected(error),
         };
         let mut first_error = None;
+        let mut authentic = Vec::new();
         for token in candidates {
             match self.codec.decode_with(&token, &self.decode_options(), now) {
-                Ok(decoded) => {
-                    return Loaded {
-                        decoded: Some(decoded),
-                        error: None,
-                        present,
-                    }
-                }
+                Ok(decoded) => authentic.push(decoded),
                 Err(error) => {
                     first_error.get_or_insert(error);
                 }
             }
         }
-        Loaded {
-            decoded: None,
-            error: first_error,
-            present,
+        match authentic.len() {
+            0 => Loaded {
+                decoded: None,
+                error: first_error,
+                present,
+            },
+            1 => Loaded {
+                decoded: authentic.pop(),
+                error: None,
+                present,
+            },
+            n => rejected(Error::AmbiguousCookie { authentic: n }),
         }
     }
 
@@ -312,7 +328,9 @@ impl SessionCookie {
     /// loaded `loaded` and ended with `session`:
     ///
     /// - an empty session that was changed (logout: `clear()`), or a request
-    ///   whose cookie was rejected: delete the cookies the request carried;
+    ///   whose cookie was rejected: delete the cookies the request carried
+    ///   (not after [`Error::AmbiguousCookie`] or [`Error::TooManyCookies`],
+    ///   see [`SessionCookie::load`]);
     /// - a changed session, or one whose token [needs
     ///   re-issue](Loaded::needs_reissue) (key rotation): store it. When the
     ///   session keeps the loaded ID, its creation time and generation carry
@@ -350,8 +368,14 @@ impl SessionCookie {
         now: SystemTime,
     ) -> Result<Vec<String>, Error> {
         let rejected = loaded.error.is_some();
+        // Which of several cookies is the user's cannot be told: delete none.
+        let undecided = matches!(
+            loaded.error,
+            Some(Error::AmbiguousCookie { .. } | Error::TooManyCookies { .. })
+        );
         if session.is_empty() {
-            let stale = session.is_modified() || rejected || loaded.decoded.is_some();
+            let stale =
+                session.is_modified() || (rejected && !undecided) || loaded.decoded.is_some();
             return Ok(if stale && !loaded.present.is_empty() {
                 self.removal_cookies(&loaded.present)
             } else {

@@ -1,8 +1,26 @@
 //! Read and write Flask's default session cookie (feature `flask`).
 //!
-//! [`FlaskCodec`] implements Flask's `SecureCookieSessionInterface` exactly,
-//! so a Rust service and a Flask app can share one session cookie (for
-//! example while an app is moved to Rust):
+//! [`FlaskCodec`] reads the cookies of Flask's `SecureCookieSessionInterface`
+//! and writes cookies Flask reads as the same session, so a Rust service and
+//! a Flask app can share one session cookie (for example while an app is
+//! moved to Rust). What is byte-identical: an **uncompressed** cookie is the
+//! one Flask writes for the same session, key and second (same JSON text,
+//! timestamp and signature). A compressed cookie holds the same JSON, but
+//! its zlib bytes come from zlib-rs, not Python's zlib, so they usually
+//! differ, and near itsdangerous's "shorter by more than one byte" threshold
+//! one side may compress where the other does not. Both sides read either
+//! form. When the default level's cookie is over the limit, every other zlib
+//! level is tried before [`Error::TooLarge`], so a session Flask fits in a
+//! cookie fits here too.
+//!
+//! Tested against Flask 3.1.3 and itsdangerous 2.2.0 (`tests/flask_interop.py`
+//! drives a real Flask app).
+//!
+//! ```toml
+//! cookie-seal = { version = "0.1", features = ["flask"] }
+//! ```
+//!
+//! The format:
 //!
 //! - itsdangerous `URLSafeTimedSerializer`, salt `cookie-session`, key
 //!   derivation `"hmac"` with SHA-1: the signing key is
@@ -16,11 +34,52 @@
 //!   signs, every key verifies;
 //! - Flask's tagged JSON for the Python types JSON lacks.
 //!
-//! Flask's cookie is **signed, not encrypted**: anyone holding it can read the
-//! session. The signature uses HMAC-SHA1, which is still sound as a MAC, but
-//! the format has no key IDs, no purpose binding and no size limits of its
-//! own. Use it to share sessions with Flask, then move to [`crate::Codec`]
-//! (see the README's Flask section for the migration path).
+//! | Flask config | `FlaskCodec` |
+//! |---|---|
+//! | `SECRET_KEY` (a `str` key is its UTF-8 bytes) | [`FlaskCodec::new`] |
+//! | `SECRET_KEY_FALLBACKS` (Flask 3.1+) | [`.fallbacks([old_key, ...])`](FlaskCodec::fallbacks) |
+//! | `PERMANENT_SESSION_LIFETIME` (default 31 days) | [`.max_age(duration)`](FlaskCodec::max_age) |
+//! | a custom `session_interface.salt` | [`.salt("...")`](FlaskCodec::salt) |
+//! | `SESSION_COOKIE_NAME` (default `session`) | the name of the cookie you read and write |
+//!
+//! ```
+//! # fn main() -> Result<(), cookie_seal::Error> {
+//! use std::time::Duration;
+//! use cookie_seal::flask::FlaskCodec;
+//! use serde_json::json;
+//!
+//! // SECRET_KEY, SECRET_KEY_FALLBACKS and PERMANENT_SESSION_LIFETIME of the Flask app.
+//! let flask = FlaskCodec::new(b"the Flask SECRET_KEY")
+//!     .fallbacks(["the previous SECRET_KEY"])
+//!     .max_age(Duration::from_secs(31 * 86_400));
+//! // Log a user in for the Flask app, with a flash message it will show.
+//! let cookie = flask.encode(&json!({
+//!     "_user_id": "42",
+//!     "_fresh": true,
+//!     "_flashes": [{" t": ["message", "Welcome back"]}],
+//! }))?;
+//! // Read the session Flask wrote (Err(Invalid | Expired | ...) if it is not authentic and fresh).
+//! let session = flask.decode(&cookie)?;
+//! assert_eq!(session["_user_id"], "42");
+//! # Ok(()) }
+//! ```
+//!
+//! # Things to know
+//!
+//! - Flask's cookie is **signed, not encrypted**: anyone holding it can read
+//!   every value in it. HMAC-SHA1 is still sound as a MAC, but the format has
+//!   no key IDs, no purpose binding and no size limits of its own.
+//!   `FlaskCodec` adds the limits: input over [`MAX_INPUT_LEN`] (4096 bytes)
+//!   is refused before decoding, inflate stops at [`MAX_JSON_LEN`] (64 KiB),
+//!   and only authentic cookies are inflated and parsed. Use it to share
+//!   sessions with Flask, then move to [`crate::Codec`] (see
+//!   [below](#moving-to-cookie-seals-own-sealed-format)).
+//! - itsdangerous refuses any cookie signed in the future, so keep the clocks
+//!   of Flask and Rust hosts in sync (NTP), or allow a little skew on the Rust
+//!   side with [`FlaskCodec::clock_skew`].
+//! - Write the cookie with the attributes Flask uses for it (name, `Path`,
+//!   `Domain`, `Secure`, `HttpOnly`, `SameSite`), so the browser keeps one
+//!   cookie, not two.
 //!
 //! # Session values
 //!
@@ -47,31 +106,87 @@
 //! `flash()` messages are a list of tuples:
 //! `{"_flashes": [{" t": ["message", "Welcome"]}]}`.
 //!
+//! Python's `json` reads the integer `-0` as `0` and so does this codec
+//! (serde_json alone would read the float `-0.0`); `-0.0` stays a float.
+//!
 //! Refused (with [`Error::Deserialize`] when decoding, [`Error::Serialize`]
-//! when encoding): integers outside the 64-bit range (serde_json would round
-//! them), `NaN` and `Infinity`, strings with lone surrogates, nesting deeper
+//! when encoding): integers outside the 64-bit range, from −2⁶³ to 2⁶⁴−1
+//! (Python keeps them exact, serde_json would round them to a float, so a
+//! Flask session holding one is refused rather than altered; store such
+//! numbers as strings in a shared session), `NaN` and `Infinity`, strings with lone surrogates, nesting deeper
 //! than [`MAX_NESTING`], datetimes before the year 100 (Flask itself misreads
 //! them), tags whose content is not the shape above, and a top level that is
 //! not a dict.
 //!
-//! ```
-//! # fn main() -> Result<(), cookie_seal::Error> {
-//! use std::time::Duration;
-//! use cookie_seal::flask::FlaskCodec;
-//! use serde_json::json;
+//! # Rotating Flask's secret key from either side
 //!
-//! // SECRET_KEY, SECRET_KEY_FALLBACKS and PERMANENT_SESSION_LIFETIME of the Flask app.
-//! let codec = FlaskCodec::new(b"the Flask SECRET_KEY")
-//!     .fallbacks(["the previous SECRET_KEY"])
-//!     .max_age(Duration::from_secs(3600));
-//! let cookie = codec.encode(&json!({
-//!     "user_id": 42,
-//!     "_flashes": [{" t": ["message", "Welcome back"]}],
-//! }))?;
-//! let session = codec.decode(&cookie)?;
-//! assert_eq!(session["user_id"], 42);
+//! Flask 3.1 verifies with `SECRET_KEY` and every key in
+//! `SECRET_KEY_FALLBACKS`, and signs with `SECRET_KEY`; `FlaskCodec` does the
+//! same. Rotate in three steps, so no reader ever meets a cookie signed with a
+//! key it does not know:
+//!
+//! 1. **Stage**: add the new key as a fallback everywhere: Flask
+//!    `SECRET_KEY_FALLBACKS = [new]`, Rust `FlaskCodec::new(old).fallbacks([new])`.
+//!    Deploy both.
+//! 2. **Switch**: make the new key current, the old one a fallback: Flask
+//!    `SECRET_KEY = new`, `SECRET_KEY_FALLBACKS = [old]`; Rust
+//!    `FlaskCodec::new(new).fallbacks([old])`. Either side can go first (Flask
+//!    or Rust): after step 1 both read both keys.
+//! 3. **Retire**: after `PERMANENT_SESSION_LIFETIME` every cookie under the old
+//!    key has expired; remove it from the fallbacks on both sides.
+//!
+//! Skipping step 1 works too, but the side that switches first writes cookies
+//! the other side cannot read yet: those users look logged out there (Flask
+//! silently starts an empty session; `FlaskCodec` returns [`Error::Invalid`]).
+//! With Flask older than 3.1 there are no fallbacks on the Flask side: switch
+//! both sides at once and accept that existing sessions end.
+//!
+//! # Moving to cookie-seal's own sealed format
+//!
+//! Flask and Rust share the Flask cookie as long as Flask serves any route
+//! that uses the session. Once it does not:
+//!
+//! 1. **Dual read**: keep the cookie name, write [`Codec::sealed`](crate::Codec::sealed)
+//!    tokens, and accept both formats. A Flask cookie always contains `.`; a
+//!    cookie-seal token never does (base64url only), so the format is known
+//!    before any key is tried. Convert a valid Flask session into your session
+//!    type and re-issue it sealed (this also moves it off HMAC-SHA1 and makes
+//!    it unreadable to the client).
+//! 2. **Retire**: after `PERMANENT_SESSION_LIFETIME` (31 days by default)
+//!    every Flask cookie has expired or been re-issued; drop `FlaskCodec` and
+//!    the `flask` feature.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cookie_seal::{flask::FlaskCodec, Codec, Key, Keyring, Session};
+//!
+//! /// The session from the `session` cookie, and whether it must be re-issued.
+//! fn load(cookie: &str, sealed: &Codec, flask: &FlaskCodec) -> Option<(Session, bool)> {
+//!     if !cookie.contains('.') {
+//!         let decoded = sealed.decode::<Session>(cookie).ok()?;
+//!         let reissue = decoded.needs_reissue();
+//!         return Some((decoded.value, reissue));
+//!     }
+//!     // A Flask cookie: carry over the entries the Rust side uses, then write it sealed.
+//!     let old = flask.decode(cookie).ok()?;
+//!     let mut session = Session::new();
+//!     if let Some(user_id) = old.get("_user_id").and_then(|v| v.as_str()) {
+//!         session.insert("user_id", user_id).ok()?;
+//!     }
+//!     Some((session, true))
+//! }
+//!
+//! let sealed = Codec::sealed(Keyring::new(1, Key::generate()));
+//! let flask = FlaskCodec::new(b"the Flask SECRET_KEY");
+//! let from_flask = flask.encode(&serde_json::json!({"_user_id": "42"}))?;
+//! let (session, reissue) = load(&from_flask, &sealed, &flask).ok_or("no session")?;
+//! assert!(reissue);
+//! let new_cookie = sealed.encode(&session)?;                     // Set-Cookie: session=<this>
+//! let (again, reissue) = load(&new_cookie, &sealed, &flask).ok_or("no session")?;
+//! assert_eq!((again.get::<String>("user_id")?, reissue), (Some("42".to_owned()), false));
 //! # Ok(()) }
 //! ```
+#![cfg_attr(docsrs, doc(cfg(feature = "flask")))]
 
 mod signer;
 mod tag;
@@ -124,6 +239,18 @@ pub const TAG_DICT: &str = " di";
 
 /// zlib level Python's `zlib.compress` uses by default.
 const ZLIB_LEVEL: u32 = 6;
+/// The other zlib levels, tried when the default level's cookie is too long.
+const RETRY_LEVELS: [u32; 8] = [9, 8, 7, 5, 4, 3, 2, 1];
+
+/// The cookie payload for `json` as itsdangerous writes it: the JSON
+/// zlib-compressed at `level` with a leading `.` when that saves more than
+/// the one byte of the marker, the JSON itself otherwise.
+fn payload(json: &[u8], level: u32) -> String {
+    match compress::zlib_shorter_than(json, json.len().saturating_sub(1), level) {
+        Some(zlib) => format!("{}{}", signer::SEP, encoding::encode(&zlib)),
+        None => encoding::encode(json),
+    }
+}
 
 /// Reads and writes Flask's default session cookie.
 ///
@@ -172,12 +299,9 @@ impl FlaskKeys {
     /// Flask refuses to sign sessions without a secret key; an empty
     /// fallback would let anyone forge a cookie.
     fn check(&self) -> Result<(), Error> {
-        match self.secrets.iter().find(|secret| secret.is_empty()) {
-            Some(_) => Err(Error::KeyLength {
-                len: 0,
-                min: 1,
-                max: usize::MAX,
-            }),
+        match self.secrets.iter().position(|secret| secret.is_empty()) {
+            Some(0) => Err(Error::EmptySecretKey { fallback: None }),
+            Some(n) => Err(Error::EmptySecretKey { fallback: Some(n) }),
             None => Ok(()),
         }
     }
@@ -189,7 +313,7 @@ impl FlaskCodec {
     /// `cookie-session`, 31-day lifetime, no fallback keys.
     ///
     /// An empty key makes every encode and decode fail with
-    /// [`Error::KeyLength`], as Flask refuses sessions without a secret key.
+    /// [`Error::EmptySecretKey`], as Flask refuses sessions without a secret key.
     ///
     /// ```
     /// let codec = cookie_seal::flask::FlaskCodec::new("dev".as_bytes());
@@ -209,7 +333,7 @@ impl FlaskCodec {
     /// key is tried first, then each fallback.
     ///
     /// An empty fallback key makes every encode and decode fail with
-    /// [`Error::KeyLength`].
+    /// [`Error::EmptySecretKey`].
     ///
     /// ```
     /// use cookie_seal::flask::FlaskCodec;
@@ -231,11 +355,13 @@ impl FlaskCodec {
         }
     }
 
-    /// Sets `PERMANENT_SESSION_LIFETIME` (default 31 days, whole seconds).
-    /// Like Flask, the lifetime applies to every session cookie read, counted
-    /// from the time it was signed.
+    /// Sets `PERMANENT_SESSION_LIFETIME` (default 31 days). Like Flask, the
+    /// lifetime applies to every session cookie read, counted from the time
+    /// it was signed. A fraction of a second is rounded up (500 ms lasts
+    /// 1 s, not nothing); zero is an invalid setting, reported by
+    /// [`FlaskCodec::validate`] and by every encode and decode.
     pub fn max_age(mut self, max_age: Duration) -> FlaskCodec {
-        self.max_age = max_age.as_secs();
+        self.max_age = whole_seconds(max_age);
         self
     }
 
@@ -250,12 +376,40 @@ impl FlaskCodec {
         }
     }
 
-    /// Tolerates cookies signed up to `skew` in the future (whole seconds).
-    /// Default 0, as itsdangerous: a cookie from a host whose clock runs
-    /// ahead is refused until the reader's clock catches up.
+    /// Tolerates cookies signed up to `skew` in the future (a fraction of a
+    /// second is rounded up). Default 0, as itsdangerous: a cookie from a
+    /// host whose clock runs ahead is refused until the reader's clock
+    /// catches up.
     pub fn clock_skew(mut self, skew: Duration) -> FlaskCodec {
-        self.clock_skew = skew.as_secs();
+        self.clock_skew = whole_seconds(skew);
         self
+    }
+
+    /// Checks every setting. Like [`crate::Codec`], the builder methods never
+    /// fail; [`FlaskCodec::encode_at`] and [`FlaskCodec::decode_at`] run this
+    /// same check first and fail with the same error.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecretKey`] naming the empty key (`SECRET_KEY` or a
+    /// fallback); [`Error::InvalidOption`] for a zero `max_age`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cookie_seal::flask::FlaskCodec;
+    /// use cookie_seal::Error;
+    ///
+    /// assert_eq!(FlaskCodec::new(b"k").validate(), Ok(()));
+    /// let empty_fallback = FlaskCodec::new(b"k").fallbacks([""]);
+    /// assert_eq!(empty_fallback.validate(), Err(Error::EmptySecretKey { fallback: Some(1) }));
+    /// let no_lifetime = FlaskCodec::new(b"k").max_age(Duration::ZERO);
+    /// assert!(matches!(no_lifetime.validate(), Err(Error::InvalidOption(_))));
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        self.keys.check()?;
+        if self.max_age == 0 {
+            return Err(Error::InvalidOption("max_age must be at least 1 second"));
+        }
+        Ok(())
     }
 
     /// Encodes `session` signed now. See [`FlaskCodec::encode_at`].
@@ -275,7 +429,7 @@ impl FlaskCodec {
     /// the wrong content or nests deeper than [`MAX_NESTING`];
     /// [`Error::TooLarge`] if its JSON exceeds [`MAX_JSON_LEN`] or the token
     /// [`MAX_ENCODED_LEN`]; [`Error::TimeOutOfRange`] for a `now` before
-    /// 1970; [`Error::KeyLength`] for an empty key.
+    /// 1970; [`Error::EmptySecretKey`] for an empty key.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -290,7 +444,7 @@ impl FlaskCodec {
     /// # Ok(()) }
     /// ```
     pub fn encode_at(&self, session: &Value, now: SystemTime) -> Result<String, Error> {
-        self.keys.check()?;
+        self.validate()?;
         let timestamp = unix_seconds(now)?;
         let json = tag::to_json(session)?;
         if json.len() > MAX_JSON_LEN {
@@ -299,21 +453,29 @@ impl FlaskCodec {
                 limit: MAX_JSON_LEN,
             });
         }
-        // itsdangerous keeps the compressed form only if it saves more than
-        // the one byte of its `.` marker.
-        let payload =
-            match compress::zlib_shorter_than(&json, json.len().saturating_sub(1), ZLIB_LEVEL) {
-                Some(zlib) => format!("{}{}", signer::SEP, encoding::encode(&zlib)),
-                None => encoding::encode(&json),
-            };
-        let token_len = signer::token_len(payload.len(), timestamp);
+        let mut payload = payload(&json, ZLIB_LEVEL);
+        let mut token_len = signer::token_len(payload.len(), timestamp);
+        if token_len > MAX_ENCODED_LEN {
+            // Python's zlib sometimes compresses a little better than
+            // zlib-rs at the same level, and zlib-rs's higher levels are not
+            // always shorter than its level 6. Before giving up, keep the
+            // shortest of every other level, so a session Flask fits in a
+            // cookie fits here too.
+            for level in RETRY_LEVELS {
+                let shorter = self::payload(&json, level);
+                if shorter.len() < payload.len() {
+                    payload = shorter;
+                }
+            }
+            token_len = signer::token_len(payload.len(), timestamp);
+        }
         if token_len > MAX_ENCODED_LEN {
             return Err(Error::TooLarge {
                 len: token_len,
                 limit: MAX_ENCODED_LEN,
             });
         }
-        let current = self.keys.signing.first().ok_or(Error::EmptyKeyring)?;
+        let current = self.keys.signing.first().ok_or(Error::NoSigningKey)?;
         Ok(current.sign(&payload, timestamp))
     }
 
@@ -338,7 +500,7 @@ impl FlaskCodec {
     /// [`Error::Inflate`] (corrupt zlib or more than [`MAX_JSON_LEN`] bytes)
     /// and [`Error::Deserialize`] (JSON or tag content the module docs
     /// refuse). [`Error::TimeOutOfRange`] for a `now` before 1970,
-    /// [`Error::KeyLength`] for an empty key.
+    /// [`Error::EmptySecretKey`] for an empty key.
     ///
     /// # Security
     /// The signature is compared in constant time, against each key in turn
@@ -361,7 +523,7 @@ impl FlaskCodec {
     /// # Ok(()) }
     /// ```
     pub fn decode_at(&self, cookie: &str, now: SystemTime) -> Result<Value, Error> {
-        self.keys.check()?;
+        self.validate()?;
         let now_secs = unix_seconds(now)?;
         if cookie.len() > MAX_INPUT_LEN {
             return Err(Error::TooLarge {
@@ -401,6 +563,13 @@ impl FlaskCodec {
             tag::from_json(&token.payload)
         }
     }
+}
+
+/// Whole seconds, a fraction rounded up.
+fn whole_seconds(duration: Duration) -> u64 {
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
 impl fmt::Debug for FlaskCodec {

@@ -235,21 +235,26 @@ fn every_changed_character_is_refused() {
 
 #[test]
 fn empty_keys_are_refused_like_flask() {
-    let empty_key = Error::KeyLength {
-        len: 0,
-        min: 1,
-        max: usize::MAX,
-    };
+    let empty_key = Error::EmptySecretKey { fallback: None };
     let codec = FlaskCodec::new(b"");
     assert_eq!(codec.encode_at(&json!({}), at(T)), Err(empty_key.clone()));
     assert_eq!(codec.decode_at(FLASK_SMALL, at(T)), Err(empty_key));
     // An empty fallback would accept cookies signed with the empty key.
     let with_empty_fallback = FlaskCodec::new(b"k").fallbacks([b""]);
     let signed_with_empty = forge_authentic(b"", "e30", T);
-    assert!(with_empty_fallback
-        .decode_at(&signed_with_empty, at(T))
-        .is_err());
-    assert!(with_empty_fallback.encode_at(&json!({}), at(T)).is_err());
+    let empty_fallback = Error::EmptySecretKey { fallback: Some(1) };
+    assert_eq!(
+        with_empty_fallback.decode_at(&signed_with_empty, at(T)),
+        Err(empty_fallback.clone())
+    );
+    assert_eq!(
+        with_empty_fallback.encode_at(&json!({}), at(T)),
+        Err(empty_fallback)
+    );
+    assert_eq!(
+        Error::EmptySecretKey { fallback: Some(2) }.to_string(),
+        "Flask SECRET_KEY_FALLBACKS entry 2 is empty"
+    );
 }
 
 #[test]
@@ -448,4 +453,114 @@ fn sessions_round_trip_through_every_shape() {
 fn codec_is_send_sync_and_cheap_to_share() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<FlaskCodec>();
+}
+
+/// A 127-deep authentic session once overflowed a 128 KiB thread stack
+/// inside serde_json; the nesting is now checked before parsing, so the
+/// deepest session read is [`MAX_NESTING`] levels. Measured need at that
+/// depth: 64 to 96 KiB in release builds, 160 to 256 KiB unoptimized (the
+/// figures in SECURITY.md).
+#[test]
+fn deep_sessions_are_safe_on_a_small_thread_stack() {
+    let stack = if cfg!(debug_assertions) { 320 } else { 128 } * 1024;
+    let outcome = std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(|| {
+            let codec = FlaskCodec::new(b"k");
+            let nested = |levels: usize| {
+                format!(
+                    "{}{}{}",
+                    r#"{"a":"#.repeat(levels - 1),
+                    "{}",
+                    "}".repeat(levels - 1)
+                )
+            };
+            let mut results = Vec::new();
+            for levels in [MAX_NESTING, MAX_NESTING + 1, 127, 128, 129, 10_000] {
+                let json = nested(levels);
+                let token = forge_authentic(b"k", &compressed_payload(json.as_bytes()), T);
+                results.push((levels, codec.decode_at(&token, at(T)).map(|_| ())));
+            }
+            results
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    for (levels, result) in outcome {
+        let expected = if levels <= MAX_NESTING {
+            Ok(())
+        } else {
+            Err(Error::Deserialize)
+        };
+        assert_eq!(result, expected, "{levels} levels");
+    }
+}
+
+/// Session text that compresses about 3:1 (words from a small vocabulary in
+/// a fixed pseudo-random order), `words` long.
+fn wordy_session(seed: u64, words: usize) -> Value {
+    const VOCABULARY: [&str; 16] = [
+        "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+        "juliett", "kilo", "lima", "mike", "november", "oscar", "papa",
+    ];
+    let mut state = seed | 1;
+    let text: Vec<String> = (0..words)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let word = VOCABULARY[(state % 16) as usize];
+            format!("{word}{}", state % 97)
+        })
+        .collect();
+    json!({ "notes": text.join(" ") })
+}
+
+#[test]
+fn a_session_just_past_the_default_level_budget_still_fits() {
+    let codec = FlaskCodec::new(b"k");
+    let session = wordy_session(1, 1297);
+    let json = tag::to_json(&session).unwrap();
+    let at_default = signer::token_len(payload(&json, ZLIB_LEVEL).len(), T);
+    // The premise: zlib level 6 misses the budget by a few bytes.
+    assert!(
+        (MAX_ENCODED_LEN + 1..MAX_ENCODED_LEN + 8).contains(&at_default),
+        "{at_default}"
+    );
+    let token = codec.encode_at(&session, at(T)).unwrap();
+    assert!(token.len() <= MAX_ENCODED_LEN, "{}", token.len());
+    assert!(token.starts_with('.'), "compressed");
+    assert_eq!(codec.decode_at(&token, at(T)).unwrap(), session);
+    // Twice the words fit at no level.
+    assert!(matches!(
+        codec.encode_at(&wordy_session(1, 2 * 1297), at(T)),
+        Err(Error::TooLarge {
+            limit: MAX_ENCODED_LEN,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn settings_never_fail_but_every_call_reports_the_same_error() {
+    let session = json!({"a": 1});
+    let token = FlaskCodec::new(b"k").encode_at(&session, at(T)).unwrap();
+    let no_lifetime = FlaskCodec::new(b"k").max_age(Duration::ZERO);
+    let expected = Err(Error::InvalidOption("max_age must be at least 1 second"));
+    assert_eq!(no_lifetime.validate(), expected.clone());
+    assert_eq!(
+        no_lifetime.encode_at(&session, at(T)).map(drop),
+        expected.clone()
+    );
+    assert_eq!(no_lifetime.decode_at(&token, at(T)).map(drop), expected);
+    // A sub-second lifetime is rounded up to 1 s, not truncated to nothing.
+    let half_second = FlaskCodec::new(b"k").max_age(Duration::from_millis(500));
+    assert_eq!(half_second.validate(), Ok(()));
+    assert_eq!(half_second.decode_at(&token, at(T + 1)).unwrap(), session);
+    assert!(matches!(
+        half_second.decode_at(&token, at(T + 2)),
+        Err(Error::Expired { .. })
+    ));
+    let skew = FlaskCodec::new(b"k").clock_skew(Duration::from_millis(1));
+    assert_eq!(skew.decode_at(&token, at(T - 1)).unwrap(), session);
 }

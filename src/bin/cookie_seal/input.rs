@@ -6,10 +6,11 @@
 
 use std::io::{IsTerminal, Read};
 
-use cookie_seal::consts::{MAX_KEYRING_TEXT_LEN, MAX_TOKEN_LEN};
+use cookie_seal::consts::MAX_KEYRING_TEXT_LEN;
 use cookie_seal::Keyring;
 use zeroize::Zeroizing;
 
+use crate::paste::{parse_pasted, Pasted, MAX_PASTE_LEN};
 use crate::Failure;
 
 /// The environment variable holding the textual keyring.
@@ -24,14 +25,23 @@ pub(crate) enum Stdin {
     UsedByToken,
 }
 
-/// Reads the keyring: `SESSION_KEYS` when it is set (even if stdin also has
-/// data), otherwise all of stdin. Returns it with the name of its source.
+/// Reads the keyring: `SESSION_KEYS` when it is set, otherwise all of
+/// stdin. Returns it with the name of its source.
+///
+/// With `SESSION_KEYS` set and stdin free and not a terminal, stdin is read
+/// too: a keyring there as well is refused, rather than silently ignored
+/// (`rotate stage < keys.txt` would otherwise rotate another keyring).
 pub(crate) fn keyring(stdin: Stdin) -> Result<(Keyring, &'static str), Failure> {
     match std::env::var_os(KEYS_VAR) {
         Some(value) => {
             let text = Zeroizing::new(value.into_string().map_err(|_| {
                 Failure::usage(format!("{KEYS_VAR} is not valid UTF-8"))
             })?);
+            let input = std::io::stdin();
+            if stdin == Stdin::Free && !input.is_terminal() {
+                let extra = read_capped(&mut input.lock(), MAX_KEYRING_TEXT_LEN, "keyring")?;
+                refuse_second_keyring(&extra)?;
+            }
             Ok((parse_keyring(&text, KEYS_VAR)?, KEYS_VAR))
         }
         None if stdin == Stdin::UsedByToken => Err(Failure::usage(format!(
@@ -52,21 +62,33 @@ pub(crate) fn keyring(stdin: Stdin) -> Result<(Keyring, &'static str), Failure> 
     }
 }
 
+/// Refuses stdin that holds anything but whitespace while `SESSION_KEYS`
+/// is set: two keyrings, and no way to tell which one was meant.
+fn refuse_second_keyring(stdin: &[u8]) -> Result<(), Failure> {
+    if stdin.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "a keyring is in both {KEYS_VAR} and stdin; use one: unset {KEYS_VAR} to read \
+         stdin (`env -u {KEYS_VAR} cookie-seal ...`), or give no stdin"
+    )))
+}
+
 fn parse_keyring(text: &str, source: &str) -> Result<Keyring, Failure> {
     text.parse::<Keyring>()
         .map_err(|e| Failure::usage(format!("cannot read the keyring from {source}: {e}")))
 }
 
-/// The token argument, or stdin when it is `-`, without surrounding whitespace.
-pub(crate) fn token(argument: &str) -> Result<String, Failure> {
-    if argument != "-" {
-        return Ok(argument.trim().to_owned());
-    }
-    // Room for the longest token the library reads plus a line ending; a
-    // longer input is cut off here and refused as too large by the library.
-    let bytes = read_capped(&mut std::io::stdin().lock(), MAX_TOKEN_LEN + 2, "token")?;
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(text.trim().to_owned())
+/// The token argument, or stdin when it is `-`, read as a pasted cookie
+/// (the bare value, or `NAME=value`; see [`parse_pasted`]).
+pub(crate) fn pasted(argument: &str) -> Result<Pasted, Failure> {
+    let text = if argument == "-" {
+        let bytes = read_capped(&mut std::io::stdin().lock(), MAX_PASTE_LEN, "token")?;
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        argument.to_owned()
+    };
+    parse_pasted(&text).map_err(|reason| Failure::usage(format!("cannot read the token: {reason}")))
 }
 
 /// Reads all of `input` into a buffer that is wiped on drop, refusing more
@@ -117,7 +139,22 @@ mod tests {
     }
 
     #[test]
-    fn token_arguments_are_trimmed() {
-        assert_eq!(token("  abc\n").unwrap(), "abc");
+    fn token_arguments_are_read_as_pasted_cookies() {
+        assert_eq!(pasted("  abc\n").unwrap().value, "abc");
+        let named = pasted("session=abc").unwrap();
+        assert_eq!(
+            (named.name.as_deref(), named.value.as_str()),
+            (Some("session"), "abc")
+        );
+        assert_eq!(pasted("a=1; b=2").unwrap_err().code, crate::EXIT_USAGE);
+    }
+
+    #[test]
+    fn a_second_keyring_on_stdin_is_refused() {
+        assert!(refuse_second_keyring(b"").is_ok());
+        assert!(refuse_second_keyring(b" \n\t").is_ok());
+        let failure = refuse_second_keyring(b"1:AAAA").unwrap_err();
+        assert_eq!(failure.code, crate::EXIT_USAGE);
+        assert!(failure.message.contains("both SESSION_KEYS and stdin"));
     }
 }

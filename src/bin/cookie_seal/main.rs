@@ -5,7 +5,7 @@
 //!
 //! Key material is read from the `SESSION_KEYS` environment variable or, when
 //! that is unset, from standard input; never from arguments (they land in
-//! shell history and `ps`). Only `keygen` and `rotate` print key material: their
+//! shell history and `ps`). A keyring in both places is refused. Only `keygen` and `rotate` print key material: their
 //! standard output is the new keyring and nothing else; notes go to stderr.
 //!
 //! Exit codes: 0 success (for `verify`: the token is valid), 1 the token is
@@ -13,9 +13,12 @@
 //! (bad arguments, missing or malformed keyring, a rotation step that does not
 //! apply, or stdin/stdout failing).
 
+mod format;
 mod input;
-mod report;
+mod inspect;
+mod paste;
 mod rotate;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,11 +61,13 @@ enum Command {
     Rotate(RotateStep),
     /// Show what a token's header claims, without keys. Nothing is verified.
     Inspect {
-        /// The token, or `-` to read it from stdin (keeps it out of shell history).
+        /// The token (the bare value, or NAME=value), or `-` to read it from
+        /// stdin (keeps it out of shell history).
         token: String,
-        /// The cookie name, for the size budget (name + value <= 4096 bytes).
-        #[arg(long, default_value = DEFAULT_COOKIE_NAME)]
-        cookie_name: String,
+        /// The cookie name, for the size budget (name + value <= 4096 bytes);
+        /// default: the pasted NAME, else `session`.
+        #[arg(long)]
+        cookie_name: Option<String>,
     },
     /// Verify a token with the keyring in SESSION_KEYS (else stdin) and show its contents' shape.
     Verify(VerifyArgs),
@@ -111,7 +116,9 @@ impl From<ModeArg> for Mode {
 /// The settings of `verify`, mirroring the codec's.
 #[derive(Debug, Args)]
 struct VerifyArgs {
-    /// The token, or `-` to read it from stdin (then the keyring must come from SESSION_KEYS).
+    /// The token: the bare cookie value, or NAME=value as devtools show it
+    /// (then NAME is bound as with --cookie-name); `-` reads it from stdin
+    /// (then the keyring must come from SESSION_KEYS).
     token: String,
     /// Require this mode; without it the mode the token claims is used (it is authenticated).
     #[arg(long, value_enum)]
@@ -119,8 +126,9 @@ struct VerifyArgs {
     /// The codec's purpose.
     #[arg(long, default_value = DEFAULT_PURPOSE)]
     purpose: String,
-    /// The per-call context the token was bound to, as UTF-8 text (default: none).
-    #[arg(long)]
+    /// The per-call context the token was bound to, as UTF-8 text (default:
+    /// none). For a cookie written by SessionCookie use --cookie-name instead.
+    #[arg(long, conflicts_with = "cookie_name")]
     context: Option<String>,
     /// Idle lifetime: seconds, or a duration such as `12h`, `1day`, `30min`.
     #[arg(long, value_parser = parse_duration, default_value = "86400")]
@@ -134,9 +142,11 @@ struct VerifyArgs {
     /// Tolerated issue times ahead of this machine's clock.
     #[arg(long, value_parser = parse_duration, default_value = "60")]
     clock_skew: Duration,
-    /// The cookie name, for the size budget (name + value <= 4096 bytes).
-    #[arg(long, default_value = DEFAULT_COOKIE_NAME)]
-    cookie_name: String,
+    /// The cookie's name, for a cookie written by SessionCookie: bound as the
+    /// context, as the cookie layer does, and used for the size budget
+    /// (name + value <= 4096 bytes). Default: the pasted NAME, else none.
+    #[arg(long)]
+    cookie_name: Option<String>,
 }
 
 /// A plain number of seconds, or a humantime duration (`12h`, `1day 2h`).
@@ -202,33 +212,64 @@ fn run(command: Command) -> Result<u8, Failure> {
             Ok(EXIT_OK)
         }
         Command::Inspect { token, cookie_name } => {
-            let token = input::token(&token)?;
-            let outcome = report::inspect(&token, &cookie_name, SystemTime::now());
+            let pasted = input::pasted(&token)?;
+            let name = cookie_name_of(&pasted, cookie_name)?;
+            let name = name.as_deref().unwrap_or(DEFAULT_COOKIE_NAME);
+            let outcome = inspect::inspect(&pasted.value, name, SystemTime::now());
             emit(outcome.text.as_bytes())?;
             Ok(outcome.code)
         }
         Command::Verify(args) => {
-            let token = input::token(&args.token)?;
+            let pasted = input::pasted(&args.token)?;
+            let name = cookie_name_of(&pasted, args.cookie_name)?;
+            let binding = match (name, args.context) {
+                (Some(_), Some(_)) => {
+                    return Err(Failure::usage(
+                        "--context with a cookie name: the cookie layer binds the cookie name \
+                         as the context; give one or the other",
+                    ))
+                }
+                (Some(name), None) => verify::Binding::CookieName(name),
+                (None, Some(context)) => verify::Binding::Context(context),
+                (None, None) => verify::Binding::Unbound,
+            };
             let stdin = if args.token == "-" {
                 input::Stdin::UsedByToken
             } else {
                 input::Stdin::Free
             };
             let (keys, _) = input::keyring(stdin)?;
-            let settings = report::VerifySettings {
+            let settings = verify::VerifySettings {
                 mode: args.mode.map(Mode::from),
                 purpose: args.purpose,
-                context: args.context.unwrap_or_default().into_bytes(),
+                binding,
                 max_age: args.max_age,
                 absolute_lifetime: args.absolute_lifetime,
                 reissue_after: args.reissue_after,
                 clock_skew: args.clock_skew,
-                cookie_name: args.cookie_name,
             };
-            let outcome = report::verify(&token, keys, &settings, SystemTime::now())?;
+            let outcome = verify::verify(&pasted.value, keys, &settings, SystemTime::now())?;
             emit(outcome.text.as_bytes())?;
             Ok(outcome.code)
         }
+    }
+}
+
+/// The cookie name from `--cookie-name` or the pasted `NAME=value`; both
+/// must agree when both are given.
+fn cookie_name_of(pasted: &paste::Pasted, flag: Option<String>) -> Result<Option<String>, Failure> {
+    if let Some(flag) = &flag {
+        if !paste::is_cookie_name(flag) {
+            return Err(Failure::usage(format!(
+                "--cookie-name {flag:?} is not a valid cookie name"
+            )));
+        }
+    }
+    match (pasted.name.clone(), flag) {
+        (Some(pasted), Some(flag)) if pasted != flag => Err(Failure::usage(format!(
+            "the pasted cookie is named {pasted:?} but --cookie-name is {flag:?}"
+        ))),
+        (pasted, flag) => Ok(pasted.or(flag)),
     }
 }
 
@@ -261,6 +302,28 @@ mod tests {
     }
 
     #[test]
+    fn the_cookie_name_comes_from_the_flag_or_the_paste_and_both_must_agree() {
+        let bare = paste::parse_pasted("AbC").unwrap();
+        let named = paste::parse_pasted("__Host-s=AbC").unwrap();
+        assert_eq!(cookie_name_of(&bare, None).unwrap(), None);
+        assert_eq!(
+            cookie_name_of(&bare, Some("s".into())).unwrap(),
+            Some("s".into())
+        );
+        assert_eq!(
+            cookie_name_of(&named, None).unwrap(),
+            Some("__Host-s".into())
+        );
+        assert_eq!(
+            cookie_name_of(&named, Some("__Host-s".into())).unwrap(),
+            Some("__Host-s".into())
+        );
+        let clash = cookie_name_of(&named, Some("other".into())).unwrap_err();
+        assert_eq!(clash.code, EXIT_USAGE);
+        assert!(cookie_name_of(&bare, Some("a b".into())).is_err());
+    }
+
+    #[test]
     fn durations_accept_seconds_and_units() {
         assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
@@ -280,7 +343,8 @@ mod tests {
         assert_eq!(args.max_age, DEFAULT_MAX_AGE);
         assert_eq!(args.clock_skew, DEFAULT_CLOCK_SKEW);
         assert_eq!(args.purpose, DEFAULT_PURPOSE);
-        assert_eq!(args.cookie_name, DEFAULT_COOKIE_NAME);
+        assert_eq!(args.cookie_name, None);
+        assert_eq!(args.context, None);
         assert_eq!(args.mode, None);
     }
 }

@@ -1,74 +1,56 @@
-//! `inspect` and `verify`: what they print and which exit code they give.
+//! `verify`: the verdict of [`Codec::verify`] on a token, explained.
 //!
-//! Both are pure functions of the token, the settings and `now`, so their
-//! output is tested without running the binary. Neither prints key material
-//! or session values: `verify` shows a session's keys and each value's size.
+//! The verdict and the re-issue decision come from the library alone
+//! (`Codec::verify` checks header, tag and times without deserializing the
+//! payload); this file only builds the codec from the command line and puts
+//! the result into words. It never prints key material or session values: a
+//! session's keys are listed with each value's size.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
-use cookie_seal::consts::{FORMAT_VERSION, MAX_COOKIE_LEN};
+use cookie_seal::consts::DEFAULT_COOKIE_NAME;
 use cookie_seal::{
-    inspect as read_header, Codec, DecodeOptions, Error, Keyring, Lifetime, Mode, Session,
-    UntrustedHeader,
+    inspect as read_header, Codec, DecodeOptions, Decoded, Error, Keyring, Lifetime, Mode, Session,
 };
 
+use crate::format::{join, line, mode_name, moment, moment_noted, plus, size, unreadable, Outcome};
 use crate::{Failure, EXIT_INVALID, EXIT_OK, EXIT_USAGE};
 
-/// What a command prints on stdout and the exit code it ends with.
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    pub(crate) code: u8,
-    pub(crate) text: String,
+/// What the token is bound to, besides the purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Binding {
+    /// Nothing: a token from `Codec::encode` without a context.
+    Unbound,
+    /// A context given with `--context`.
+    Context(String),
+    /// A cookie written by `SessionCookie`, which binds the cookie name as
+    /// the context (from `--cookie-name` or a pasted `NAME=value`).
+    CookieName(String),
 }
 
-/// Column width of the labels, so the values line up.
-const LABEL_WIDTH: usize = 16;
-
-/// Appends one `label: value` line.
-fn line(out: &mut String, label: &str, value: impl std::fmt::Display) {
-    out.push_str(&format!("{:<LABEL_WIDTH$}{value}\n", format!("{label}:")));
-}
-
-/// Reads the header without keys and reports it as unverified.
-pub(crate) fn inspect(token: &str, cookie_name: &str, now: SystemTime) -> Outcome {
-    let header = match read_header(token) {
-        Ok(header) => header,
-        Err(error) => {
-            return Outcome {
-                code: EXIT_INVALID,
-                text: format!("NOT A TOKEN: {}\n", unreadable(&error)),
-            }
+impl Binding {
+    fn context(&self) -> &[u8] {
+        match self {
+            Binding::Unbound => b"",
+            Binding::Context(context) => context.as_bytes(),
+            Binding::CookieName(name) => name.as_bytes(),
         }
-    };
-    let mut out = String::from(
-        "NOT VERIFIED: this header was read without keys, and anyone can write any header.\n\
-         Use `cookie-seal verify` to check the token.\n",
-    );
-    line(&mut out, "format version", header.version());
-    line(&mut out, "mode", mode_name(header.mode()));
-    line(&mut out, "flags", flags(&header));
-    line(&mut out, "key ID", header.key_id());
-    match (header.issued_at(), header.created_at(), header.generation()) {
-        (Some(issued_at), Some(created_at), Some(generation)) => {
-            line(&mut out, "issued at", moment(issued_at, now));
-            if created_at != issued_at {
-                line(&mut out, "session created", moment(created_at, now));
-            }
-            if generation != 0 {
-                line(&mut out, "generation", generation);
-            }
-        }
-        // Sealed tokens encrypt their times and generation.
-        _ => line(
-            &mut out,
-            "issued at",
-            "encrypted (`cookie-seal verify` reads it)",
-        ),
     }
-    line(&mut out, "size", size(token.len(), cookie_name));
-    Outcome {
-        code: EXIT_OK,
-        text: out,
+
+    /// The cookie name the size budget is computed for.
+    fn cookie_name(&self) -> &str {
+        match self {
+            Binding::CookieName(name) => name,
+            _ => DEFAULT_COOKIE_NAME,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Binding::Unbound => "no context".to_owned(),
+            Binding::Context(_) => "with the given context".to_owned(),
+            Binding::CookieName(name) => format!("bound to cookie {name:?}"),
+        }
     }
 }
 
@@ -78,29 +60,18 @@ pub(crate) struct VerifySettings {
     /// The required mode, or `None` to use the (authenticated) mode of the token.
     pub(crate) mode: Option<Mode>,
     pub(crate) purpose: String,
-    pub(crate) context: Vec<u8>,
+    pub(crate) binding: Binding,
     pub(crate) max_age: Duration,
     pub(crate) absolute_lifetime: Option<Duration>,
     pub(crate) reissue_after: Option<Duration>,
     pub(crate) clock_skew: Duration,
-    pub(crate) cookie_name: String,
-}
-
-/// The facts of an authentic token, whatever its payload.
-struct Verified {
-    mode: Mode,
-    key_id: u32,
-    issued_at: SystemTime,
-    created_at: SystemTime,
-    generation: u32,
-    reissue_due: bool,
 }
 
 /// Verifies `token` with a codec built from `keys` and `settings`.
 ///
 /// # Errors
-/// A usage [`Failure`] only for problems that are not the token's fault
-/// (this machine's clock before 1970).
+/// A usage [`Failure`] only for problems that are not the token's fault: a
+/// setting out of range, or this machine's clock before 1970.
 pub(crate) fn verify(
     token: &str,
     keys: Keyring,
@@ -122,65 +93,35 @@ pub(crate) fn verify(
         .purpose(&settings.purpose)
         .max_age(settings.max_age)
         .clock_skew(settings.clock_skew)
-        .token_budget_for_cookie(&settings.cookie_name);
+        .token_budget_for_cookie(settings.binding.cookie_name());
     if let Some(lifetime) = settings.absolute_lifetime {
         codec = codec.absolute_lifetime(lifetime);
     }
     if let Some(age) = settings.reissue_after {
         codec = codec.reissue_after(age);
     }
-
-    let (verified, session) = match codec.decode_with::<Session>(
-        token,
-        &DecodeOptions::new().context(&settings.context),
-        now,
-    ) {
-        Ok(decoded) => {
-            let verified = Verified {
-                mode: decoded.mode,
-                key_id: decoded.key_id,
-                issued_at: decoded.issued_at,
-                created_at: decoded.created_at,
-                generation: decoded.generation,
-                reissue_due: decoded.needs_reissue(),
-            };
-            (verified, Some(decoded.value))
-        }
-        // `Codec::decode_with` documents that `Deserialize` is reported only
-        // after the tag and the lifetimes were checked: the token is
-        // authentic and current, so its header (covered by the tag) is
-        // trustworthy. Only the payload's type is not a `Session`.
-        Err(Error::Deserialize) => {
-            // A sealed token's times are encrypted: read them through the
-            // payload-agnostic check, which passes where decoding did.
-            let decoded = codec
-                .verify(token, &DecodeOptions::new().context(&settings.context), now)
-                .map_err(|e| {
-                    Failure::usage(format!(
-                        "internal error: authentic token fails to verify: {e}"
-                    ))
-                })?;
-            let verified = Verified {
-                mode: decoded.mode,
-                key_id: decoded.key_id,
-                issued_at: decoded.issued_at,
-                created_at: decoded.created_at,
-                generation: decoded.generation,
-                reissue_due: decoded.needs_reissue(),
-            };
-            (verified, None)
-        }
+    let options = DecodeOptions::new().context(settings.binding.context());
+    let verified = match codec.verify(token, &options, now) {
+        Ok(verified) => verified,
         Err(error) => return invalid_outcome(&error, token, &key_ids, settings),
     };
+    Ok(Outcome {
+        code: EXIT_OK,
+        text: describe_valid(token, &verified, primary, settings, now),
+    })
+}
 
+fn describe_valid(
+    token: &str,
+    verified: &Decoded<Vec<u8>>,
+    primary: u32,
+    settings: &VerifySettings,
+    now: SystemTime,
+) -> String {
     let mut out = format!(
         "VALID: authentic and within its lifetime (purpose {:?}, {})\n",
         settings.purpose,
-        if settings.context.is_empty() {
-            "no context"
-        } else {
-            "with the given context"
-        }
+        settings.binding.describe()
     );
     let mode_note = if settings.mode.is_some() {
         ""
@@ -239,10 +180,14 @@ pub(crate) fn verify(
     line(
         &mut out,
         "re-issue due",
-        reissue(&verified, primary, settings),
+        reissue(verified, primary, settings),
     );
-    line(&mut out, "size", size(token.len(), &settings.cookie_name));
-    match session {
+    line(
+        &mut out,
+        "size",
+        size(token.len(), settings.binding.cookie_name()),
+    );
+    match as_session(&verified.value) {
         Some(session) => describe_session(&mut out, &session),
         None => line(
             &mut out,
@@ -251,14 +196,20 @@ pub(crate) fn verify(
              app struct); postcard payloads do not describe themselves, so it is not shown",
         ),
     }
-    Ok(Outcome {
-        code: EXIT_OK,
-        text: out,
-    })
+    out
 }
 
-fn reissue(verified: &Verified, primary: u32, settings: &VerifySettings) -> String {
-    if !verified.reissue_due {
+/// The authentic payload read as a [`Session`], if it is exactly one.
+fn as_session(payload: &[u8]) -> Option<Session> {
+    match postcard::take_from_bytes::<Session>(payload) {
+        Ok((session, [])) => Some(session),
+        _ => None,
+    }
+}
+
+/// Explains the library's re-issue verdict (`Decoded::needs_reissue`).
+fn reissue(verified: &Decoded<Vec<u8>>, primary: u32, settings: &VerifySettings) -> String {
+    if !verified.needs_reissue() {
         return "no".to_owned();
     }
     if verified.key_id != primary {
@@ -299,8 +250,8 @@ fn describe_session(out: &mut String, session: &Session) {
     }
 }
 
-/// The verdict for a token that did not verify, or a usage failure for
-/// errors that are not about the token.
+/// The verdict for a token that did not verify (exit 1), or a usage
+/// failure (exit 2) for errors that are not about the token.
 fn invalid_outcome(
     error: &Error,
     token: &str,
@@ -311,7 +262,7 @@ fn invalid_outcome(
         Error::TooLarge { len, limit } => format!(
             "the token is {len} bytes, over the {limit}-byte budget for cookie {:?} \
              (nothing else was checked)",
-            settings.cookie_name
+            settings.binding.cookie_name()
         ),
         Error::Malformed | Error::UnsupportedVersion(_) => unreadable(error),
         Error::ModeMismatch => {
@@ -324,11 +275,20 @@ fn invalid_outcome(
              the key was retired, is not staged on this keyring yet, or the token is forged",
             join(key_ids)
         ),
-        Error::Invalid => format!(
-            "the tag does not verify: the token was modified, or the key, purpose ({:?}) \
-             or context is wrong",
-            settings.purpose
-        ),
+        Error::Invalid => {
+            let hint = match settings.binding {
+                Binding::Unbound => {
+                    "; a cookie written by SessionCookie is bound to its name: pass \
+                     --cookie-name NAME, or paste NAME=value"
+                }
+                _ => "",
+            };
+            format!(
+                "the tag does not verify: the token was modified, or the key, purpose ({:?}) \
+                 or context is wrong{hint}",
+                settings.purpose
+            )
+        }
         Error::IssuedInFuture { issued_at, now } => format!(
             "authentic, but issued at {}, more than --clock-skew {} ahead of this clock",
             moment(*issued_at, *now),
@@ -359,12 +319,14 @@ fn invalid_outcome(
         Error::TimeOutOfRange => {
             return Err(Failure::usage("this machine's clock is before 1970"));
         }
-        other => {
+        Error::InvalidOption(reason) => {
             return Err(Failure {
                 code: EXIT_USAGE,
-                message: format!("cannot verify: {other}"),
+                message: format!("invalid setting: {reason}"),
             })
         }
+        // Whatever else the library reports, the token did not verify.
+        other => format!("the token does not verify: {other}"),
     };
     Ok(Outcome {
         code: EXIT_INVALID,
@@ -372,115 +334,10 @@ fn invalid_outcome(
     })
 }
 
-/// Why a token cannot even be read as one.
-fn unreadable(error: &Error) -> String {
-    match error {
-        Error::UnsupportedVersion(version) => format!(
-            "format version {version} is not supported (this tool reads version {FORMAT_VERSION})"
-        ),
-        Error::TooLarge { len, limit } => {
-            format!("{len} bytes is longer than any token ({limit} bytes at most)")
-        }
-        _ => {
-            "malformed: not a cookie-seal token (bad base64, wrong length or bad header)".to_owned()
-        }
-    }
-}
-
-fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Signed => "signed",
-        Mode::Sealed => "sealed",
-    }
-}
-
-fn flags(header: &UntrustedHeader) -> String {
-    if header.mode() == Mode::Sealed {
-        return "encrypted".to_owned();
-    }
-    let mut set = Vec::new();
-    if header.compressed() == Some(true) {
-        set.push("compressed");
-    }
-    if header.created_at() != header.issued_at() {
-        set.push("created-at");
-    }
-    if header.generation().is_some_and(|g| g != 0) {
-        set.push("generation");
-    }
-    if set.is_empty() {
-        "none".to_owned()
-    } else {
-        set.join(", ")
-    }
-}
-
-/// The first second of the year 10000, the end of RFC 3339's range.
-const YEAR_10000: u64 = 253_402_300_800;
-
-/// A date and how far it is from `now`: `2025-01-01T00:00:00Z (3h 2m ago)`.
-fn moment(time: SystemTime, now: SystemTime) -> String {
-    moment_noted(time, now, "")
-}
-
-/// Like [`moment`], with a note inside the parentheses:
-/// `2025-01-01T00:00:00Z (in 3h; --max-age 1day)`.
-fn moment_noted(time: SystemTime, now: SystemTime, note: &str) -> String {
-    let seconds = time
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    let date = if seconds >= YEAR_10000 {
-        format!("Unix time {seconds} (after the year 9999)")
-    } else {
-        humantime::format_rfc3339_seconds(time).to_string()
-    };
-    let relative = match now.duration_since(time) {
-        Ok(ago) => format!("{} ago", whole_seconds(ago)),
-        Err(ahead) => format!("in {}", whole_seconds(ahead.duration())),
-    };
-    if note.is_empty() {
-        format!("{date} ({relative})")
-    } else {
-        format!("{date} ({relative}; {note})")
-    }
-}
-
-fn whole_seconds(duration: Duration) -> humantime::FormattedDuration {
-    humantime::format_duration(Duration::from_secs(duration.as_secs()))
-}
-
-fn plus(time: SystemTime, duration: Duration) -> SystemTime {
-    time.checked_add(duration).unwrap_or(time)
-}
-
-/// The token's size against the browser limit for cookie `name`.
-fn size(token_len: usize, name: &str) -> String {
-    let cookie = token_len.saturating_add(name.len());
-    if cookie <= MAX_COOKIE_LEN {
-        format!(
-            "{token_len} bytes; cookie {name:?} uses {cookie} of {MAX_COOKIE_LEN} bytes ({}%), {} left",
-            cookie * 100 / MAX_COOKIE_LEN,
-            MAX_COOKIE_LEN - cookie
-        )
-    } else {
-        format!(
-            "{token_len} bytes; cookie {name:?} needs {cookie} bytes, OVER the \
-             {MAX_COOKIE_LEN}-byte limit by {}: browsers drop it",
-            cookie - MAX_COOKIE_LEN
-        )
-    }
-}
-
-fn join(ids: &[u32]) -> String {
-    ids.iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
     use cookie_seal::Key;
 
@@ -500,12 +357,11 @@ mod tests {
         VerifySettings {
             mode: None,
             purpose: "session".into(),
-            context: Vec::new(),
+            binding: Binding::Unbound,
             max_age: Duration::from_secs(86_400),
             absolute_lifetime: None,
             reissue_after: None,
             clock_skew: Duration::from_secs(60),
-            cookie_name: "session".into(),
         }
     }
 
@@ -514,55 +370,6 @@ mod tests {
         session.insert("user_id", &42u64).unwrap();
         session.insert("name", "Ada").unwrap();
         Codec::sealed(ring).encode_at(&session, at(issued)).unwrap()
-    }
-
-    #[test]
-    fn inspect_reports_header_fields_and_says_nothing_is_verified() {
-        let token = session_token(ring(), NOW - 3_600);
-        let outcome = inspect(&token, "session", at(NOW));
-        assert_eq!(outcome.code, EXIT_OK);
-        let text = outcome.text;
-        assert!(text.starts_with("NOT VERIFIED"), "{text}");
-        assert!(text.contains("format version: 1\n"), "{text}");
-        assert!(text.contains("mode:           sealed\n"), "{text}");
-        // A sealed token's flags and times are encrypted.
-        assert!(text.contains("flags:          encrypted\n"), "{text}");
-        assert!(text.contains("key ID:         1\n"), "{text}");
-        assert!(text.contains("issued at:      encrypted"), "{text}");
-        let cookie = token.len() + 7;
-        assert!(
-            text.contains(&format!("uses {cookie} of 4096 bytes")),
-            "{text}"
-        );
-        let signed = Codec::signed(ring())
-            .encode_at(&1u8, at(NOW - 3_600))
-            .unwrap();
-        let text = inspect(&signed, "session", at(NOW)).text;
-        assert!(text.contains("flags:          none\n"), "{text}");
-        assert!(text.contains("(1h ago)"), "{text}");
-    }
-
-    #[test]
-    fn inspect_of_garbage_is_not_a_token() {
-        let outcome = inspect("not a token!", "session", at(NOW));
-        assert_eq!(outcome.code, EXIT_INVALID);
-        assert!(outcome.text.starts_with("NOT A TOKEN: malformed"));
-    }
-
-    #[test]
-    fn moments_beyond_rfc3339_do_not_panic() {
-        let far = at(u64::MAX / 4);
-        assert!(moment(far, at(NOW)).contains("after the year 9999"));
-        assert!(moment(at(NOW + 90), at(NOW)).ends_with("(in 1m 30s)"));
-    }
-
-    #[test]
-    fn size_reports_room_left_and_overflow() {
-        assert_eq!(
-            size(4089, "session"),
-            "4089 bytes; cookie \"session\" uses 4096 of 4096 bytes (100%), 0 left"
-        );
-        assert!(size(4090, "session").contains("OVER the 4096-byte limit by 1"));
     }
 
     #[test]
@@ -622,6 +429,56 @@ mod tests {
         let outcome = verify(&token, ring(), &settings(), at(NOW)).unwrap();
         assert_eq!(outcome.code, EXIT_INVALID);
         assert!(outcome.text.starts_with("INVALID: the tag does not verify"));
+    }
+
+    #[test]
+    fn the_verdict_and_reissue_come_from_the_library_for_any_payload() {
+        // A SessionId-like payload (not a Session) written with key 1, read
+        // with key 2 primary: authentic, and due for re-issue.
+        let token = Codec::signed(ring())
+            .encode_at(&[7u8; 32], at(NOW))
+            .unwrap();
+        let mut promoted = ring();
+        promoted.promote(2).unwrap();
+        let outcome = verify(&token, promoted, &settings(), at(NOW)).unwrap();
+        assert_eq!(outcome.code, EXIT_OK, "{}", outcome.text);
+        assert!(
+            outcome
+                .text
+                .contains("re-issue due:   yes: written with key 1"),
+            "{}",
+            outcome.text
+        );
+        assert!(outcome.text.contains("not a Session"), "{}", outcome.text);
+    }
+
+    #[test]
+    fn a_cookie_name_binding_is_the_context_the_cookie_layer_uses() {
+        let token = Codec::sealed(ring())
+            .encode_with(
+                &Session::new(),
+                &cookie_seal::EncodeOptions::new().context(b"__Host-s"),
+                at(NOW),
+            )
+            .unwrap();
+        let bound = VerifySettings {
+            binding: Binding::CookieName("__Host-s".into()),
+            ..settings()
+        };
+        let outcome = verify(&token, ring(), &bound, at(NOW)).unwrap();
+        assert_eq!(outcome.code, EXIT_OK, "{}", outcome.text);
+        assert!(outcome.text.contains("bound to cookie \"__Host-s\""));
+        assert!(outcome.text.contains("cookie \"__Host-s\" uses"));
+        let unbound = verify(&token, ring(), &settings(), at(NOW)).unwrap();
+        assert_eq!(unbound.code, EXIT_INVALID);
+        assert!(unbound.text.contains("pass --cookie-name NAME"));
+        let invalid_setting = VerifySettings {
+            max_age: Duration::ZERO,
+            ..bound
+        };
+        let failure = verify(&token, ring(), &invalid_setting, at(NOW)).unwrap_err();
+        assert_eq!(failure.code, EXIT_USAGE);
+        assert!(failure.message.contains("max_age"), "{}", failure.message);
     }
 
     #[test]
