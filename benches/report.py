@@ -310,7 +310,7 @@ def main():
             "are percent-encoded, as a careful application must. The largest-session search "
             "uses that length for `SignedJar`.",
             "![median time per token, log scale](benches/results.svg)",
-            "### Building blocks (`cargo bench --bench primitives`)\n\n" + primitives_tables(),
+            "### Building blocks (`cargo bench -p cookie-seal-benches --bench primitives`)\n\n" + primitives_tables(),
         ]
     )
     doc_path = ROOT / "BENCHMARKS.md"

@@ -1,6 +1,6 @@
 //! cookie-seal against the floor and its peers, side by side in one run.
 //!
-//! `cargo bench` (see BENCHMARKS.md). The sessions come from
+//! `cargo bench -p cookie-seal-benches --bench codec` (see BENCHMARKS.md). The sessions come from
 //! `benches/sessions.json`, shared with `benches/flask_baseline.py`:
 //! **small** (~150 B of JSON), **medium** (~1 KB), **large** (~3 KB).
 //!
@@ -465,7 +465,8 @@ fn size_report(fx: &Fixture, file: &SessionsFile) {
         },
         "approaches": approaches,
     });
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
+    // The workspace's target directory, where criterion writes too.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     let written = std::fs::create_dir_all(&dir).and_then(|()| {
         std::fs::write(
             dir.join("token_sizes.json"),
