@@ -85,7 +85,7 @@ pub struct SessionsFile {
 
 impl SessionsFile {
     pub fn load() -> SessionsFile {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/sessions.json");
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions.json");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad sessions.json: {e}"))

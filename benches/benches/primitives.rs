@@ -2,7 +2,7 @@
 //! the codec uses: the nonce source, the AEAD and MAC costs per size, the
 //! deflate backend (miniz_oxide, flate2's default, against zlib-rs) and level.
 //!
-//! `cargo bench --bench primitives` (see BENCHMARKS.md, "Choices inside the
+//! `cargo bench -p cookie-seal-benches --bench primitives` (see BENCHMARKS.md, "Choices inside the
 //! codec"). The payloads are the postcard bytes of the benchmark sessions.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a bench may panic on broken setup

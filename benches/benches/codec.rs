@@ -1,6 +1,6 @@
 //! cookie-seal against the floor and its peers, side by side in one run.
 //!
-//! `cargo bench` (see BENCHMARKS.md). The sessions come from
+//! `cargo bench -p cookie-seal-benches --bench codec` (see BENCHMARKS.md). The sessions come from
 //! `benches/sessions.json`, shared with `benches/flask_baseline.py`:
 //! **small** (~150 B of JSON), **medium** (~1 KB), **large** (~3 KB).
 //!
@@ -33,7 +33,7 @@ use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
-use cookie_seal::{Codec, Compression, Key, Keyring, Session};
+use cookie_seal::{Codec, Compression, Key, Keyring, NonceSource, Session};
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
@@ -173,6 +173,7 @@ enum Approach {
     SealSignedNever,
     SealSealed,
     SealSealedAuto,
+    SealSealedOsNonce,
     SealSignedMap,
     SealSealedMap,
     FloorSigned,
@@ -186,11 +187,12 @@ enum Approach {
 
 use Approach::*;
 
-const ALL: [Approach; 13] = [
+const ALL: [Approach; 14] = [
     SealSigned,
     SealSignedNever,
     SealSealed,
     SealSealedAuto,
+    SealSealedOsNonce,
     SealSignedMap,
     SealSealedMap,
     FloorSigned,
@@ -210,6 +212,7 @@ impl Approach {
             SealSignedNever => "cookie-seal_signed_never",
             SealSealed => "cookie-seal_sealed",
             SealSealedAuto => "cookie-seal_sealed_auto",
+            SealSealedOsNonce => "cookie-seal_sealed_os_nonce",
             SealSignedMap => "cookie-seal_signed_map",
             SealSealedMap => "cookie-seal_sealed_map",
             FloorSigned => "floor_signed",
@@ -228,6 +231,8 @@ struct Fixture {
     signed_never: Codec,
     sealed: Codec,
     sealed_auto: Codec,
+    /// The sealed default but with `NonceSource::Os`: the nonce's cost.
+    sealed_os_nonce: Codec,
     floor: Floor,
     peers: Peers,
 }
@@ -245,6 +250,9 @@ impl Fixture {
             sealed_auto: Codec::sealed(ring())
                 .max_age(max_age)
                 .compression(Compression::Auto),
+            sealed_os_nonce: Codec::sealed(ring())
+                .max_age(max_age)
+                .nonce_source(NonceSource::Os),
             floor: Floor::new(),
             peers: Peers::new(),
         }
@@ -257,6 +265,7 @@ impl Fixture {
             SealSignedNever => self.signed_never.encode(value).ok(),
             SealSealed => self.sealed.encode(value).ok(),
             SealSealedAuto => self.sealed_auto.encode(value).ok(),
+            SealSealedOsNonce => self.sealed_os_nonce.encode(value).ok(),
             // The map is built outside the timed loop; see `encode_map`.
             SealSignedMap => self.signed.encode(&value.to_map()).ok(),
             SealSealedMap => self.sealed.encode(&value.to_map()).ok(),
@@ -300,6 +309,7 @@ impl Fixture {
             SealSignedNever => self.signed_never.decode(token).ok().map(|d| d.value),
             SealSealed => self.sealed.decode(token).ok().map(|d| d.value),
             SealSealedAuto => self.sealed_auto.decode(token).ok().map(|d| d.value),
+            SealSealedOsNonce => self.sealed_os_nonce.decode(token).ok().map(|d| d.value),
             SealSignedMap | SealSealedMap => None, // see `decode_map`
             FloorSigned => self.floor.verify(token),
             FloorSealed => self.floor.open(token),
@@ -455,7 +465,8 @@ fn size_report(fx: &Fixture, file: &SessionsFile) {
         },
         "approaches": approaches,
     });
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion");
+    // The workspace's target directory, where criterion writes too.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/criterion");
     let written = std::fs::create_dir_all(&dir).and_then(|()| {
         std::fs::write(
             dir.join("token_sizes.json"),
