@@ -38,6 +38,20 @@
 //! attributes, loads the session from the request's `Cookie` headers and decides which
 //! `Set-Cookie` headers to send.
 //!
+//! In axum, add [`SessionLayer`][SessionLayer] to the router and take a [`Session`][axum-Session] argument
+//! in a handler: the layer loads the session once per request and writes exactly the
+//! `Set-Cookie` headers needed (the [`axum`][axum-module] module shows a complete app; the
+//! [`actix`][actix-module] module does the same for actix-web):
+//!
+//! ```ignore
+//! async fn counter(session: cookie_seal::axum::Session) -> Result<String, cookie_seal::Error> {
+//!     let n = session.get::<u64>("n")?.unwrap_or(0) + 1;
+//!     session.insert("n", &n)?;
+//!     Ok(n.to_string())
+//! }
+//! let app = Router::new().route("/", get(counter)).layer(SessionLayer::new(cookies));
+//! ```
+//!
 //! # Errors
 //!
 //! Every failure is one [`Error`] variant, one per failure class:
@@ -76,7 +90,9 @@
 //! | every limit and default | [`consts`] |
 //! | `Set-Cookie` with secure defaults, `__Host-` checks, removal | [`cookie::CookieConfig`], [`cookie::SessionCookie`] |
 //! | one session across several cookies (opt-in) | [`cookie::CookieConfig::chunking`] |
-//! | Flask session cookies, read and write (feature `flask`) | `flask::FlaskCodec` |
+//! | a session layer for tower/axum with `Session` and `Typed<T>` extractors (features `tower`, `axum`) | [`tower::SessionLayer`][SessionLayer], [`axum::Session`][axum-Session] |
+//! | actix-web middleware and extractors (feature `actix`) | [`actix::SessionMiddleware`][actix-mw] |
+//! | Flask session cookies, read and write (feature `flask`) | [`flask::FlaskCodec`][FlaskCodec] |
 //! | operator CLI: keygen, rotate, inspect, verify (feature `cli`) | the `cookie-seal` binary |
 //!
 //! Token sizes with default settings, in bytes:
@@ -90,10 +106,13 @@
 //!
 //! | feature | adds |
 //! |---|---|
-//! | `flask` | the `flask` module: read and write Flask's default session cookie |
+//! | `tower` | the [`tower`][tower-module] module: `SessionLayer` for any tower or hyper service (adds `http`, `tower-layer`, `tower-service`) |
+//! | `axum` | the [`axum`][axum-module] module: `Session` and `Typed<T>` extractors for that layer (enables `tower`; adds `axum-core`) |
+//! | `actix` | the [`actix`][actix-module] module: `SessionMiddleware` and the same extractors for actix-web 4 (adds `actix-web` without default features) |
+//! | `flask` | the [`flask`][flask-module] module: read and write Flask's default session cookie |
 //! | `cli` | the `cookie-seal` operator binary (keygen, rotate, inspect, verify); the library itself is unchanged |
 //!
-//! No feature is on by default.
+//! No feature is on by default, and none pulls in an async runtime.
 //!
 //! # More documentation
 //!
@@ -109,9 +128,34 @@
 //! The repository also holds BENCHMARKS.md (criterion benchmarks against the primitives, the
 //! peer crates and Flask), examples/README.md (axum, actix-web and Redis example apps),
 //! fuzz/README.md and CONTRIBUTING.md.
+//!
+// Links to feature-gated items resolve when the feature is on (as on docs.rs) and point to
+// the feature table otherwise, so no build of the docs has a broken link.
+#![cfg_attr(feature = "flask", doc = "[FlaskCodec]: crate::flask::FlaskCodec")]
+#![cfg_attr(feature = "flask", doc = "[flask-module]: crate::flask")]
+#![cfg_attr(not(feature = "flask"), doc = "[FlaskCodec]: #cargo-features")]
+#![cfg_attr(not(feature = "flask"), doc = "[flask-module]: #cargo-features")]
+#![cfg_attr(feature = "tower", doc = "[tower-module]: crate::tower")]
+#![cfg_attr(feature = "tower", doc = "[SessionLayer]: crate::tower::SessionLayer")]
+#![cfg_attr(not(feature = "tower"), doc = "[tower-module]: #cargo-features")]
+#![cfg_attr(not(feature = "tower"), doc = "[SessionLayer]: #cargo-features")]
+#![cfg_attr(feature = "axum", doc = "[axum-module]: crate::axum")]
+#![cfg_attr(feature = "axum", doc = "[axum-Session]: crate::axum::Session")]
+#![cfg_attr(not(feature = "axum"), doc = "[axum-module]: #cargo-features")]
+#![cfg_attr(not(feature = "axum"), doc = "[axum-Session]: #cargo-features")]
+#![cfg_attr(feature = "actix", doc = "[actix-module]: crate::actix")]
+#![cfg_attr(feature = "actix", doc = "[actix-mw]: crate::actix::SessionMiddleware")]
+#![cfg_attr(not(feature = "actix"), doc = "[actix-module]: #cargo-features")]
+#![cfg_attr(not(feature = "actix"), doc = "[actix-mw]: #cargo-features")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub mod actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod codec;
 mod compress;
 pub mod consts;
@@ -128,8 +172,13 @@ mod seal;
 mod serialize;
 mod session;
 mod sign;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 #[cfg(test)]
 mod vector_tests;
+#[cfg(any(feature = "tower", feature = "actix"))]
+mod web_session;
 
 // `cargo fuzz` builds with `--cfg fuzzing`; no feature can switch this on.
 #[cfg(fuzzing)]

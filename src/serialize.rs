@@ -27,7 +27,7 @@ pub(crate) fn append_to<T: Serialize + ?Sized>(value: &T, out: Vec<u8>) -> Resul
 /// the cap works on small thread stacks; the extra memory is bounded by the
 /// payload cap.
 ///
-/// [`MAX_PAYLOAD_LEN`]: crate::MAX_PAYLOAD_LEN
+/// [`MAX_PAYLOAD_LEN`]: crate::consts::MAX_PAYLOAD_LEN
 pub(crate) fn from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let mut deserializer = postcard::Deserializer::from_bytes(bytes);
     let value = T::deserialize(serde_stacker::Deserializer::new(&mut deserializer));

@@ -186,8 +186,9 @@ impl Session {
     /// valid afterwards. Encode the result with fresh options
     /// ([`Codec::encode`](crate::Codec::encode), not
     /// [`Decoded::carry_over`](crate::Decoded::carry_over)) so that its
-    /// absolute lifetime starts again too; call [`Session::clear`] first to
-    /// drop values set before login as well.
+    /// absolute lifetime starts again too; [`SessionCookie::save`](crate::cookie::SessionCookie::save)
+    /// does this by itself when the ID changed. To drop values set before
+    /// login as well, use [`Session::renew`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
@@ -205,6 +206,27 @@ impl Session {
         self.id = Some(SessionId::generate()?);
         self.modified = true;
         Ok(())
+    }
+
+    /// Starts a clean session, as at login: drops every value and gives the
+    /// session a new random ID ([`Session::clear`] then
+    /// [`Session::regenerate`]). [`SessionCookie::save`](crate::cookie::SessionCookie::save)
+    /// writes it with a fresh creation time, since the ID changed.
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the operating system's random number generator fails.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// let mut session = cookie_seal::Session::new();
+    /// session.insert("count", &3u64)?;
+    /// session.renew()?;
+    /// assert!(session.is_empty() && session.id().is_some());
+    /// # Ok(()) }
+    /// ```
+    pub fn renew(&mut self) -> Result<(), Error> {
+        self.entries.clear();
+        self.regenerate()
     }
 }
 

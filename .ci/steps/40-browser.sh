@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real-browser tests (tests/browser.rs): headless Chromium, driven over
+# Real-browser tests (web/tests/browser.rs): headless Chromium, driven over
 # WebDriver by chromedriver, logs in to the axum example and checks the
 # 4096-byte cookie limit. Installs Debian's chromium and chromium-driver when
 # missing. COOKIE_SEAL_REQUIRE_BROWSER=1 turns the test's "browser missing"
@@ -20,8 +20,8 @@ fi
 chromium --version
 chromedriver --version
 
-# The test starts target/debug/examples/axum_app; `cargo test --test browser`
-# alone does not build examples, so build them first (a no-op after .ci/run's
-# `cargo test --all-features`).
-timeout 1800 cargo build --all-features --examples
-COOKIE_SEAL_REQUIRE_BROWSER=1 timeout 900 cargo test --all-features --test browser -- --nocapture
+# The test starts target/debug/examples/axum_app (of the `web/` workspace
+# member); `cargo test --test browser` alone does not build examples, so build
+# them first (a no-op after .ci/run's `cargo test --workspace --all-features`).
+timeout 1800 cargo build -p cookie-seal-web --examples
+COOKIE_SEAL_REQUIRE_BROWSER=1 timeout 900 cargo test -p cookie-seal-web --test browser -- --nocapture

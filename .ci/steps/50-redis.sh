@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Server-side sessions against a real Redis (tests/redis_sessions.rs, which
-# runs examples/redis_sessions). Installs Debian's redis-server when missing,
+# Server-side sessions against a real Redis (web/tests/redis_sessions.rs,
+# which runs web/examples/redis_sessions). Installs Debian's redis-server when missing,
 # starts it on 127.0.0.1 on a free port with a random password (config on
 # stdin, so the password is in no process list or file), runs the tests with
 # COOKIE_SEAL_REQUIRE_REDIS=1 so they cannot skip, and stops it on exit.
@@ -65,12 +65,13 @@ echo "redis-server $redis_pid on 127.0.0.1:$port (password required)"
 # Without a password the server refuses commands.
 REDISCLI_AUTH="" timeout 2 redis-cli -h 127.0.0.1 -p "$port" ping 2>&1 | grep -q NOAUTH
 
-# The tests start target/debug/examples/redis_sessions; `cargo test --test`
-# alone does not build examples (a no-op after .ci/run's `cargo test`).
-timeout 1800 cargo build --all-features --examples
+# The tests start target/debug/examples/redis_sessions (of the `web/` member);
+# `cargo test --test` alone does not build examples (a no-op after .ci/run's
+# `cargo test --workspace`).
+timeout 1800 cargo build -p cookie-seal-web --examples
 export COOKIE_SEAL_TEST_REDIS_URL="redis://:$password@127.0.0.1:$port/"
 export COOKIE_SEAL_REQUIRE_REDIS=1
-timeout 900 cargo test --all-features --test redis_sessions -- --nocapture
+timeout 900 cargo test -p cookie-seal-web --test redis_sessions -- --nocapture
 # The measurement (not a pass/fail on speed): request rate of login + read
 # cycles in this debug build, and Redis commands per request.
-timeout 300 cargo test --all-features --test redis_sessions -- --ignored --nocapture measure_login_read_cycles
+timeout 300 cargo test -p cookie-seal-web --test redis_sessions -- --ignored --nocapture measure_login_read_cycles

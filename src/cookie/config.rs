@@ -82,6 +82,7 @@ pub struct CookieConfig {
     pub(super) max_age: Option<Duration>,
     pub(super) max_chunks: usize,
     pub(super) header_budget: usize,
+    pub(super) browser_session: bool,
 }
 
 impl Default for CookieConfig {
@@ -97,6 +98,7 @@ impl Default for CookieConfig {
             max_age: None,
             max_chunks: 1,
             header_budget: DEFAULT_COOKIE_HEADER_BUDGET,
+            browser_session: false,
         }
     }
 }
@@ -167,6 +169,41 @@ impl CookieConfig {
     pub fn max_age(mut self, max_age: Duration) -> CookieConfig {
         self.max_age = Some(max_age);
         self
+    }
+
+    /// Makes the cookie a browser-session cookie (default off): it is sent
+    /// with no `Max-Age` and no `Expires`, so the browser drops it when it
+    /// closes (Flask's non-permanent session, actix-session's default). The
+    /// token inside still expires by the codec's lifetimes. Cannot be
+    /// combined with [`CookieConfig::max_age`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::{Duration, SystemTime};
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, EncodeOptions, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?.browser_session(true),
+    /// )?;
+    /// let set = cookies.store(&1u8, &EncodeOptions::new(), &PresentCookies::none(), SystemTime::now())?;
+    /// assert!(set[0].ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/"), "{}", set[0]);
+    /// assert!(!set[0].contains("Max-Age") && !set[0].contains("Expires"));
+    /// // Removal still carries Max-Age=0.
+    /// assert!(cookies.removal_cookies(&PresentCookies::none())[0].contains("Max-Age=0"));
+    ///
+    /// let both = CookieConfig::new("s")?.browser_session(true).max_age(Duration::from_secs(60));
+    /// assert!(both.validate().is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn browser_session(mut self, browser_session: bool) -> CookieConfig {
+        self.browser_session = browser_session;
+        self
+    }
+
+    /// Whether the cookie is a browser-session cookie (no `Max-Age`).
+    pub fn is_browser_session(&self) -> bool {
+        self.browser_session
     }
 
     /// Lets one token be split across up to `max_chunks` cookies named
@@ -266,9 +303,10 @@ impl CookieConfig {
     /// control character or `;`; a `Domain` with characters other than ASCII
     /// letters, digits, `-` and `.`; a `__Host-` name without `Secure`, with a
     /// `Path` other than `/` or with a `Domain`; a `__Secure-` name without
-    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`; a chunk
-    /// count of 0 or above [`MAX_CHUNKS`]; a header budget below
-    /// [`MIN_COOKIE_HEADER_BUDGET`]. [`Error::TooLarge`] for a name
+    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`, or one with
+    /// [`CookieConfig::browser_session`]; a chunk count of 0 or above
+    /// [`MAX_CHUNKS`]; a header budget below [`MIN_COOKIE_HEADER_BUDGET`].
+    /// [`Error::TooLarge`] for a name
     /// over [`MAX_COOKIE_NAME_LEN`] or an attribute value over
     /// [`MAX_ATTRIBUTE_LEN`]. The `__Host-` and `__Secure-` prefixes are
     /// matched without regard to case, as browsers do.
@@ -307,6 +345,11 @@ impl CookieConfig {
         if self.same_site == SameSite::None && !self.secure {
             return Err(Error::InvalidOption("SameSite=None needs Secure"));
         }
+        if self.browser_session && self.max_age.is_some() {
+            return Err(Error::InvalidOption(
+                "a browser-session cookie has no Max-Age",
+            ));
+        }
         if self.max_age == Some(Duration::ZERO) {
             return Err(Error::InvalidOption(
                 "a Max-Age of 0 deletes the cookie at once",
@@ -328,6 +371,9 @@ impl CookieConfig {
 
     /// Renders one `Set-Cookie` value with this config's attributes.
     pub(super) fn render(&self, name: &str, value: &str, max_age: Duration) -> String {
+        if self.browser_session {
+            return self.builder(name, value).build().to_string();
+        }
         // A fraction of a second rounds up: `Max-Age=0` would delete the cookie.
         let whole = max_age
             .as_secs()

@@ -1,6 +1,7 @@
 //! Framework-free parts shared by the example apps (`axum_app`, `actix_app`,
-//! `redis_sessions`): settings from the environment and the HTML pages. The
-//! session handling itself is in each example, next to its framework glue.
+//! `redis_sessions`): settings from the environment, the HTML pages, and
+//! what the cookie-session apps log. The session handling itself is done by
+//! cookie-seal's layer (axum) or middleware (actix-web).
 //!
 //! Environment:
 //! - `PORT`: port on 127.0.0.1 (default 3000; `0` picks a free one). The app
@@ -110,6 +111,22 @@ pub fn exit_code(result: Result<(), Box<dyn Error>>) -> ExitCode {
 pub fn announce(addr: SocketAddr) {
     println!("listening on http://{addr}");
 }
+
+/// The session layer's hook for rejected cookies (forged, expired, unknown
+/// key): the app logs the reason, the layer deletes the cookie.
+pub fn log_rejected(error: &cookie_seal::Error) {
+    eprintln!("session cookie rejected: {error}");
+}
+
+/// The session layer's hook for a session that cannot be saved (it outgrew
+/// the cookie): logs the reason and gives the page of the 500 response.
+pub fn save_error_page(error: &cookie_seal::Error) -> String {
+    eprintln!("session could not be saved: {error}");
+    error_page("The session could not be saved.")
+}
+
+/// The message for a refused user name.
+pub const BAD_USERNAME: &str = "User names are 1 to 32 letters, digits, '.', '_' or '-'.";
 
 /// A user name if `name` is 1 to 32 ASCII letters, digits, `.`, `_` or `-`.
 pub fn valid_username(name: &str) -> Option<&str> {

@@ -480,7 +480,7 @@ struct LoginForm {
 
 async fn login(State(app): AppState, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
     let Some(user) = support::valid_username(&form.username) else {
-        let page = support::error_page("User names are 1 to 32 letters, digits, '.', '_' or '-'.");
+        let page = support::error_page(support::BAD_USERNAME);
         return (StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
     let loaded = app.verify(&headers);

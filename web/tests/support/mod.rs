@@ -11,12 +11,28 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use cookie_seal::cookie::{PresentCookies, SessionCookie};
+use cookie_seal::EncodeOptions;
 
 /// A fixed keyring for the apps under test (key ID 1).
 pub const KEYS_1: &str = "1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
 /// A second key, for rotation (key ID 2).
 pub const KEY_2: &str = "2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI";
+
+/// A request `Cookie` pair (`name=token`) holding `value` as a new session
+/// issued at `at`, minted with the app's own `cookies`.
+pub fn mint<T: serde::Serialize + ?Sized>(
+    cookies: &SessionCookie,
+    value: &T,
+    at: SystemTime,
+) -> String {
+    let set = cookies
+        .store(value, &EncodeOptions::new(), &PresentCookies::none(), at)
+        .expect("the session fits the cookie");
+    set[0].split(';').next().unwrap_or_default().to_owned()
+}
 
 /// The example binaries are built by `cargo test` (examples are built with
 /// the test targets) into `target/<profile>/examples/`.
@@ -33,7 +49,7 @@ pub fn example_binary(name: &str) -> PathBuf {
     assert!(
         path.exists(),
         "{} is missing: run `cargo test` without a target filter, or \
-         `cargo build --examples` first",
+         `cargo build -p cookie-seal-web --examples` first",
         path.display()
     );
     path

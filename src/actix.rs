@@ -1,0 +1,289 @@
+//! Cookie sessions in actix-web (feature `actix`): wrap the `App` in
+//! [`SessionMiddleware`] and take a [`Session`] (or a [`Typed<T>`])
+//! argument in a handler. No glue: the middleware loads the session and
+//! writes the `Set-Cookie` headers.
+//!
+//! Per request, exactly as with the [tower layer](crate::tower): the
+//! session is loaded once, when a handler first extracts it, from every
+//! `Cookie` header line (chunks reassembled); a missing, forged or expired
+//! cookie is an empty session. The response gets exactly the `Set-Cookie`
+//! values [`SessionCookie::save`] decides: nothing for an untouched or
+//! unchanged session, a re-issue after key rotation or past the codec's
+//! `reissue_after` **also when the handler only read**, a removal after
+//! `clear()` and for a rejected cookie. A session that cannot be saved
+//! ([`Error::TooLarge`]) turns the response into a 500 without a cookie
+//! ([`SessionMiddleware::on_save_error`] chooses it);
+//! [`SessionMiddleware::on_rejected`] reports rejected cookies. The
+//! middleware prints nothing.
+//!
+//! At login, [`Session::renew`] starts a clean session (values dropped, new
+//! ID, fresh creation time); [`Session::regenerate`] changes the ID but
+//! keeps the values. Handlers may return `Result<_, cookie_seal::Error>`:
+//! an error is a plain 500 that reveals nothing about the session. Without
+//! the middleware, extracting a [`Session`] fails with a 500 whose message
+//! names it.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use actix_web::{test, web, App, HttpResponse};
+//! use cookie_seal::actix::{Session, SessionMiddleware};
+//! use cookie_seal::cookie::{CookieConfig, SessionCookie};
+//! use cookie_seal::{Codec, Key, Keyring};
+//!
+//! async fn counter(session: Session) -> Result<String, cookie_seal::Error> {
+//!     let n = session.get::<u64>("n")?.unwrap_or(0) + 1;
+//!     session.insert("n", &n)?;
+//!     Ok(n.to_string())
+//! }
+//!
+//! async fn login(session: Session) -> Result<HttpResponse, cookie_seal::Error> {
+//!     session.renew()?; // fixation defence: new ID, nothing from before login
+//!     session.insert("user", "alice")?;
+//!     Ok(HttpResponse::SeeOther().insert_header(("location", "/")).finish())
+//! }
+//!
+//! async fn logout(session: Session) -> HttpResponse {
+//!     session.clear(); // an empty session deletes the cookie
+//!     HttpResponse::SeeOther().insert_header(("location", "/")).finish()
+//! }
+//!
+//! let cookies = SessionCookie::new(
+//!     Codec::sealed(Keyring::new(1, Key::generate())),
+//!     CookieConfig::new("__Host-session")?,
+//! )?;
+//! // In a server: HttpServer::new(move || App::new().wrap(middleware.clone())...)
+//! let middleware = SessionMiddleware::new(cookies)
+//!     .on_rejected(|error| eprintln!("session cookie rejected: {error}"));
+//! actix_web::rt::System::new().block_on(async {
+//!     let app = test::init_service(
+//!         App::new()
+//!             .wrap(middleware)
+//!             .route("/", web::get().to(counter))
+//!             .route("/login", web::post().to(login))
+//!             .route("/logout", web::post().to(logout)),
+//!     )
+//!     .await;
+//!     let first = test::call_service(&app, test::TestRequest::get().uri("/").to_request()).await;
+//!     let set_cookie = first.headers().get("set-cookie").expect("a new session").to_str()?;
+//!     assert!(set_cookie.contains("; HttpOnly; SameSite=Lax; Secure; Path=/"));
+//!     let cookie = set_cookie.split(';').next().unwrap_or_default().to_owned();
+//!     let second = test::TestRequest::get().uri("/").insert_header(("cookie", cookie)).to_request();
+//!     assert_eq!(test::call_and_read_body(&app, second).await, "2");
+//!     Ok::<_, Box<dyn std::error::Error>>(())
+//! })?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::cookie::SessionCookie;
+use crate::error::Error;
+use crate::web_session::{Config, RequestExtension, RequestState};
+pub use crate::web_session::{Session, SessionRejection, Typed};
+
+type SaveErrorHook = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
+
+const MISSING_MIDDLEWARE: SessionRejection = SessionRejection::missing(
+    "cookie_seal::actix::SessionMiddleware is missing: add \
+     `.wrap(cookie_seal::actix::SessionMiddleware::new(cookies))` to the App",
+);
+
+/// The actix-web middleware that loads and saves each request's cookie
+/// session; see the [module docs](self). Cheap to clone (once per worker).
+#[derive(Clone)]
+pub struct SessionMiddleware {
+    config: Arc<Config>,
+    on_save_error: SaveErrorHook,
+}
+
+impl SessionMiddleware {
+    /// A middleware for the session cookie `cookies`, for `App::wrap`: no
+    /// hooks, a plain-text 500 when a session cannot be saved.
+    pub fn new(cookies: SessionCookie) -> SessionMiddleware {
+        SessionMiddleware {
+            config: Arc::new(Config::new(cookies)),
+            on_save_error: Arc::new(|_: &Error| {
+                HttpResponse::InternalServerError()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("500 Internal Server Error: the session could not be saved")
+            }),
+        }
+    }
+
+    /// Calls `hook` with the reason whenever a request's cookie is rejected
+    /// (forged, tampered, expired, unknown key, undecodable), when the
+    /// session is loaded. The request carries on with an empty session and
+    /// the cookie is deleted either way; the error never holds key material.
+    #[must_use]
+    pub fn on_rejected(
+        mut self,
+        hook: impl Fn(&Error) + Send + Sync + 'static,
+    ) -> SessionMiddleware {
+        Arc::make_mut(&mut self.config).on_rejected(hook);
+        self
+    }
+
+    /// Builds the response sent instead of the handler's when the session
+    /// cannot be saved (typically [`Error::TooLarge`]); no session cookie is
+    /// sent. Default: a plain-text 500.
+    #[must_use]
+    pub fn on_save_error(
+        mut self,
+        hook: impl Fn(&Error) -> HttpResponse + Send + Sync + 'static,
+    ) -> SessionMiddleware {
+        self.on_save_error = Arc::new(hook);
+        self
+    }
+}
+
+impl fmt::Debug for SessionMiddleware {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionMiddleware")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for SessionMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = SessionService<S>;
+    type InitError = ();
+    type Future = Ready<Result<SessionService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(SessionService {
+            service: Rc::new(service),
+            middleware: self.clone(),
+        }))
+    }
+}
+
+/// The service [`SessionMiddleware`] wraps around the app.
+pub struct SessionService<S> {
+    service: Rc<S>,
+    middleware: SessionMiddleware,
+}
+
+impl<S> fmt::Debug for SessionService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionService")
+            .field("middleware", &self.middleware)
+            .finish_non_exhaustive()
+    }
+}
+
+type ResponseFuture<B> =
+    Pin<Box<dyn Future<Output = Result<ServiceResponse<EitherBody<B>>, actix_web::Error>>>>;
+
+impl<S, B> Service<ServiceRequest> for SessionService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
+    S::Future: 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = ResponseFuture<B>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> ResponseFuture<B> {
+        let state = Arc::new(RequestState::new(Arc::clone(&self.middleware.config)));
+        request
+            .extensions_mut()
+            .insert(RequestExtension(Arc::clone(&state)));
+        let response = self.service.call(request);
+        let on_save_error = Arc::clone(&self.middleware.on_save_error);
+        Box::pin(async move {
+            let mut response = response.await?;
+            let set_cookies = state.finish::<HeaderValue>();
+            Ok(match set_cookies {
+                Ok(values) => {
+                    for value in values {
+                        response.headers_mut().append(SET_COOKIE, value);
+                    }
+                    response.map_into_left_body()
+                }
+                Err(error) => response
+                    .into_response(on_save_error(&error))
+                    .map_into_right_body(),
+            })
+        })
+    }
+}
+
+fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
+    headers
+        .get_all(COOKIE)
+        .filter_map(|value| value.to_str().ok())
+}
+
+impl FromRequest for Session {
+    type Error = SessionRejection;
+    type Future = Ready<Result<Session, SessionRejection>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Session::load(
+            request.extensions().get::<RequestExtension>(),
+            MISSING_MIDDLEWARE,
+            &mut cookie_headers(request.headers()),
+        ))
+    }
+}
+
+impl<T> FromRequest for Typed<T>
+where
+    T: Serialize + DeserializeOwned + Clone + Send + 'static,
+{
+    type Error = SessionRejection;
+    type Future = Ready<Result<Typed<T>, SessionRejection>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Typed::load(
+            request.extensions().get::<RequestExtension>(),
+            MISSING_MIDDLEWARE,
+            &mut cookie_headers(request.headers()),
+        ))
+    }
+}
+
+impl ResponseError for SessionRejection {
+    /// A 500 with the reason (a programming error, not a client's).
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::InternalServerError()
+            .content_type("text/plain; charset=utf-8")
+            .body(self.to_string())
+    }
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    /// A 500 that says nothing about the session: the error may describe
+    /// its contents (a value of the wrong type) or the server's keys.
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::InternalServerError()
+            .content_type("text/plain; charset=utf-8")
+            .body("500 Internal Server Error: session error")
+    }
+}

@@ -1,0 +1,332 @@
+//! A tower layer that gives each request its cookie session (feature
+//! `tower`); the handlers' side is the [`axum`](crate::axum) extractor.
+//!
+//! [`SessionLayer`] wraps any `Service<http::Request<_>>` whose response
+//! body can be built from a `String` (axum's `Router` is one). Per request:
+//!
+//! - The session is loaded when a handler first asks for it (an extractor),
+//!   once, from every `Cookie` header line, with chunks reassembled. A
+//!   missing, forged, expired or undecodable cookie is an empty session.
+//! - The response gets exactly the `Set-Cookie` values that
+//!   [`SessionCookie::save`] decides: nothing for an untouched or unchanged
+//!   session; the new cookie for a changed one; a re-issue under the primary
+//!   key after key rotation or past the codec's `reissue_after`, **also when
+//!   the handler only read**; a removal after `clear()` and for a rejected
+//!   cookie. A request whose handler never extracts the session gets no
+//!   `Set-Cookie` at all.
+//! - A session that cannot be saved (it grew past the cookie's budget,
+//!   [`Error::TooLarge`]) turns the response into a 500 without any cookie;
+//!   [`SessionLayer::on_save_error`] chooses that response (and is the
+//!   place to log it). [`SessionLayer::on_rejected`] reports rejected
+//!   cookies. The layer itself prints nothing.
+//!
+//! Outside axum, a service behind the layer reads the session with
+//! [`Session::from_http`]. The layer has no runtime of its own: it works on
+//! any executor. Here it wraps a hand-written service, driven without one:
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::future::{ready, Future, Ready};
+//! use std::sync::{Arc, Mutex};
+//! use std::task::{Context, Poll, Waker};
+//! use cookie_seal::cookie::{CookieConfig, SessionCookie};
+//! use cookie_seal::tower::{Session, SessionLayer};
+//! use cookie_seal::{Codec, Key, Keyring};
+//! use tower_layer::Layer;
+//! use tower_service::Service;
+//!
+//! /// Counts visits in the session.
+//! #[derive(Clone)]
+//! struct Counter;
+//! impl Service<http::Request<()>> for Counter {
+//!     type Response = http::Response<String>;
+//!     type Error = cookie_seal::Error;
+//!     type Future = Ready<Result<http::Response<String>, cookie_seal::Error>>;
+//!     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+//!         Poll::Ready(Ok(()))
+//!     }
+//!     fn call(&mut self, request: http::Request<()>) -> Self::Future {
+//!         let session = Session::from_http(&request).expect("behind SessionLayer");
+//!         ready((|| {
+//!             let n = session.get::<u64>("n")?.unwrap_or(0) + 1;
+//!             session.insert("n", &n)?;
+//!             Ok(http::Response::new(n.to_string()))
+//!         })())
+//!     }
+//! }
+//!
+//! /// Polls once: the service above is ready at once.
+//! fn now<F: Future>(future: F) -> F::Output {
+//!     match std::pin::pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+//!         Poll::Ready(output) => output,
+//!         Poll::Pending => unreachable!("nothing to wait for"),
+//!     }
+//! }
+//!
+//! let cookies = SessionCookie::new(
+//!     Codec::sealed(Keyring::new(1, Key::generate())),
+//!     CookieConfig::new("__Host-session")?,
+//! )?;
+//! let rejected = Arc::new(Mutex::new(Vec::new()));
+//! let log = Arc::clone(&rejected);
+//! let mut app = SessionLayer::new(cookies)
+//!     .on_rejected(move |error| log.lock().unwrap().push(error.to_string()))
+//!     .layer(Counter);
+//!
+//! let first = now(app.call(http::Request::new(())))?;
+//! let set_cookie = first.headers()["set-cookie"].to_str()?;
+//! assert!(set_cookie.starts_with("__Host-session="));
+//! let cookie = set_cookie.split(';').next().unwrap_or_default();
+//! let second = now(app.call(http::Request::builder().header("cookie", cookie).body(())?))?;
+//! assert_eq!(second.body(), "2");
+//!
+//! // A forged cookie: an empty session, reported to the hook, replaced.
+//! let forged = http::Request::builder().header("cookie", "__Host-session=forged").body(())?;
+//! let third = now(app.call(forged))?;
+//! assert_eq!(third.body(), "1");
+//! assert_eq!(*rejected.lock().unwrap(), ["malformed token"]);
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use http::header::{CONTENT_TYPE, SET_COOKIE};
+use http::{HeaderValue, Request, Response, StatusCode};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::cookie::SessionCookie;
+use crate::error::Error;
+use crate::web_session::{Config, RequestExtension, RequestState};
+pub use crate::web_session::{Session, SessionRejection, Typed};
+
+const MISSING_LAYER: SessionRejection = SessionRejection::missing(
+    "cookie_seal::tower::SessionLayer is missing: add \
+     `.layer(cookie_seal::tower::SessionLayer::new(cookies))` to the Router",
+);
+
+/// The session handle from a request's extensions (put there by
+/// [`SessionLayer`]) and its `Cookie` headers: what the axum extractors do,
+/// for services that see the `http` parts directly (hyper, plain tower).
+pub(crate) fn extract<T>(
+    extensions: &http::Extensions,
+    headers: &http::HeaderMap,
+    load: impl for<'h> FnOnce(
+        Option<&RequestExtension>,
+        SessionRejection,
+        &mut dyn Iterator<Item = &'h str>,
+    ) -> Result<T, SessionRejection>,
+) -> Result<T, SessionRejection> {
+    let mut cookie_headers = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok());
+    load(extensions.get(), MISSING_LAYER, &mut cookie_headers)
+}
+
+impl Session {
+    /// This request's session, for a service behind [`SessionLayer`] that
+    /// is not an axum handler (in axum, take a [`Session`] argument).
+    /// Loads the session on the first call; later calls share it.
+    ///
+    /// # Errors
+    /// [`SessionRejection`] if the request did not pass through
+    /// [`SessionLayer`], or its session was already read as a [`Typed`].
+    pub fn from_http<B>(request: &Request<B>) -> Result<Session, SessionRejection> {
+        extract(request.extensions(), request.headers(), Session::load)
+    }
+}
+
+impl<T> Typed<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Clone + Send + 'static,
+{
+    /// This request's typed session, for a service behind [`SessionLayer`]
+    /// that is not an axum handler; see [`Session::from_http`].
+    ///
+    /// # Errors
+    /// [`SessionRejection`] if the request did not pass through
+    /// [`SessionLayer`], or its session was already read as another type.
+    pub fn from_http<B>(request: &Request<B>) -> Result<Typed<T>, SessionRejection> {
+        extract(request.extensions(), request.headers(), Typed::load)
+    }
+}
+
+type SaveErrorHook = Arc<dyn Fn(&Error) -> Response<String> + Send + Sync>;
+
+/// The tower layer that loads and saves each request's cookie session; see
+/// the [module docs](self). Cheap to clone.
+///
+/// ```
+/// # fn main() -> Result<(), cookie_seal::Error> {
+/// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+/// use cookie_seal::tower::SessionLayer;
+/// use cookie_seal::{Codec, Error, Key, Keyring};
+///
+/// let cookies = SessionCookie::new(
+///     Codec::sealed(Keyring::new(1, Key::generate())),
+///     CookieConfig::new("__Host-session")?,
+/// )?;
+/// let layer = SessionLayer::new(cookies)
+///     .on_rejected(|error| eprintln!("session cookie rejected: {error}"))
+///     .on_save_error(|error: &Error| {
+///         eprintln!("session not saved: {error}");
+///         let mut page = http::Response::new("<h1>Your session is too large</h1>".to_owned());
+///         *page.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+///         page
+///     });
+/// # let _ = layer;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SessionLayer {
+    config: Arc<Config>,
+    on_save_error: SaveErrorHook,
+}
+
+impl SessionLayer {
+    /// A layer for the session cookie `cookies`: no hooks, a plain-text 500
+    /// when a session cannot be saved.
+    pub fn new(cookies: SessionCookie) -> SessionLayer {
+        SessionLayer {
+            config: Arc::new(Config::new(cookies)),
+            on_save_error: Arc::new(default_save_error),
+        }
+    }
+
+    /// Calls `hook` with the reason whenever a request's cookie is rejected
+    /// (forged, tampered, expired, unknown key, undecodable), when the
+    /// session is loaded. The request carries on with an empty session and
+    /// the cookie is deleted either way; the error never holds key material.
+    #[must_use]
+    pub fn on_rejected(mut self, hook: impl Fn(&Error) + Send + Sync + 'static) -> SessionLayer {
+        Arc::make_mut(&mut self.config).on_rejected(hook);
+        self
+    }
+
+    /// Builds the response sent instead of the handler's when the session
+    /// cannot be saved (typically [`Error::TooLarge`]: the session outgrew
+    /// the cookie). The handler's response, with its headers, is dropped;
+    /// no session cookie is sent. Default: a plain-text 500.
+    #[must_use]
+    pub fn on_save_error(
+        mut self,
+        hook: impl Fn(&Error) -> Response<String> + Send + Sync + 'static,
+    ) -> SessionLayer {
+        self.on_save_error = Arc::new(hook);
+        self
+    }
+}
+
+impl fmt::Debug for SessionLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionLayer")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Layer<S> for SessionLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        SessionService {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`SessionLayer`] wraps around the app.
+#[derive(Clone)]
+pub struct SessionService<S> {
+    inner: S,
+    layer: SessionLayer,
+}
+
+impl<S> fmt::Debug for SessionService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionService")
+            .field("layer", &self.layer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SessionService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: From<String>,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> ResponseFuture<S::Future> {
+        let state = Arc::new(RequestState::new(Arc::clone(&self.layer.config)));
+        request
+            .extensions_mut()
+            .insert(RequestExtension(Arc::clone(&state)));
+        ResponseFuture {
+            // Boxed so that this future is Unpin without unsafe pin projection.
+            inner: Box::pin(self.inner.call(request)),
+            state,
+            on_save_error: Arc::clone(&self.layer.on_save_error),
+        }
+    }
+}
+
+/// The response future of [`SessionService`]: the app's response with the
+/// session's `Set-Cookie` headers.
+pub struct ResponseFuture<F> {
+    inner: Pin<Box<F>>,
+    state: Arc<RequestState>,
+    on_save_error: SaveErrorHook,
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture").finish_non_exhaustive()
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: From<String>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let mut response = ready!(this.inner.as_mut().poll(cx))?;
+        let set_cookies = this.state.finish::<HeaderValue>();
+        Poll::Ready(Ok(match set_cookies {
+            Ok(values) => {
+                for value in values {
+                    response.headers_mut().append(SET_COOKIE, value);
+                }
+                response
+            }
+            Err(error) => (this.on_save_error)(&error).map(B::from),
+        }))
+    }
+}
+
+fn default_save_error(_: &Error) -> Response<String> {
+    let mut response =
+        Response::new("500 Internal Server Error: the session could not be saved".to_owned());
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
