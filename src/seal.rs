@@ -1,7 +1,8 @@
 //! Stage: XChaCha20-Poly1305 encryption in place (sealed mode).
 //!
 //! Two implementations of the same AEAD (draft-irtf-cfrg-xchacha-03), chosen by
-//! measurement (`cargo bench --bench primitives`, group `aead_by_length`):
+//! measurement (`cargo bench -p cookie-seal-benches --bench primitives`,
+//! group `aead_by_length`):
 //! RustCrypto's `chacha20poly1305` (0.11), and orion's for short messages when
 //! the crate is built without AVX2 enabled at compile time. RustCrypto's
 //! Poly1305 picks its AVX2 backend at run time, and in such a build that

@@ -16,8 +16,8 @@ use crate::nonce::{self, NonceSource};
 use crate::{compress, encoding, seal, serialize};
 
 /// Payloads shorter than this are never deflated. Measured on session-shaped
-/// payloads (typed structs and `Session` maps, `cargo bench --bench
-/// primitives`, "deflate break-even"): none under 130 bytes shrank, and
+/// payloads (typed structs and `Session` maps, `cargo bench -p
+/// cookie-seal-benches --bench primitives`, "deflate break-even"): none under 130 bytes shrank, and
 /// attempting costs far more than encoding (setting up a deflate stream is
 /// ~15-30 µs against ~1 µs for a whole small token), so `Compression::Auto`
 /// costs nothing on small sessions.
@@ -25,7 +25,8 @@ const MIN_COMPRESS_LEN: usize = 128;
 /// Room reserved for the payload in the token buffer before it grows.
 const INITIAL_PAYLOAD_CAPACITY: usize = 256;
 /// Deflate level used by `Compression::Auto`, with flate2's zlib-rs backend.
-/// Chosen by measurement (`cargo bench --bench primitives`, BENCHMARKS.md):
+/// Chosen by measurement (`cargo bench -p cookie-seal-benches --bench
+/// primitives`, BENCHMARKS.md):
 /// level 1 of zlib-rs is about 4x faster than miniz_oxide's level 6 on
 /// 1-3 KB sessions, for tokens a few percent longer. The deflate bytes are
 /// not part of the format: any valid raw deflate stream decodes.

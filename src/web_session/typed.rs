@@ -64,7 +64,9 @@ impl<T: Serialize + Send> Saver for Mutex<TypedState<T>> {
                     || crate::serialize::to_bytes(new)? != crate::serialize::to_bytes(&old.value)?
             }
         };
-        let rejected = state.loaded.error().is_some();
+        // Not after an ambiguous request: junk or planted siblings must
+        // never get the user's cookie deleted (`Loaded::rejected`).
+        let rejected = state.loaded.rejected();
         let present = state.loaded.present();
         let Some(value) = state.value() else {
             return Ok(if (changed || rejected) && !present.is_empty() {
