@@ -107,6 +107,7 @@ pub struct SessionMiddleware {
 impl SessionMiddleware {
     /// A middleware for the session cookie `cookies`, for `App::wrap`: no
     /// hooks, a plain-text 500 when a session cannot be saved.
+    #[must_use]
     pub fn new(cookies: SessionCookie) -> SessionMiddleware {
         SessionMiddleware {
             hooks: Hooks::new(cookies, |_: &Error| plain_500(SAVE_ERROR_BODY.to_owned())),

@@ -234,32 +234,39 @@ pub struct UntrustedHeader {
 
 impl UntrustedHeader {
     /// The format version (always [`FORMAT_VERSION`] for a parsed header).
+    #[must_use]
     pub fn version(&self) -> u8 {
         FORMAT_VERSION
     }
     /// Signed or sealed, as claimed by the token.
+    #[must_use]
     pub fn mode(&self) -> Mode {
         self.mode
     }
     /// The key ID the token claims to be written with.
+    #[must_use]
     pub fn key_id(&self) -> u32 {
         self.key_id
     }
     /// Whether the payload is claimed to be deflated; `None` when sealed.
+    #[must_use]
     pub fn compressed(&self) -> Option<bool> {
         self.metadata.map(|m| m.compressed)
     }
     /// The claimed issue time; `None` when sealed.
+    #[must_use]
     pub fn issued_at(&self) -> Option<SystemTime> {
         self.metadata.map(|m| to_system_time(m.issued_at))
     }
     /// The claimed first-issue time of the session (absolute lifetime
     /// start); `None` when sealed.
+    #[must_use]
     pub fn created_at(&self) -> Option<SystemTime> {
         self.metadata.map(|m| to_system_time(m.created_at))
     }
     /// The claimed session generation (0 when not written); `None` when
     /// sealed.
+    #[must_use]
     pub fn generation(&self) -> Option<u32> {
         self.metadata.map(|m| m.generation)
     }
@@ -352,21 +359,21 @@ fn varint_len(value: u64) -> usize {
 }
 
 fn write_varint(out: &mut Vec<u8>, mut value: u64) {
+    // The low byte of `value`: 7 payload bits, then the continuation bit.
     while value >= 0x80 {
-        out.push((value as u8) | 0x80);
+        out.push(value.to_le_bytes()[0] | 0x80);
         value >>= 7;
     }
-    out.push(value as u8);
+    out.push(value.to_le_bytes()[0]);
 }
 
 /// Reads a canonical unsigned LEB128 varint of at most `max_len` bytes.
 fn read_varint(bytes: &mut &[u8], max_len: usize) -> Result<u64, Error> {
     let mut value: u64 = 0;
-    for i in 0..max_len {
+    for (i, shift) in (0..max_len).zip((0u32..).step_by(7)) {
         let (&byte, rest) = bytes.split_first().ok_or(Error::Malformed)?;
         *bytes = rest;
         let low = u64::from(byte & 0x7F);
-        let shift = 7 * i as u32;
         // Bits that would fall off the top of a u64.
         if shift == 63 && low > 1 {
             return Err(Error::Malformed);

@@ -72,7 +72,7 @@ fn codec_from_json(v: &Value) -> Codec {
         .max_age(Duration::from_secs(v["max_age"].as_u64().unwrap()))
         .clock_skew(Duration::from_secs(v["clock_skew"].as_u64().unwrap()));
     match v["pad_to"].as_u64() {
-        Some(bucket) => codec.pad_to(bucket as usize),
+        Some(bucket) => codec.pad_to(usize::try_from(bucket).unwrap()),
         None => codec,
     }
 }
@@ -344,7 +344,7 @@ fn encode_vector(v: &Value) -> (Vec<u8>, String) {
     let now = at(v["now"].as_u64().unwrap());
     let mut options = EncodeOptions::new()
         .context(v["context"].as_str().unwrap().as_bytes())
-        .generation(v["generation"].as_u64().unwrap() as u32);
+        .generation(u32::try_from(v["generation"].as_u64().unwrap()).unwrap());
     if let Some(created) = v["created_at"].as_u64() {
         options = options.created_at(at(created));
     }

@@ -117,7 +117,12 @@ fn synthetic_with(
 fn clock_nanos() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64)
+        // Nanoseconds since the epoch, wrapping: only the bits that change matter.
+        .map_or(0, |d| {
+            d.as_secs()
+                .wrapping_mul(1_000_000_000)
+                .wrapping_add(u64::from(d.subsec_nanos()))
+        })
 }
 
 /// A fresh nonce from the operating system's CSPRNG.

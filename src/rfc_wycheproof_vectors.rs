@@ -10,8 +10,8 @@
 //! | Wycheproof ChaCha20-Poly1305 | 325 | `chacha20poly1305::ChaCha20Poly1305` |
 //! | Wycheproof HMAC-SHA256 | 174 | `SignKey`: 87 full-tag cases; 87 truncated-tag cases skipped as vectors, but `verify` must refuse each truncated tag |
 //!
-//! The seal stage is XChaCha20 (24-byte nonce) and cannot take a 12-byte
-//! ChaCha20 nonce, so the ChaCha20-Poly1305 sets run through the same crate
+//! The seal stage is `XChaCha20` (24-byte nonce) and cannot take a 12-byte
+//! `ChaCha20` nonce, so the ChaCha20-Poly1305 sets run through the same crate
 //! and trait (`chacha20poly1305`, `AeadInOut` detached) that the stage
 //! uses, not through the stage itself.
 //!

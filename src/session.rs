@@ -46,11 +46,13 @@ impl SessionId {
     }
 
     /// The ID's bytes.
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8; SESSION_ID_LEN] {
         &self.0
     }
 
     /// The ID as 43 base64url characters, e.g. for a store key.
+    #[must_use]
     pub fn to_base64url(&self) -> String {
         crate::encoding::encode(&self.0)
     }
@@ -102,6 +104,7 @@ pub struct Session {
 
 impl Session {
     /// An empty session without an ID.
+    #[must_use]
     pub fn new() -> Session {
         Session::default()
     }
@@ -151,16 +154,19 @@ impl Session {
     }
 
     /// Whether `key` holds a value.
+    #[must_use]
     pub fn contains_key(&self, key: &str) -> bool {
         self.entries.contains_key(key)
     }
 
     /// The number of values.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether there are no values.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -171,11 +177,13 @@ impl Session {
     }
 
     /// Whether the session changed since it was created or decoded.
+    #[must_use]
     pub fn is_modified(&self) -> bool {
         self.modified
     }
 
     /// The session's ID, if it has one.
+    #[must_use]
     pub fn id(&self) -> Option<&SessionId> {
         self.id.as_ref()
     }

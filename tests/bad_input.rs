@@ -16,7 +16,7 @@ use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring, Sess
 use hmac::{KeyInit, Mac};
 
 mod fixtures;
-use fixtures::at;
+use fixtures::{at, varint};
 
 const T0: u64 = 1_750_000_000;
 const MASTER: [u8; 32] = [0x11; 32];
@@ -39,14 +39,6 @@ fn session() -> Session {
 
 fn decode(codec: &Codec, token: &str) -> Result<Session, Error> {
     codec.decode_at::<Session>(token, at(T0)).map(|d| d.value)
-}
-
-fn varint(mut v: u64, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
 }
 
 /// A v1 signed header: version, flags, key ID, issue time (FORMAT.md section 2).

@@ -19,7 +19,7 @@ const EXIT_INVALID: i32 = 1;
 const EXIT_USAGE: i32 = 2;
 const DAY: Duration = Duration::from_secs(86_400);
 
-/// The binary with a clean environment for keys: no inherited SESSION_KEYS.
+/// The binary with a clean environment for keys: no inherited `SESSION_KEYS`.
 fn cli() -> Command {
     let mut command = assert_cmd::cargo::cargo_bin_cmd!("cookie-seal");
     command.env_remove("SESSION_KEYS");
@@ -58,7 +58,7 @@ fn token(mode: Mode, keys: &str, ago: Duration) -> String {
         .unwrap()
 }
 
-/// Runs `verify TOKEN` with `keys` in SESSION_KEYS and extra arguments.
+/// Runs `verify TOKEN` with `keys` in `SESSION_KEYS` and extra arguments.
 fn verify(keys: &str, token: &str, args: &[&str]) -> Output {
     cli()
         .env("SESSION_KEYS", keys)

@@ -82,7 +82,7 @@ fn varint(bytes: &mut &[u8], max: usize, bits: u32) -> Result<u64, &'static str>
                 return Err("Malformed");
             }
             return if value >> bits == 0 {
-                Ok(value as u64)
+                u64::try_from(value).map_err(|_| "Malformed")
             } else {
                 Err("Malformed")
             };
@@ -104,7 +104,7 @@ fn fields(flags: u8, bytes: &mut &[u8]) -> Result<(u64, u64, u32), &'static str>
     }
     let mut generation = 0;
     if flags & 0x10 != 0 {
-        generation = varint(bytes, 5, 32)? as u32;
+        generation = u32::try_from(varint(bytes, 5, 32)?).map_err(|_| "Malformed")?;
         if generation == 0 {
             return Err("Malformed");
         }
@@ -142,7 +142,7 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
         0b10 if flags == 0x02 => "sealed",
         _ => return Err("Malformed".into()),
     };
-    let key_id = varint(&mut rest, 5, 32)? as u32;
+    let key_id = u32::try_from(varint(&mut rest, 5, 32)?).map_err(|_| "Malformed")?;
     let signed_fields = if mode == "signed" {
         Some(fields(flags, &mut rest)?)
     } else {
@@ -201,7 +201,7 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
         let times = fields(meta_flags, &mut p)?;
         if meta_flags & 0x20 != 0 {
             let before = p.len();
-            let n = varint(&mut p, 5, 32)? as usize;
+            let n = usize::try_from(varint(&mut p, 5, 32)?).map_err(|_| "Malformed")?;
             let zeros = n.checked_sub(before - p.len()).ok_or("Malformed")?;
             if p.len() < zeros || p[..zeros].iter().any(|&b| b != 0) {
                 return Err("Malformed".into());

@@ -31,6 +31,9 @@ use peak_alloc::PeakAlloc;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+mod fixtures;
+use fixtures::varint;
+
 #[global_allocator]
 static ALLOCATOR: PeakAlloc = PeakAlloc;
 static MEASURE: Mutex<()> = Mutex::new(());
@@ -47,7 +50,7 @@ const ISSUED_AT: u64 = 1_700_000_000;
 fn measure_lock() -> MutexGuard<'static, ()> {
     MEASURE
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `f` and returns its result with the peak heap growth (bytes above
@@ -88,14 +91,6 @@ fn subkey(label: &[u8]) -> [u8; 32] {
         .expand(&info, &mut out)
         .unwrap();
     out
-}
-
-fn varint(mut value: u64, out: &mut Vec<u8>) {
-    while value >= 0x80 {
-        out.push((value as u8) | 0x80);
-        value >>= 7;
-    }
-    out.push(value as u8);
 }
 
 /// Flags (compressed or not) and issue time: in a signed header after the
@@ -195,7 +190,7 @@ fn one_mebibyte_of_garbage_is_rejected_without_proportional_allocation() {
     let _lock = measure_lock();
     let garbage_b64 = "A".repeat(MIB);
     let garbage_text: String = (0..MIB)
-        .map(|i| char::from(b' ' + (i % 90) as u8))
+        .map(|i| char::from(b' ' + u8::try_from(i % 90).unwrap()))
         .collect();
     let wide = Codec::sealed(keyring()).token_budget(MAX_TOKEN_LEN);
     for codec in [codec(Mode::Signed), codec(Mode::Sealed), wide] {
@@ -224,7 +219,7 @@ fn garbage_within_the_budget_costs_memory_bounded_by_the_budget() {
         let codec = codec(mode);
         // A real header so the tag check runs, then MAX_TOKEN_LEN of noise.
         let mut raw = header(mode, true);
-        raw.extend((0..MAX_TOKEN_LEN).map(|i| (i * 131 % 251) as u8));
+        raw.extend((0..MAX_TOKEN_LEN).map(|i| u8::try_from(i * 131 % 251).unwrap()));
         let mut token = URL_SAFE_NO_PAD.encode(&raw);
         token.truncate(MAX_TOKEN_LEN);
         let (result, peak) = peak_heap_of(|| codec.decode_at::<Session>(&token, now()));
@@ -368,9 +363,9 @@ fn large_session_decodes_on_a_small_stack() {
     let _lock = measure_lock();
     let codec = codec(Mode::Signed);
     let mut session = Session::new();
-    for i in 0..500 {
+    for i in 0..500u32 {
         session
-            .insert(&format!("key{i:04}"), &[i as u8; 16])
+            .insert(&format!("key{i:04}"), &[i.to_le_bytes()[0]; 16])
             .unwrap();
     }
     let token = codec.encode_at(&session, now()).unwrap();

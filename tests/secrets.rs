@@ -429,7 +429,9 @@ fn keyring_text(masters: &[zeroize::Zeroizing<Vec<u8>>]) -> zeroize::Zeroizing<S
 }
 
 fn keyring_codec_round_trips(n: usize) {
-    let _serial = SCAN_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SCAN_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let masters = scan_keys(n);
     let text = keyring_text(&masters);
     assert_nothing_left_behind(&masters, || {
@@ -441,7 +443,7 @@ fn keyring_codec_round_trips(n: usize) {
         drop(exported);
         let mut session = Session::new();
         session.insert("user", "ada").unwrap();
-        for id in 1..=n as u32 {
+        for id in 1..=u32::try_from(n).unwrap() {
             // Each key writes once (as the primary) and is read by a codec
             // whose primary is another key, in both modes.
             let mut writer_ring = ring.clone();
@@ -484,7 +486,9 @@ fn no_key_material_in_freed_memory_with_9_keys() {
 /// subkey, freed while armed, is found and named.
 #[test]
 fn the_freed_memory_scan_finds_an_unwiped_copy() {
-    let _serial = SCAN_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = SCAN_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let masters = scan_keys(2);
     let leaks: Vec<Box<dyn Fn()>> = vec![
         Box::new(|| drop(masters[1].to_vec())),
@@ -493,7 +497,7 @@ fn the_freed_memory_scan_finds_an_unwiped_copy() {
     ];
     for leak in leaks {
         let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            assert_nothing_left_behind(&masters, &*leak)
+            assert_nothing_left_behind(&masters, &*leak);
         }));
         assert!(found.is_err(), "an unwiped copy went unnoticed");
     }

@@ -27,7 +27,7 @@ const INITIAL_PAYLOAD_CAPACITY: usize = 256;
 /// Deflate level used by `Compression::Auto`, with flate2's zlib-rs backend.
 /// Chosen by measurement (`cargo bench -p cookie-seal-benches --bench
 /// primitives`, BENCHMARKS.md):
-/// level 1 of zlib-rs is about 4x faster than miniz_oxide's level 6 on
+/// level 1 of zlib-rs is about 4x faster than `miniz_oxide`'s level 6 on
 /// 1-3 KB sessions, for tokens a few percent longer. The deflate bytes are
 /// not part of the format: any valid raw deflate stream decodes.
 const DEFLATE_LEVEL: u32 = 1;

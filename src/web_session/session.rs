@@ -88,6 +88,7 @@ impl Session {
     }
 
     /// Removes `key`; `true` if it was present.
+    #[must_use]
     pub fn remove(&self, key: &str) -> bool {
         self.with(|session| session.remove(key))
     }
@@ -122,38 +123,45 @@ impl Session {
     }
 
     /// Whether `key` holds a value.
+    #[must_use]
     pub fn contains_key(&self, key: &str) -> bool {
         self.with(|session| session.contains_key(key))
     }
 
     /// The number of values.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.with(|session| session.len())
     }
 
     /// Whether there are no values.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.with(|session| session.is_empty())
     }
 
     /// The keys, in sorted order.
+    #[must_use]
     pub fn keys(&self) -> Vec<String> {
         self.with(|session| session.keys().map(str::to_owned).collect())
     }
 
     /// The session's ID, if it has one (after [`Session::regenerate`] or
     /// [`Session::renew`], in this request or an earlier one).
+    #[must_use]
     pub fn id(&self) -> Option<SessionId> {
         self.with(|session| session.id().cloned())
     }
 
     /// A copy of the whole session as it is now.
+    #[must_use]
     pub fn snapshot(&self) -> SessionMap {
         self.with(|session| session.clone())
     }
 
     /// Why the request's cookie was rejected, if it carried one that did not
     /// verify (the session then started empty and the cookie is deleted).
+    #[must_use]
     pub fn rejection(&self) -> Option<Error> {
         lock(&self.cell).loaded.error().cloned()
     }

@@ -126,6 +126,7 @@ where
 
     /// A copy of the session value; `None` if there is none (no cookie, a
     /// rejected cookie, or after [`Typed::clear`]).
+    #[must_use]
     pub fn get(&self) -> Option<T> {
         lock(&self.cell).value().cloned()
     }
@@ -152,6 +153,7 @@ where
 
     /// Why the request's cookie was rejected, if it carried one that did not
     /// verify or decode as `T`.
+    #[must_use]
     pub fn rejection(&self) -> Option<Error> {
         lock(&self.cell).loaded.error().cloned()
     }
