@@ -38,10 +38,11 @@
 //! attributes, loads the session from the request's `Cookie` headers and decides which
 //! `Set-Cookie` headers to send.
 //!
-//! In axum, add [`SessionLayer`][SessionLayer] to the router and take a [`Session`][axum-Session] argument
-//! in a handler: the layer loads the session once per request and writes exactly the
-//! `Set-Cookie` headers needed (the [`axum`][axum-module] module shows a complete app; the
-//! [`actix`][actix-module] module does the same for actix-web):
+//! In axum, add [`SessionLayer`][SessionLayer] to the router and take a
+//! [`Session`][axum-Session] argument in a handler: the layer loads the session once per
+//! request and writes exactly the `Set-Cookie` headers needed (the [`axum`][axum-module]
+//! module shows a complete app; the [`actix`][actix-module] module does the same for
+//! actix-web):
 //!
 //! ```ignore
 //! async fn counter(session: cookie_seal::axum::Session) -> Result<String, cookie_seal::Error> {
@@ -81,7 +82,7 @@
 //! | rolling refresh | [`Codec::reissue_after`] |
 //! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`DecodeOptions::context`] |
 //! | generation counter ("log out everywhere") | [`EncodeOptions::generation`], [`Decoded::check_generation`] |
-//! | dynamic session map, fixation defence | [`Session`], [`Session::regenerate`] |
+//! | dynamic session map, fixation defence | [`Session`], [`Session::renew`], [`Session::regenerate`] |
 //! | signed random session IDs for server-side stores | [`SessionId`] |
 //! | deflate only when shorter (signed default) | [`Compression::Auto`] |
 //! | size budget and largest-payload query | [`Codec::token_budget`], [`Codec::token_budget_for_cookie`], [`Codec::max_payload_len`] |
@@ -101,8 +102,8 @@
 //!
 //! | payload | signed | sealed |
 //! |---|---|---|
-//! | empty [`Session`] | 56 | 67 |
-//! | ~110-byte session (5 entries, as in the quickstart example) | 186 | 196 |
+//! | empty [`Session`] | 56 | 68 |
+//! | ~110-byte session (5 entries, as in the quickstart example) | 186 | 198 |
 //!
 //! # Cargo features
 //!

@@ -81,8 +81,8 @@ pub struct CookieConfig {
     pub(super) same_site: SameSite,
     pub(super) max_age: Option<Duration>,
     pub(super) max_chunks: usize,
-    pub(super) browser_session: bool,
     pub(super) header_budget: usize,
+    pub(super) browser_session: bool,
 }
 
 impl Default for CookieConfig {
@@ -97,8 +97,8 @@ impl Default for CookieConfig {
             same_site: SameSite::Lax,
             max_age: None,
             max_chunks: 1,
-            browser_session: false,
             header_budget: DEFAULT_COOKIE_HEADER_BUDGET,
+            browser_session: false,
         }
     }
 }
@@ -304,9 +304,9 @@ impl CookieConfig {
     /// letters, digits, `-` and `.`; a `__Host-` name without `Secure`, with a
     /// `Path` other than `/` or with a `Domain`; a `__Secure-` name without
     /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`, or one with
-    /// [`CookieConfig::browser_session`]; a chunk
-    /// count of 0 or above [`MAX_CHUNKS`]; a header budget below
-    /// [`MIN_COOKIE_HEADER_BUDGET`]. [`Error::TooLarge`] for a name
+    /// [`CookieConfig::browser_session`]; a chunk count of 0 or above
+    /// [`MAX_CHUNKS`]; a header budget below [`MIN_COOKIE_HEADER_BUDGET`].
+    /// [`Error::TooLarge`] for a name
     /// over [`MAX_COOKIE_NAME_LEN`] or an attribute value over
     /// [`MAX_ATTRIBUTE_LEN`]. The `__Host-` and `__Secure-` prefixes are
     /// matched without regard to case, as browsers do.

@@ -43,6 +43,21 @@ impl<T> Loaded<T> {
         self.error.as_ref()
     }
 
+    /// Whether the request's cookies were rejected so that deleting them is
+    /// right: a cookie was sent and none verified. False when one verified,
+    /// and after [`Error::AmbiguousCookie`] or [`Error::TooManyCookies`]:
+    /// which cookie is the user's cannot be told then, and junk or planted
+    /// siblings must never get the user's valid cookie deleted.
+    /// [`SessionCookie::save`] deletes on exactly this condition.
+    pub fn rejected(&self) -> bool {
+        self.error.as_ref().is_some_and(|error| {
+            !matches!(
+                error,
+                Error::AmbiguousCookie { .. } | Error::TooManyCookies { .. }
+            )
+        })
+    }
+
     /// Which of the config's cookies the request carried.
     pub fn present(&self) -> &PresentCookies {
         &self.present

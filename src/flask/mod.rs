@@ -113,10 +113,10 @@
 //! when encoding): integers outside the 64-bit range, from −2⁶³ to 2⁶⁴−1
 //! (Python keeps them exact, serde_json would round them to a float, so a
 //! Flask session holding one is refused rather than altered; store such
-//! numbers as strings in a shared session), `NaN` and `Infinity`, strings with lone surrogates, nesting deeper
-//! than [`MAX_NESTING`], datetimes before the year 100 (Flask itself misreads
-//! them), tags whose content is not the shape above, and a top level that is
-//! not a dict.
+//! numbers as strings in a shared session), `NaN` and `Infinity`, strings
+//! with lone surrogates, nesting deeper than [`MAX_NESTING`], datetimes
+//! before the year 100 (Flask itself misreads them), tags whose content is
+//! not the shape above, and a top level that is not a dict.
 //!
 //! # Rotating Flask's secret key from either side
 //!
