@@ -15,7 +15,7 @@
 //! and codecs of both modes are built and encode and decode with every key.
 //!
 //! That keys wipe themselves on drop is checked at compile time in
-//! `src/rfc_wycheproof_vectors.rs` (`key_material_types_zeroize_on_drop`); that
+//! `src/rfc_wycheproof_vectors/zeroize_on_drop.rs` (`key_material_types_zeroize_on_drop`); that
 //! `zeroize` really clears a key in `key.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
