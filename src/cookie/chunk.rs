@@ -412,6 +412,22 @@ mod tests {
     }
 
     #[test]
+    fn present_cookies_builders_record_what_they_add() {
+        let none = PresentCookies::none();
+        assert!(none.is_empty() && !none.has_single());
+        assert_eq!(none.chunk_indices().count(), 0);
+        let single = PresentCookies::none().single();
+        assert!(single.has_single() && !single.is_empty());
+        assert_eq!(single.chunk_indices().count(), 0);
+        let both = single.chunks(2);
+        assert!(both.has_single());
+        assert_eq!(both.chunk_indices().collect::<Vec<_>>(), [0, 1]);
+        // Indices past the recognised limit are not recorded.
+        let many = PresentCookies::none().chunks(CHUNK_INDEX_LIMIT + 5);
+        assert_eq!(many.chunk_indices().count(), CHUNK_INDEX_LIMIT);
+    }
+
+    #[test]
     fn cookie_octets_exclude_separators_and_controls() {
         let allowed: Vec<u8> = (0u8..=255).filter(|&b| is_cookie_octet(b)).collect();
         assert_eq!(allowed.len(), 94 - 4);
