@@ -425,6 +425,14 @@ mod tests {
         // Indices past the recognised limit are not recorded.
         let many = PresentCookies::none().chunks(CHUNK_INDEX_LIMIT + 5);
         assert_eq!(many.chunk_indices().count(), CHUNK_INDEX_LIMIT);
+        let mut found = PresentCookies::none();
+        found.add_chunk(CHUNK_INDEX_LIMIT - 1);
+        found.add_chunk(CHUNK_INDEX_LIMIT);
+        found.add_chunk(usize::MAX);
+        assert_eq!(
+            found.chunk_indices().collect::<Vec<_>>(),
+            [CHUNK_INDEX_LIMIT - 1]
+        );
     }
 
     #[test]
