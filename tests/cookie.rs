@@ -1178,3 +1178,23 @@ fn readers_reject_non_canonical_session_maps() {
         assert_eq!(loaded.error(), Some(&Error::Deserialize));
     }
 }
+
+/// Under a header budget below one full cookie, the single cookie is sized
+/// to it too: `name=value` fills the budget exactly, one byte more is refused.
+#[test]
+fn a_tight_header_budget_also_bounds_the_single_cookie() {
+    let cookies = cookies(CookieConfig::default().header_budget(2000));
+    let room = 2000 - "session=".len();
+    assert_eq!(cookies.codec().settings().token_budget(), room);
+    let set = cookies
+        .set_cookies(&"A".repeat(room), &PresentCookies::none())
+        .unwrap();
+    assert_eq!(cookie_header(&set).len(), 2000);
+    assert_eq!(
+        cookies.set_cookies(&"A".repeat(room + 1), &PresentCookies::none()),
+        Err(Error::TooLarge {
+            len: 2001,
+            limit: 2000
+        })
+    );
+}
