@@ -288,9 +288,9 @@ impl SessionCookie {
             let Some((count, first_part)) = self.chunk_count(first) else {
                 continue;
             };
-            let parts = match found.chunks.get(1..count) {
-                Some(parts) if parts.iter().all(|values| !values.is_empty()) => parts,
-                _ => continue,
+            // A missing chunk index has no value, hence no combination.
+            let Some(parts) = found.chunks.get(1..count) else {
+                continue;
             };
             let combinations = parts
                 .iter()
