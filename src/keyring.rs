@@ -519,6 +519,23 @@ mod tests {
     }
 
     #[test]
+    fn text_of_exactly_the_length_limit_is_read() {
+        // Whitespace around entries is ignored, so padding reaches the limit.
+        let entry = format!("1:{}", URL_SAFE_NO_PAD.encode([1u8; 32]));
+        let at_limit = format!("{entry}{}", " ".repeat(MAX_KEYRING_TEXT_LEN - entry.len()));
+        assert_eq!(at_limit.len(), MAX_KEYRING_TEXT_LEN);
+        assert_eq!(at_limit.parse::<Keyring>().map(|r| r.primary_id()), Ok(1));
+        let over = format!("{at_limit} ");
+        assert_eq!(
+            over.parse::<Keyring>(),
+            Err(Error::TooLarge {
+                len: MAX_KEYRING_TEXT_LEN + 1,
+                limit: MAX_KEYRING_TEXT_LEN
+            })
+        );
+    }
+
+    #[test]
     fn export_is_exactly_the_entries_joined() {
         let mut ring = Keyring::new(7, key(7));
         for id in [0, 9, 10, 99, 100, u32::MAX] {

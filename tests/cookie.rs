@@ -1184,3 +1184,82 @@ fn readers_reject_non_canonical_session_maps() {
         assert_eq!(loaded.error(), Some(&Error::Deserialize));
     }
 }
+
+/// Under a header budget below one full cookie, the single cookie is sized
+/// to it too: `name=value` fills the budget exactly, one byte more is refused.
+#[test]
+fn a_tight_header_budget_also_bounds_the_single_cookie() {
+    let cookies = cookies(CookieConfig::default().header_budget(2000));
+    let room = 2000 - "session=".len();
+    assert_eq!(cookies.codec().settings().token_budget(), room);
+    let set = cookies
+        .set_cookies(&"A".repeat(room), &PresentCookies::none())
+        .unwrap();
+    assert_eq!(cookie_header(&set).len(), 2000);
+    assert_eq!(
+        cookies.set_cookies(&"A".repeat(room + 1), &PresentCookies::none()),
+        Err(Error::TooLarge {
+            len: 2001,
+            limit: 2000
+        })
+    );
+}
+
+/// Every combination of duplicated chunk values is tried (the real one is
+/// not the first value of any chunk), up to 16 candidates in all: 16 load,
+/// 17 are `TooManyCookies`.
+#[test]
+fn every_combination_of_duplicated_chunks_is_tried_up_to_the_limit() {
+    let cookies = chunked(4);
+    let full = chunked_cookies(&cookies, 9000);
+    assert_eq!(full.len(), 3);
+    let session = cookies
+        .load::<Session>([header_of(&full).as_str()], now())
+        .session();
+    // Chunk 1: three junk values, then the real one; chunk 2: one junk
+    // value, the real one, two more junk: 4 x 4 = 16 combinations.
+    let mut pairs = vec![full[0].clone()];
+    for junk in ["AAAA", "BBBB", "CCCC"] {
+        pairs.push(("session.1".to_owned(), junk.to_owned()));
+    }
+    pairs.push(full[1].clone());
+    pairs.push(("session.2".to_owned(), "DDDD".to_owned()));
+    pairs.push(full[2].clone());
+    for junk in ["EEEE", "FFFF"] {
+        pairs.push(("session.2".to_owned(), junk.to_owned()));
+    }
+    let loaded = cookies.load::<Session>([header_of(&pairs).as_str()], now());
+    assert_eq!(loaded.error(), None);
+    assert_eq!(loaded.session(), session);
+    // One single cookie more makes 17 candidates.
+    pairs.push(("session".to_owned(), "GGGG".to_owned()));
+    let loaded = cookies.load::<Session>([header_of(&pairs).as_str()], now());
+    assert_eq!(
+        loaded.error(),
+        Some(&Error::TooManyCookies {
+            count: 17,
+            limit: 16
+        })
+    );
+}
+
+/// A full single cookie (4096 bytes) over a smaller header budget reports
+/// the header budget, not the cookie limit.
+#[test]
+fn a_full_cookie_over_a_smaller_header_budget_names_the_budget() {
+    let cookies = cookies(CookieConfig::default().header_budget(4000));
+    assert_eq!(
+        cookies.set_cookies(&"A".repeat(4089), &PresentCookies::none()),
+        Err(Error::TooLarge {
+            len: 4097,
+            limit: 4000
+        })
+    );
+    assert_eq!(
+        cookies.set_cookies(&"A".repeat(4090), &PresentCookies::none()),
+        Err(Error::TooLarge {
+            len: 4097,
+            limit: 4096
+        })
+    );
+}

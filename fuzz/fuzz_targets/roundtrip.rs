@@ -92,7 +92,7 @@ where
 {
     match codec.encode_with(value, options, now()) {
         Ok(token) => {
-            assert!(token.len() <= codec.token_budget());
+            assert!(token.len() <= codec.settings().token_budget());
             let decoded = match codec.decode_with::<T>(
                 &token,
                 &cookie_seal::DecodeOptions::new().context(&input.context),
@@ -108,6 +108,9 @@ where
             assert!(!decoded.needs_reissue());
         }
         Err(Error::TooLarge { len, limit }) => assert!(len > limit),
+        // A budget over MAX_TOKEN_LEN is an invalid setting: encode reports
+        // exactly what `validate` does.
+        Err(e @ Error::InvalidOption(_)) => assert_eq!(codec.validate(), Err(e)),
         Err(e) => panic!("{codec:?} refused a value with {e:?}"),
     }
 }

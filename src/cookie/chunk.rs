@@ -293,9 +293,9 @@ impl SessionCookie {
             let Some((count, first_part)) = self.chunk_count(first) else {
                 continue;
             };
-            let parts = match found.chunks.get(1..count) {
-                Some(parts) if parts.iter().all(|values| !values.is_empty()) => parts,
-                _ => continue,
+            // A missing chunk index has no value, hence no combination.
+            let Some(parts) = found.chunks.get(1..count) else {
+                continue;
             };
             let combinations = parts
                 .iter()
@@ -415,6 +415,30 @@ mod tests {
             assert_eq!(config.chunk_index(name), index, "{name}");
         }
         assert_eq!(config.chunk_name(12), "session.12");
+    }
+
+    #[test]
+    fn present_cookies_builders_record_what_they_add() {
+        let none = PresentCookies::none();
+        assert!(none.is_empty() && !none.has_single());
+        assert_eq!(none.chunk_indices().count(), 0);
+        let single = PresentCookies::none().single();
+        assert!(single.has_single() && !single.is_empty());
+        assert_eq!(single.chunk_indices().count(), 0);
+        let both = single.chunks(2);
+        assert!(both.has_single());
+        assert_eq!(both.chunk_indices().collect::<Vec<_>>(), [0, 1]);
+        // Indices past the recognised limit are not recorded.
+        let many = PresentCookies::none().chunks(CHUNK_INDEX_LIMIT + 5);
+        assert_eq!(many.chunk_indices().count(), CHUNK_INDEX_LIMIT);
+        let mut found = PresentCookies::none();
+        found.add_chunk(CHUNK_INDEX_LIMIT - 1);
+        found.add_chunk(CHUNK_INDEX_LIMIT);
+        found.add_chunk(usize::MAX);
+        assert_eq!(
+            found.chunk_indices().collect::<Vec<_>>(),
+            [CHUNK_INDEX_LIMIT - 1]
+        );
     }
 
     #[test]

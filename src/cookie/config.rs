@@ -509,6 +509,10 @@ mod budget_tests {
             }
             assert!(config.single_capacity() + "session=".len() <= budget.max(4097));
         }
+        // Under a tight budget the single cookie `name=value` fills it exactly.
+        let tight = CookieConfig::default().header_budget(2000);
+        assert_eq!(tight.single_capacity(), 2000 - "session=".len());
+        assert_eq!(tight.token_budget(), 2000 - "session=".len());
         // The default: a full single cookie fits, two chunks hold more, and
         // more chunks never hold more than the budget allows.
         let config = CookieConfig::default().chunking(8);
