@@ -21,63 +21,43 @@ impl Peers {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Approach {
-    SealSigned,
-    SealSignedNever,
-    SealSealed,
-    SealSealedAuto,
-    SealSealedOsNonce,
-    SealSignedMap,
-    SealSealedMap,
-    FloorSigned,
-    FloorSealed,
-    SignedJar,
-    PrivateJar,
-    Branca,
-    Fernet,
-    Pasetors,
+/// Declares `Approach`, `ALL` in the listed order, and each one's benchmark
+/// ID, from one list.
+macro_rules! approaches {
+    ($($name:ident => $id:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Approach {
+            $($name,)*
+        }
+
+        pub(crate) const ALL: [Approach; [$($id),*].len()] = [$(Approach::$name),*];
+
+        impl Approach {
+            /// The benchmark ID (also the directory under target/criterion/<group>/).
+            pub(crate) fn id(self) -> &'static str {
+                match self {
+                    $(Approach::$name => $id,)*
+                }
+            }
+        }
+    };
 }
 
-use Approach::*;
-
-pub(crate) const ALL: [Approach; 14] = [
-    SealSigned,
-    SealSignedNever,
-    SealSealed,
-    SealSealedAuto,
-    SealSealedOsNonce,
-    SealSignedMap,
-    SealSealedMap,
-    FloorSigned,
-    FloorSealed,
-    SignedJar,
-    PrivateJar,
-    Branca,
-    Fernet,
-    Pasetors,
-];
-
-impl Approach {
-    /// The benchmark ID (also the directory under target/criterion/<group>/).
-    pub(crate) fn id(self) -> &'static str {
-        match self {
-            SealSigned => "cookie-seal_signed",
-            SealSignedNever => "cookie-seal_signed_never",
-            SealSealed => "cookie-seal_sealed",
-            SealSealedAuto => "cookie-seal_sealed_auto",
-            SealSealedOsNonce => "cookie-seal_sealed_os_nonce",
-            SealSignedMap => "cookie-seal_signed_map",
-            SealSealedMap => "cookie-seal_sealed_map",
-            FloorSigned => "floor_signed",
-            FloorSealed => "floor_sealed",
-            SignedJar => "cookie_SignedJar",
-            PrivateJar => "cookie_PrivateJar",
-            Branca => "branca",
-            Fernet => "fernet",
-            Pasetors => "pasetors_v4_local",
-        }
-    }
+approaches! {
+    SealSigned => "cookie-seal_signed",
+    SealSignedNever => "cookie-seal_signed_never",
+    SealSealed => "cookie-seal_sealed",
+    SealSealedAuto => "cookie-seal_sealed_auto",
+    SealSealedOsNonce => "cookie-seal_sealed_os_nonce",
+    SealSignedMap => "cookie-seal_signed_map",
+    SealSealedMap => "cookie-seal_sealed_map",
+    FloorSigned => "floor_signed",
+    FloorSealed => "floor_sealed",
+    SignedJar => "cookie_SignedJar",
+    PrivateJar => "cookie_PrivateJar",
+    Branca => "branca",
+    Fernet => "fernet",
+    Pasetors => "pasetors_v4_local",
 }
 
 pub(crate) struct Fixture {

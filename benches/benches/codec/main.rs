@@ -45,6 +45,7 @@ const COOKIE_LIMIT: usize = 4096;
 const COOKIE_NAME: &str = "session";
 /// Idle lifetime given to every approach that checks one.
 const TTL_SECS: u64 = 86_400;
+
 #[path = "../support/mod.rs"]
 mod support;
 use support::{AsSessionMap, SessionsFile};

@@ -122,32 +122,31 @@ fn user_entries(s: &mut Session, id: u64, name: &str, csrf: &str, role: &str, lo
     s.insert("login_at", &login).expect("insert");
 }
 
-impl AsSessionMap for Small {
-    fn to_map(&self) -> Session {
+/// The session map of the user fields every shape starts with.
+macro_rules! user_map {
+    ($shape:expr) => {{
         let mut s = Session::new();
         user_entries(
             &mut s,
-            self.user_id,
-            &self.name,
-            &self.csrf_token,
-            &self.role,
-            self.login_at,
+            $shape.user_id,
+            &$shape.name,
+            &$shape.csrf_token,
+            &$shape.role,
+            $shape.login_at,
         );
         s
+    }};
+}
+
+impl AsSessionMap for Small {
+    fn to_map(&self) -> Session {
+        user_map!(self)
     }
 }
 
 impl AsSessionMap for Medium {
     fn to_map(&self) -> Session {
-        let mut s = Session::new();
-        user_entries(
-            &mut s,
-            self.user_id,
-            &self.name,
-            &self.csrf_token,
-            &self.role,
-            self.login_at,
-        );
+        let mut s = user_map!(self);
         s.insert("cart", &self.cart).expect("insert");
         s
     }
@@ -155,15 +154,7 @@ impl AsSessionMap for Medium {
 
 impl AsSessionMap for Large {
     fn to_map(&self) -> Session {
-        let mut s = Session::new();
-        user_entries(
-            &mut s,
-            self.user_id,
-            &self.name,
-            &self.csrf_token,
-            &self.role,
-            self.login_at,
-        );
+        let mut s = user_map!(self);
         s.insert("theme", &self.theme).expect("insert");
         s.insert("locale", &self.locale).expect("insert");
         s.insert("timezone", &self.timezone).expect("insert");
