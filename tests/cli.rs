@@ -406,10 +406,12 @@ fn inspect_shows_the_unverified_header_of_valid_expired_and_tampered_tokens() {
             Mode::Sealed => "mode:           sealed\n",
             Mode::Signed => "mode:           signed\n",
         };
+        // Ages by prefix: on a busy machine a second may pass between making
+        // the token and the command's clock ("3h 1s ago").
         for (token, age) in [
-            (fresh.clone(), "(3h ago)"),
-            (expired.clone(), "(2days ago)"),
-            (tampered(&fresh), "(3h ago)"),
+            (fresh.clone(), "(3h"),
+            (expired.clone(), "(2days"),
+            (tampered(&fresh), "(3h"),
         ] {
             let output = cli().args(["inspect", &token]).output().unwrap();
             let text = stdout(&output);
@@ -440,7 +442,7 @@ fn inspect_shows_the_unverified_header_of_valid_expired_and_tampered_tokens() {
             .assert()
             .code(0)
             .stdout(predicate::str::contains(match mode {
-                Mode::Signed => "(3h ago)",
+                Mode::Signed => "(3h",
                 Mode::Sealed => "issued at:      encrypted",
             }));
     }
