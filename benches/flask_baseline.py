@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Flask's own session cookie for the benchmark sessions: sizes and timings.
 
-    python3 benches/flask_baseline.py          # after `cargo bench`, or alone
+    python3 benches/flask_baseline.py          # after `cargo bench -p cookie-seal-benches`, or alone
 
 Reads benches/sessions.json (the sessions benches/codec.rs uses) and, with the
 installed Flask (3.1.3 when the numbers in BENCHMARKS.md were taken):

@@ -24,6 +24,7 @@ LABELS = {
     "cookie-seal_signed_never": "cookie-seal signed, Never",
     "cookie-seal_sealed": "cookie-seal sealed (default: Never)",
     "cookie-seal_sealed_auto": "cookie-seal sealed, Auto",
+    "cookie-seal_sealed_os_nonce": "cookie-seal sealed, NonceSource::Os",
     "cookie-seal_signed_map": "cookie-seal signed, `Session` map",
     "cookie-seal_sealed_map": "cookie-seal sealed, `Session` map",
     "floor_signed": "floor signed (postcard+HMAC+base64)",
@@ -309,7 +310,7 @@ def main():
             "are percent-encoded, as a careful application must. The largest-session search "
             "uses that length for `SignedJar`.",
             "![median time per token, log scale](benches/results.svg)",
-            "### Building blocks (`cargo bench --bench primitives`)\n\n" + primitives_tables(),
+            "### Building blocks (`cargo bench -p cookie-seal-benches --bench primitives`)\n\n" + primitives_tables(),
         ]
     )
     doc_path = ROOT / "BENCHMARKS.md"

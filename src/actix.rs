@@ -78,7 +78,6 @@ use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
@@ -90,10 +89,8 @@ use serde::Serialize;
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
-use crate::web_session::{Config, RequestExtension, RequestState};
+use crate::web_session::{Hooks, RequestExtension, SAVE_ERROR_BODY, SESSION_ERROR_BODY};
 pub use crate::web_session::{Session, SessionRejection, Typed};
-
-type SaveErrorHook = Arc<dyn Fn(&Error) -> HttpResponse + Send + Sync>;
 
 const MISSING_MIDDLEWARE: SessionRejection = SessionRejection::missing(
     "cookie_seal::actix::SessionMiddleware is missing: add \
@@ -104,21 +101,16 @@ const MISSING_MIDDLEWARE: SessionRejection = SessionRejection::missing(
 /// session; see the [module docs](self). Cheap to clone (once per worker).
 #[derive(Clone)]
 pub struct SessionMiddleware {
-    config: Arc<Config>,
-    on_save_error: SaveErrorHook,
+    hooks: Hooks<HttpResponse>,
 }
 
 impl SessionMiddleware {
     /// A middleware for the session cookie `cookies`, for `App::wrap`: no
     /// hooks, a plain-text 500 when a session cannot be saved.
+    #[must_use]
     pub fn new(cookies: SessionCookie) -> SessionMiddleware {
         SessionMiddleware {
-            config: Arc::new(Config::new(cookies)),
-            on_save_error: Arc::new(|_: &Error| {
-                HttpResponse::InternalServerError()
-                    .content_type("text/plain; charset=utf-8")
-                    .body("500 Internal Server Error: the session could not be saved")
-            }),
+            hooks: Hooks::new(cookies, |_: &Error| plain_500(SAVE_ERROR_BODY.to_owned())),
         }
     }
 
@@ -131,7 +123,7 @@ impl SessionMiddleware {
         mut self,
         hook: impl Fn(&Error) + Send + Sync + 'static,
     ) -> SessionMiddleware {
-        Arc::make_mut(&mut self.config).on_rejected(hook);
+        self.hooks.on_rejected(hook);
         self
     }
 
@@ -143,16 +135,14 @@ impl SessionMiddleware {
         mut self,
         hook: impl Fn(&Error) -> HttpResponse + Send + Sync + 'static,
     ) -> SessionMiddleware {
-        self.on_save_error = Arc::new(hook);
+        self.hooks.on_save_error(hook);
         self
     }
 }
 
 impl fmt::Debug for SessionMiddleware {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionMiddleware")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        self.hooks.debug("SessionMiddleware", f)
     }
 }
 
@@ -206,25 +196,20 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> ResponseFuture<B> {
-        let state = Arc::new(RequestState::new(Arc::clone(&self.middleware.config)));
-        request
-            .extensions_mut()
-            .insert(RequestExtension(Arc::clone(&state)));
+        let (state, extension) = self.middleware.hooks.start();
+        request.extensions_mut().insert(extension);
         let response = self.service.call(request);
-        let on_save_error = Arc::clone(&self.middleware.on_save_error);
+        let hooks = self.middleware.hooks.clone();
         Box::pin(async move {
             let mut response = response.await?;
-            let set_cookies = state.finish::<HeaderValue>();
-            Ok(match set_cookies {
+            Ok(match hooks.finish::<HeaderValue>(&state) {
                 Ok(values) => {
                     for value in values {
                         response.headers_mut().append(SET_COOKIE, value);
                     }
                     response.map_into_left_body()
                 }
-                Err(error) => response
-                    .into_response(on_save_error(&error))
-                    .map_into_right_body(),
+                Err(page) => response.into_response(page).map_into_right_body(),
             })
         })
     }
@@ -268,9 +253,7 @@ where
 impl ResponseError for SessionRejection {
     /// A 500 with the reason (a programming error, not a client's).
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::InternalServerError()
-            .content_type("text/plain; charset=utf-8")
-            .body(self.to_string())
+        plain_500(self.to_string())
     }
 }
 
@@ -282,8 +265,12 @@ impl ResponseError for Error {
     /// A 500 that says nothing about the session: the error may describe
     /// its contents (a value of the wrong type) or the server's keys.
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::InternalServerError()
-            .content_type("text/plain; charset=utf-8")
-            .body("500 Internal Server Error: session error")
+        plain_500(SESSION_ERROR_BODY.to_owned())
     }
+}
+
+fn plain_500(body: String) -> HttpResponse {
+    HttpResponse::InternalServerError()
+        .content_type("text/plain; charset=utf-8")
+        .body(body)
 }

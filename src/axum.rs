@@ -120,6 +120,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::tower::extract;
+use crate::web_session::SESSION_ERROR_BODY;
 pub use crate::web_session::{Session, SessionRejection, Typed};
 
 // No bound on `S`: the extractor needs no state, and its future holds none.
@@ -159,7 +160,7 @@ impl IntoResponse for Error {
     /// A 500 that says nothing about the session: the error may describe
     /// its contents (a value of the wrong type) or the server's keys.
     fn into_response(self) -> Response {
-        plain_500("500 Internal Server Error: session error".to_owned())
+        plain_500(SESSION_ERROR_BODY.to_owned())
     }
 }
 

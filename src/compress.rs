@@ -125,7 +125,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                x as u8
+                x.to_le_bytes()[0]
             })
             .collect();
         for _ in 0..3 {
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn incompressible_input_gives_none() {
         let noise: Vec<u8> = (0..200u32)
-            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13).to_le_bytes()[0])
             .collect();
         assert_eq!(deflate_shorter_than(&noise, noise.len(), 6), None);
     }

@@ -1,19 +1,27 @@
-//! The keyring after HKDF: each master key's per-mode subkeys, derived once
-//! when a codec is built, so no call pays for key derivation.
+//! The keyring after HKDF: each master key's per-mode subkeys for one
+//! purpose, derived once when a codec is built (or its purpose set), so no
+//! call pays for key derivation.
 
+use crate::envelope::length_prefix;
 use crate::keyring::Keyring;
 use crate::seal::SealKey;
 use crate::sign::SignKey;
 
-const SIGN_SUBKEY_INFO: &[u8] = b"cookie-seal/v1 hmac-sha256";
-const SEAL_SUBKEY_INFO: &[u8] = b"cookie-seal/v1 xchacha20poly1305";
+/// Subkey labels (FORMAT.md section 4). Each is followed in the HKDF `info`
+/// by the purpose; both are length-prefixed, so no (label, purpose) pair
+/// shares an `info` with another.
+pub(crate) const SIGN_LABEL: &[u8] = b"cookie-seal/v1 hmac-sha256";
+pub(crate) const SEAL_LABEL: &[u8] = b"cookie-seal/v1 xchacha20poly1305";
+pub(crate) const NONCE_LABEL: &[u8] = b"cookie-seal/v1 synthetic-nonce";
 
-/// One key of the ring with both mode subkeys. Both wipe themselves on drop.
+/// One key of the ring with its subkeys. All wipe themselves on drop.
 #[derive(Clone)]
 pub(crate) struct DerivedKey {
     pub(crate) id: u32,
     pub(crate) sign: SignKey,
     pub(crate) seal: SealKey,
+    /// HMAC-SHA256 key of the synthetic nonce (`crate::nonce`).
+    pub(crate) nonce: SignKey,
 }
 
 /// The derived keys, sorted by ID, and which one writes.
@@ -22,8 +30,20 @@ pub(crate) struct DerivedKeys {
     keys: Vec<DerivedKey>,
 }
 
+/// `le64(len(label)) || label || le64(len(purpose)) || purpose`.
+pub(crate) fn subkey_info(label: &[u8], purpose: &str) -> Vec<u8> {
+    let mut info = Vec::with_capacity(16 + label.len() + purpose.len());
+    for part in [label, purpose.as_bytes()] {
+        info.extend_from_slice(&length_prefix(part));
+        info.extend_from_slice(part);
+    }
+    info
+}
+
 impl DerivedKeys {
-    pub(crate) fn from_keyring(ring: &Keyring) -> DerivedKeys {
+    pub(crate) fn from_keyring(ring: &Keyring, purpose: &str) -> DerivedKeys {
+        let [sign_info, seal_info, nonce_info] =
+            [SIGN_LABEL, SEAL_LABEL, NONCE_LABEL].map(|label| subkey_info(label, purpose));
         // Sized once: a growing Vec would free its old buffers, holding subkey
         // copies, without wiping them.
         let mut keys = Vec::with_capacity(ring.ids().count());
@@ -31,8 +51,9 @@ impl DerivedKeys {
             if let Some(key) = ring.get(id) {
                 keys.push(DerivedKey {
                     id,
-                    sign: SignKey::new(key.derive_subkey(SIGN_SUBKEY_INFO).as_ref()),
-                    seal: SealKey::new(&key.derive_subkey(SEAL_SUBKEY_INFO)),
+                    sign: SignKey::new(key.derive_subkey(&sign_info).as_ref()),
+                    seal: SealKey::new(&key.derive_subkey(&seal_info)),
+                    nonce: SignKey::new(key.derive_subkey(&nonce_info).as_ref()),
                 });
             }
         }
@@ -63,5 +84,18 @@ impl DerivedKeys {
 
     pub(crate) fn ids(&self) -> impl Iterator<Item = u32> + '_ {
         self.keys.iter().map(|k| k.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_fields_are_length_prefixed() {
+        assert_ne!(subkey_info(b"ab", "c"), subkey_info(b"a", "bc"));
+        let info = subkey_info(SIGN_LABEL, "session");
+        assert_eq!(&info[..8], &(SIGN_LABEL.len() as u64).to_le_bytes());
+        assert!(info.ends_with(b"\x07\0\0\0\0\0\0\0session"));
     }
 }

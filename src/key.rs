@@ -39,6 +39,7 @@ impl Key {
     /// platforms only happens when the system is unusable. Use
     /// [`Key::try_generate`] to handle that case.
     #[allow(clippy::expect_used)]
+    #[must_use]
     pub fn generate() -> Key {
         Key::try_generate().expect("OS random number generator failed")
     }

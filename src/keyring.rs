@@ -48,6 +48,7 @@ pub struct Keyring {
 
 impl Keyring {
     /// A keyring holding one key, which is the primary.
+    #[must_use]
     pub fn new(id: u32, primary: Key) -> Keyring {
         Keyring {
             primary: id,
@@ -99,6 +100,7 @@ impl Keyring {
     }
 
     /// The ID of the key that writes new tokens.
+    #[must_use]
     pub fn primary_id(&self) -> u32 {
         self.primary
     }
@@ -110,6 +112,7 @@ impl Keyring {
 
     /// The next unused key ID after the highest one (for staging a new key).
     /// `None` if `u32::MAX` is taken.
+    #[must_use]
     pub fn next_free_id(&self) -> Option<u32> {
         self.keys
             .keys()
@@ -118,6 +121,7 @@ impl Keyring {
     }
 
     /// The key with this ID, if any.
+    #[must_use]
     pub fn get(&self, id: u32) -> Option<&Key> {
         self.keys.get(&id)
     }
@@ -128,6 +132,7 @@ impl Keyring {
     ///
     /// The text is written into one buffer sized up front, so no growing
     /// string leaves an unwiped copy of key material in freed memory.
+    #[must_use]
     pub fn export(&self) -> Zeroizing<String> {
         let others = self.keys.iter().filter(|(id, _)| **id != self.primary);
         let primary = self.keys.get_key_value(&self.primary);
@@ -292,7 +297,7 @@ mod tests {
         assert_eq!(ring.promote(7), Err(Error::UnknownKey(7)));
         assert_eq!(ring.remove(1), Err(Error::RemovePrimary(1)));
         assert_eq!(ring.remove(7), Err(Error::UnknownKey(7)));
-        for id in 2..=MAX_KEYS as u32 {
+        for id in 2..=u32::try_from(MAX_KEYS).unwrap() {
             ring.add(id, key(1)).unwrap();
         }
         assert_eq!(
@@ -349,7 +354,7 @@ mod tests {
                 },
             ),
             (
-                k.to_string(),
+                k.clone(),
                 Error::KeyringSyntax {
                     entry: 1,
                     reason: "expected ID:KEY",
@@ -483,7 +488,7 @@ mod tests {
 
     #[test]
     fn base64_length_boundary_is_the_longest_key_in_padded_base64() {
-        let longest: Vec<u8> = (0..MAX_KEY_LEN).map(|i| i as u8).collect();
+        let longest: Vec<u8> = (0..=255u8).cycle().take(MAX_KEY_LEN).collect();
         // 512 bytes in padded standard base64: exactly 684 characters.
         let padded = STANDARD.encode(&longest);
         assert_eq!(padded.len(), 684);
@@ -534,13 +539,16 @@ mod tests {
     fn export_is_exactly_the_entries_joined() {
         let mut ring = Keyring::new(7, key(7));
         for id in [0, 9, 10, 99, 100, u32::MAX] {
-            ring.add(id, Key::from_bytes(&[id as u8; 45]).unwrap())
+            ring.add(id, Key::from_bytes(&[id.to_le_bytes()[0]; 45]).unwrap())
                 .unwrap();
         }
         let text = ring.export();
         let mut expected = vec![format!("7:{}", URL_SAFE_NO_PAD.encode([7u8; 32]))];
         for id in [0u32, 9, 10, 99, 100, u32::MAX] {
-            expected.push(format!("{id}:{}", URL_SAFE_NO_PAD.encode([id as u8; 45])));
+            expected.push(format!(
+                "{id}:{}",
+                URL_SAFE_NO_PAD.encode([id.to_le_bytes()[0]; 45])
+            ));
         }
         assert_eq!(*text, expected.join(","));
         assert_eq!(text.capacity(), text.len(), "sized once, never grown");

@@ -38,10 +38,11 @@
 //! attributes, loads the session from the request's `Cookie` headers and decides which
 //! `Set-Cookie` headers to send.
 //!
-//! In axum, add [`SessionLayer`][SessionLayer] to the router and take a [`Session`][axum-Session] argument
-//! in a handler: the layer loads the session once per request and writes exactly the
-//! `Set-Cookie` headers needed (the [`axum`][axum-module] module shows a complete app; the
-//! [`actix`][actix-module] module does the same for actix-web):
+//! In axum, add [`SessionLayer`][SessionLayer] to the router and take a
+//! [`Session`][axum-Session] argument in a handler: the layer loads the session once per
+//! request and writes exactly the `Set-Cookie` headers needed (the [`axum`][axum-module]
+//! module shows a complete app; the [`actix`][actix-module] module does the same for
+//! actix-web):
 //!
 //! ```ignore
 //! async fn counter(session: cookie_seal::axum::Session) -> Result<String, cookie_seal::Error> {
@@ -70,8 +71,10 @@
 //! | capability | API |
 //! |---|---|
 //! | signed tokens (HMAC-SHA256, full 32-byte tag) | [`Codec::signed`], or [`Codec::new`] with a [`Mode`] |
-//! | sealed tokens (XChaCha20-Poly1305, OS-random nonce) | [`Codec::sealed`] |
-//! | per-mode subkeys via HKDF-SHA256, derived once per codec | built in |
+//! | sealed tokens (XChaCha20-Poly1305; only version, mode and key ID readable) | [`Codec::sealed`] |
+//! | synthetic nonces (no system call per token, safe across `fork`), or one from the OS per token | [`NonceSource`] |
+//! | sealed length padded to buckets | [`Codec::pad_to`] |
+//! | per-mode, per-purpose subkeys via HKDF-SHA256, derived once per codec | built in |
 //! | keyring with key IDs, textual form for one env var | [`Keyring`], its `FromStr`, [`Keyring::export`] |
 //! | rotation hint | [`Decoded::needs_reissue`] |
 //! | idle lifetime, clock skew | [`Codec::max_age`], [`Codec::clock_skew`] |
@@ -79,7 +82,7 @@
 //! | rolling refresh | [`Codec::reissue_after`] |
 //! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`DecodeOptions::context`] |
 //! | generation counter ("log out everywhere") | [`EncodeOptions::generation`], [`Decoded::check_generation`] |
-//! | dynamic session map, fixation defence | [`Session`], [`Session::regenerate`] |
+//! | dynamic session map, fixation defence | [`Session`], [`Session::renew`], [`Session::regenerate`] |
 //! | signed random session IDs for server-side stores | [`SessionId`] |
 //! | deflate only when shorter (signed default) | [`Compression::Auto`] |
 //! | size budget and largest-payload query | [`Codec::token_budget`], [`Codec::token_budget_for_cookie`], [`Codec::max_payload_len`] |
@@ -99,8 +102,8 @@
 //!
 //! | payload | signed | sealed |
 //! |---|---|---|
-//! | empty [`Session`] | 56 | 67 |
-//! | ~110-byte session (5 entries, as in the quickstart example) | 186 | 196 |
+//! | empty [`Session`] | 56 | 68 |
+//! | ~110-byte session (5 entries, as in the quickstart example) | 186 | 198 |
 //!
 //! # Cargo features
 //!
@@ -166,8 +169,11 @@ mod envelope;
 mod error;
 #[cfg(feature = "flask")]
 pub mod flask;
+#[cfg(test)]
+mod format_vectors;
 mod key;
 mod keyring;
+mod nonce;
 mod seal;
 mod serialize;
 mod session;
@@ -175,8 +181,6 @@ mod sign;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
-#[cfg(test)]
-mod vector_tests;
 #[cfg(any(feature = "tower", feature = "actix"))]
 mod web_session;
 
@@ -185,11 +189,12 @@ mod web_session;
 #[doc(hidden)]
 pub mod __fuzz;
 #[cfg(test)]
-mod standard_vectors;
+mod rfc_wycheproof_vectors;
 
 pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
 pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
 pub use key::Key;
 pub use keyring::Keyring;
+pub use nonce::NonceSource;
 pub use session::{Session, SessionId};

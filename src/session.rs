@@ -46,11 +46,13 @@ impl SessionId {
     }
 
     /// The ID's bytes.
+    #[must_use]
     pub fn as_bytes(&self) -> &[u8; SESSION_ID_LEN] {
         &self.0
     }
 
     /// The ID as 43 base64url characters, e.g. for a store key.
+    #[must_use]
     pub fn to_base64url(&self) -> String {
         crate::encoding::encode(&self.0)
     }
@@ -94,7 +96,7 @@ impl fmt::Debug for SessionId {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Session {
     id: Option<SessionId>,
-    #[serde(deserialize_with = "canonical_entries")]
+    #[serde(with = "entries_as_bytes")]
     entries: BTreeMap<String, Vec<u8>>,
     #[serde(skip)]
     modified: bool,
@@ -102,6 +104,7 @@ pub struct Session {
 
 impl Session {
     /// An empty session without an ID.
+    #[must_use]
     pub fn new() -> Session {
         Session::default()
     }
@@ -151,16 +154,19 @@ impl Session {
     }
 
     /// Whether `key` holds a value.
+    #[must_use]
     pub fn contains_key(&self, key: &str) -> bool {
         self.entries.contains_key(key)
     }
 
     /// The number of values.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether there are no values.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -171,11 +177,13 @@ impl Session {
     }
 
     /// Whether the session changed since it was created or decoded.
+    #[must_use]
     pub fn is_modified(&self) -> bool {
         self.modified
     }
 
     /// The session's ID, if it has one.
+    #[must_use]
     pub fn id(&self) -> Option<&SessionId> {
         self.id.as_ref()
     }
@@ -230,6 +238,91 @@ impl Session {
     }
 }
 
+/// The entries with each value as one byte string rather than a sequence of
+/// `u8`: postcard writes both as `varint(len) || bytes` (FORMAT.md section
+/// 8), but a byte string is one copy instead of a call per byte.
+mod entries_as_bytes {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    struct AsBytes<'a>(&'a [u8]);
+
+    impl serde::Serialize for AsBytes<'_> {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_bytes(self.0)
+        }
+    }
+
+    pub(super) fn serialize<S: Serializer>(
+        entries: &BTreeMap<String, Vec<u8>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (key, value) in entries {
+            map.serialize_entry(key, &AsBytes(value))?;
+        }
+        map.end()
+    }
+
+    struct ByteBuf(Vec<u8>);
+
+    impl<'de> serde::Deserialize<'de> for ByteBuf {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ByteBuf, D::Error> {
+            struct BytesVisitor;
+            impl Visitor<'_> for BytesVisitor {
+                type Value = ByteBuf;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a byte string")
+                }
+                fn visit_bytes<E>(self, bytes: &[u8]) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(bytes.to_vec()))
+                }
+                fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<ByteBuf, E> {
+                    Ok(ByteBuf(bytes))
+                }
+            }
+            deserializer.deserialize_bytes(BytesVisitor)
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, Vec<u8>>, D::Error> {
+        struct EntriesVisitor;
+        impl<'de> Visitor<'de> for EntriesVisitor {
+            type Value = BTreeMap<String, Vec<u8>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of strictly increasing strings to byte strings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut entries = BTreeMap::new();
+                while let Some((key, ByteBuf(value))) = access.next_entry::<String, ByteBuf>()? {
+                    // Keys strictly increasing: a `BTreeMap` would sort and
+                    // deduplicate them silently, giving one session several
+                    // encodings (and a repeated key two values, the last
+                    // winning). `Session` writes its keys sorted and unique,
+                    // so only crafted payloads are refused.
+                    if entries
+                        .last_key_value()
+                        .is_some_and(|(last, _): (&String, _)| *last >= key)
+                    {
+                        return Err(serde::de::Error::custom(
+                            "session keys out of order or repeated",
+                        ));
+                    }
+                    entries.insert(key, value);
+                }
+                Ok(entries)
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor)
+    }
+}
+
 impl PartialEq for Session {
     /// Sessions are equal when their IDs and values are; `is_modified` is not compared.
     fn eq(&self, other: &Session) -> bool {
@@ -255,47 +348,6 @@ impl fmt::Debug for Session {
             .field("modified", &self.modified)
             .finish()
     }
-}
-
-/// Reads the entries, refusing keys out of order or repeated. A `BTreeMap`
-/// would sort and deduplicate them silently, so one session would have
-/// several encodings (and a repeated key, two values, the last one winning).
-/// `Session` writes its keys sorted and unique, so only crafted payloads are
-/// refused.
-fn canonical_entries<'de, D>(deserializer: D) -> Result<BTreeMap<String, Vec<u8>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    struct Canonical;
-
-    impl<'de> serde::de::Visitor<'de> for Canonical {
-        type Value = BTreeMap<String, Vec<u8>>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a map with strictly increasing keys")
-        }
-
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut entries = BTreeMap::new();
-            while let Some((key, value)) = map.next_entry::<String, Vec<u8>>()? {
-                if entries
-                    .last_key_value()
-                    .is_some_and(|(last, _): (&String, _)| *last >= key)
-                {
-                    return Err(serde::de::Error::custom(
-                        "session keys out of order or repeated",
-                    ));
-                }
-                entries.insert(key, value);
-            }
-            Ok(entries)
-        }
-    }
-
-    deserializer.deserialize_map(Canonical)
 }
 
 #[cfg(test)]
@@ -338,6 +390,20 @@ mod tests {
         s.regenerate().unwrap();
         assert_ne!(s.id().cloned().unwrap(), first);
         assert_eq!(s.get::<Vec<i32>>("cart").unwrap(), Some(vec![1, 2, 3]));
+    }
+
+    /// The byte-string path writes what a `BTreeMap<String, Vec<u8>>` of
+    /// `u8` sequences writes (the published format), and reads it back.
+    #[test]
+    fn entries_keep_the_wire_format_of_a_map_of_byte_sequences() {
+        let mut s = Session::new();
+        s.insert("user", "alice").unwrap();
+        s.insert("n", &300u32).unwrap();
+        s.insert("empty", &()).unwrap();
+        let plain: (Option<SessionId>, BTreeMap<String, Vec<u8>>) = (None, s.entries.clone());
+        let bytes = crate::serialize::to_bytes(&s).unwrap();
+        assert_eq!(bytes, crate::serialize::to_bytes(&plain).unwrap());
+        assert_eq!(crate::serialize::from_bytes::<Session>(&bytes).unwrap(), s);
     }
 
     #[test]

@@ -101,7 +101,7 @@ use tower_service::Service;
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
-use crate::web_session::{Config, RequestExtension, RequestState};
+use crate::web_session::{Hooks, RequestExtension, RequestState, SAVE_ERROR_BODY};
 pub use crate::web_session::{Session, SessionRejection, Typed};
 
 const MISSING_LAYER: SessionRejection = SessionRejection::missing(
@@ -156,8 +156,6 @@ where
     }
 }
 
-type SaveErrorHook = Arc<dyn Fn(&Error) -> Response<String> + Send + Sync>;
-
 /// The tower layer that loads and saves each request's cookie session; see
 /// the [module docs](self). Cheap to clone.
 ///
@@ -184,8 +182,7 @@ type SaveErrorHook = Arc<dyn Fn(&Error) -> Response<String> + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct SessionLayer {
-    config: Arc<Config>,
-    on_save_error: SaveErrorHook,
+    hooks: Hooks<Response<String>>,
 }
 
 impl SessionLayer {
@@ -193,8 +190,7 @@ impl SessionLayer {
     /// when a session cannot be saved.
     pub fn new(cookies: SessionCookie) -> SessionLayer {
         SessionLayer {
-            config: Arc::new(Config::new(cookies)),
-            on_save_error: Arc::new(default_save_error),
+            hooks: Hooks::new(cookies, default_save_error),
         }
     }
 
@@ -204,7 +200,7 @@ impl SessionLayer {
     /// the cookie is deleted either way; the error never holds key material.
     #[must_use]
     pub fn on_rejected(mut self, hook: impl Fn(&Error) + Send + Sync + 'static) -> SessionLayer {
-        Arc::make_mut(&mut self.config).on_rejected(hook);
+        self.hooks.on_rejected(hook);
         self
     }
 
@@ -217,16 +213,14 @@ impl SessionLayer {
         mut self,
         hook: impl Fn(&Error) -> Response<String> + Send + Sync + 'static,
     ) -> SessionLayer {
-        self.on_save_error = Arc::new(hook);
+        self.hooks.on_save_error(hook);
         self
     }
 }
 
 impl fmt::Debug for SessionLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionLayer")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        self.hooks.debug("SessionLayer", f)
     }
 }
 
@@ -270,15 +264,13 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> ResponseFuture<S::Future> {
-        let state = Arc::new(RequestState::new(Arc::clone(&self.layer.config)));
-        request
-            .extensions_mut()
-            .insert(RequestExtension(Arc::clone(&state)));
+        let (state, extension) = self.layer.hooks.start();
+        request.extensions_mut().insert(extension);
         ResponseFuture {
             // Boxed so that this future is Unpin without unsafe pin projection.
             inner: Box::pin(self.inner.call(request)),
             state,
-            on_save_error: Arc::clone(&self.layer.on_save_error),
+            hooks: self.layer.hooks.clone(),
         }
     }
 }
@@ -288,7 +280,7 @@ where
 pub struct ResponseFuture<F> {
     inner: Pin<Box<F>>,
     state: Arc<RequestState>,
-    on_save_error: SaveErrorHook,
+    hooks: Hooks<Response<String>>,
 }
 
 impl<F> fmt::Debug for ResponseFuture<F> {
@@ -307,22 +299,20 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let mut response = ready!(this.inner.as_mut().poll(cx))?;
-        let set_cookies = this.state.finish::<HeaderValue>();
-        Poll::Ready(Ok(match set_cookies {
+        Poll::Ready(Ok(match this.hooks.finish::<HeaderValue>(&this.state) {
             Ok(values) => {
                 for value in values {
                     response.headers_mut().append(SET_COOKIE, value);
                 }
                 response
             }
-            Err(error) => (this.on_save_error)(&error).map(B::from),
+            Err(page) => page.map(B::from),
         }))
     }
 }
 
 fn default_save_error(_: &Error) -> Response<String> {
-    let mut response =
-        Response::new("500 Internal Server Error: the session could not be saved".to_owned());
+    let mut response = Response::new(SAVE_ERROR_BODY.to_owned());
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(
         CONTENT_TYPE,

@@ -8,7 +8,7 @@
 //! The deflate bombs must be *authentic* (inflate only runs after the tag
 //! check) and `encode` refuses payloads over `MAX_PAYLOAD_LEN`, so this file
 //! writes them the way a key holder could: with the primitive crates and the
-//! published token layout (HKDF-SHA256 subkeys, length-prefixed preamble,
+//! published token layout (HKDF-SHA256 subkeys for the purpose "session",
 //! header, HMAC-SHA256 or XChaCha20-Poly1305). The forger is first checked to
 //! reproduce the codec's own tokens, so a bomb that fails to verify cannot
 //! pass for a bomb that was refused.
@@ -31,6 +31,9 @@ use peak_alloc::PeakAlloc;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+mod fixtures;
+use fixtures::varint;
+
 #[global_allocator]
 static ALLOCATOR: PeakAlloc = PeakAlloc;
 static MEASURE: Mutex<()> = Mutex::new(());
@@ -47,7 +50,7 @@ const ISSUED_AT: u64 = 1_700_000_000;
 fn measure_lock() -> MutexGuard<'static, ()> {
     MEASURE
         .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs `f` and returns its result with the peak heap growth (bytes above
@@ -76,38 +79,45 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 
 // ---- An independent token writer (what any key holder can do) ---------------
 
+/// The subkey for `label` and the purpose "session" (FORMAT.md section 4).
 fn subkey(label: &[u8]) -> [u8; 32] {
+    let mut info = Vec::new();
+    for part in [label, b"session"] {
+        info.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        info.extend_from_slice(part);
+    }
     let mut out = [0; 32];
     Hkdf::<Sha256>::new(None, &MASTER)
-        .expand(label, &mut out)
+        .expand(&info, &mut out)
         .unwrap();
     out
 }
 
-/// The preamble for purpose "session" and no context.
-fn preamble() -> Vec<u8> {
-    let mut out = Vec::new();
-    for part in [b"cookie-seal/v1".as_slice(), b"session", b""] {
-        out.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        out.extend_from_slice(part);
-    }
+/// Flags (compressed or not) and issue time: in a signed header after the
+/// key ID, in a sealed token at the start of the plaintext.
+fn metadata(flags: u8) -> Vec<u8> {
+    let mut out = vec![flags];
+    varint(ISSUED_AT, &mut out);
     out
 }
 
+/// The readable header; a sealed one has only version, mode and key ID.
 fn header(mode: Mode, compressed: bool) -> Vec<u8> {
-    let mode_bits = match mode {
-        Mode::Signed => 0b01,
-        Mode::Sealed => 0b10,
-    };
-    let mut out = vec![1, mode_bits | if compressed { 0b100 } else { 0 }];
-    for mut value in [u64::from(KEY_ID), ISSUED_AT] {
-        while value >= 0x80 {
-            out.push((value as u8) | 0x80);
-            value >>= 7;
+    let compressed_flag = if compressed { 0b100 } else { 0 };
+    match mode {
+        Mode::Signed => {
+            let meta = metadata(0b01 | compressed_flag);
+            let mut out = vec![1, meta[0]];
+            varint(u64::from(KEY_ID), &mut out);
+            out.extend_from_slice(&meta[1..]);
+            out
         }
-        out.push(value as u8);
+        Mode::Sealed => {
+            let mut out = vec![1, 0b10];
+            varint(u64::from(KEY_ID), &mut out);
+            out
+        }
     }
-    out
 }
 
 /// An authentic token for `keyring()` carrying `body` as its payload bytes.
@@ -118,23 +128,22 @@ fn forge(mode: Mode, compressed: bool, body: &[u8]) -> String {
             raw.extend_from_slice(body);
             let subkey = subkey(b"cookie-seal/v1 hmac-sha256");
             let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&subkey).unwrap();
-            mac.update(&preamble());
             mac.update(&raw);
             raw.extend_from_slice(&mac.finalize().into_bytes());
         }
         Mode::Sealed => {
-            let mut aad = preamble();
-            aad.extend_from_slice(&raw);
+            let mut plaintext = metadata(if compressed { 0b100 } else { 0 });
+            plaintext.extend_from_slice(body);
             let nonce = [0x42; 24];
             let cipher =
                 XChaCha20Poly1305::new_from_slice(&subkey(b"cookie-seal/v1 xchacha20poly1305"))
                     .unwrap();
             let sealed = cipher
                 .encrypt(
-                    XNonce::from_slice(&nonce),
+                    &XNonce::from(nonce),
                     Payload {
-                        msg: body,
-                        aad: &aad,
+                        msg: &plaintext,
+                        aad: &raw,
                     },
                 )
                 .unwrap();
@@ -181,7 +190,7 @@ fn one_mebibyte_of_garbage_is_rejected_without_proportional_allocation() {
     let _lock = measure_lock();
     let garbage_b64 = "A".repeat(MIB);
     let garbage_text: String = (0..MIB)
-        .map(|i| char::from(b' ' + (i % 90) as u8))
+        .map(|i| char::from(b' ' + u8::try_from(i % 90).unwrap()))
         .collect();
     let wide = Codec::sealed(keyring()).token_budget(MAX_TOKEN_LEN);
     for codec in [codec(Mode::Signed), codec(Mode::Sealed), wide] {
@@ -210,7 +219,7 @@ fn garbage_within_the_budget_costs_memory_bounded_by_the_budget() {
         let codec = codec(mode);
         // A real header so the tag check runs, then MAX_TOKEN_LEN of noise.
         let mut raw = header(mode, true);
-        raw.extend((0..MAX_TOKEN_LEN).map(|i| (i * 131 % 251) as u8));
+        raw.extend((0..MAX_TOKEN_LEN).map(|i| u8::try_from(i * 131 % 251).unwrap()));
         let mut token = URL_SAFE_NO_PAD.encode(&raw);
         token.truncate(MAX_TOKEN_LEN);
         let (result, peak) = peak_heap_of(|| codec.decode_at::<Session>(&token, now()));
@@ -354,9 +363,9 @@ fn large_session_decodes_on_a_small_stack() {
     let _lock = measure_lock();
     let codec = codec(Mode::Signed);
     let mut session = Session::new();
-    for i in 0..500 {
+    for i in 0..500u32 {
         session
-            .insert(&format!("key{i:04}"), &[i as u8; 16])
+            .insert(&format!("key{i:04}"), &[i.to_le_bytes()[0]; 16])
             .unwrap();
     }
     let token = codec.encode_at(&session, now()).unwrap();

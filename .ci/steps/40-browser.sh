@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Real-browser tests (web/tests/browser.rs): headless Chromium, driven over
+# Real-browser tests (web/tests/browser/): headless Chromium, driven over
 # WebDriver by chromedriver, logs in to the axum example and checks the
 # 4096-byte cookie limit. Installs Debian's chromium and chromium-driver when
 # missing. COOKIE_SEAL_REQUIRE_BROWSER=1 turns the test's "browser missing"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Server-side sessions against a real Redis (web/tests/redis_sessions.rs,
+# Server-side sessions against a real Redis (web/tests/redis_sessions/,
 # which runs web/examples/redis_sessions). Installs Debian's redis-server when missing,
 # starts it on 127.0.0.1 on a free port with a random password (config on
 # stdin, so the password is in no process list or file), runs the tests with

@@ -8,7 +8,10 @@ use serde::de::DeserializeOwned;
 use super::options::{whole_seconds, DecodeOptions, EncodeOptions};
 use super::{check_token_len, overhead, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
-use crate::envelope::{to_system_time, unix_seconds, Mode, UntrustedHeader};
+use crate::envelope::{
+    context_block_len, to_system_time, unix_seconds, write_context_block, Metadata, Mode,
+    UntrustedHeader,
+};
 use crate::error::{Error, Lifetime};
 use crate::{compress, encoding, seal, serialize, sign};
 
@@ -29,6 +32,9 @@ pub struct Decoded<T> {
     /// The mode the token was written in.
     pub mode: Mode,
     reissue: bool,
+    /// Whether the payload was deflated (for the vector tests).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) compressed: bool,
 }
 
 impl<T> Decoded<T> {
@@ -153,16 +159,16 @@ impl Codec {
         self.validate()?;
         let now_secs = unix_seconds(now)?;
         check_token_len(token, self.settings.token_budget())?;
-        // As in encode: the preamble, then the decoded token, in one buffer,
+        // As in encode: the context block, then the decoded token, in one buffer,
         // so the MAC input and the AEAD associated data are contiguous.
         let context = options.context;
-        let preamble_len = self.preamble_len(context);
-        let mut buf = Vec::with_capacity(preamble_len + token.len() / 4 * 3 + 3);
-        self.write_preamble(context, &mut buf);
+        let prefix_len = context_block_len(context);
+        let mut buf = Vec::with_capacity(prefix_len + token.len() / 4 * 3 + 3);
+        write_context_block(context, &mut buf);
         if !encoding::decode_append(token, &mut buf) {
             return Err(Error::Malformed);
         }
-        let raw = &buf[preamble_len..];
+        let raw = &buf[prefix_len..];
         let (header, header_len) = UntrustedHeader::parse(raw)?;
         let mode = self.settings.mode;
         let mode_allowed = header.mode == mode
@@ -178,41 +184,47 @@ impl Codec {
             return Err(Error::Malformed);
         }
 
-        let body_start = preamble_len + header_len;
-        let body: &[u8] = match header.mode {
+        let body_start = prefix_len + header_len;
+        let (metadata, body): (Metadata, &[u8]) = match header.mode {
             Mode::Signed => {
                 let (signed, tag) = buf.split_at(buf.len() - sign::TAG_LEN);
                 if !key.sign.verify(&[signed], tag) {
                     return Err(Error::Invalid);
                 }
-                &signed[body_start..]
+                (
+                    header.metadata.ok_or(Error::Malformed)?,
+                    &signed[body_start..],
+                )
             }
             Mode::Sealed => {
                 let (aad, rest) = buf.split_at_mut(body_start);
                 let (nonce, rest) = rest.split_at_mut(seal::NONCE_LEN);
-                let (ciphertext, tag) = rest.split_at_mut(rest.len() - seal::TAG_LEN);
-                if !key.seal.open(nonce, aad, ciphertext, tag) {
+                let (plaintext, tag) = rest.split_at_mut(rest.len() - seal::TAG_LEN);
+                if !key.seal.open(nonce, aad, plaintext, tag) {
                     return Err(Error::Invalid);
                 }
-                ciphertext
+                // Authentic from here on: the metadata was encrypted.
+                let (metadata, len) = Metadata::parse_sealed(plaintext)?;
+                (metadata, &plaintext[len..])
             }
         };
 
         // Authentic from here on.
-        let reissue_due = self.check_times(&header, now_secs, now)?;
-        let value = if header.compressed {
+        let reissue_due = self.check_times(&metadata, now_secs, now)?;
+        let value = if metadata.compressed {
             read(&compress::inflate_bounded(body, MAX_PAYLOAD_LEN).ok_or(Error::Inflate)?)?
         } else {
             read(body)?
         };
         Ok(Decoded {
             value,
-            issued_at: to_system_time(header.issued_at),
+            issued_at: to_system_time(metadata.issued_at),
             key_id: header.key_id,
-            created_at: to_system_time(header.created_at),
-            generation: header.generation,
+            created_at: to_system_time(metadata.created_at),
+            generation: metadata.generation,
             mode: header.mode,
             reissue: reissue_due || header.mode != mode || header.key_id != self.keys.primary_id(),
+            compressed: metadata.compressed,
         })
     }
 
@@ -220,7 +232,7 @@ impl Codec {
     /// Returns whether the rolling re-issue threshold has passed.
     fn check_times(
         &self,
-        header: &UntrustedHeader,
+        header: &Metadata,
         now_secs: u64,
         now: SystemTime,
     ) -> Result<bool, Error> {

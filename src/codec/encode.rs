@@ -5,15 +5,19 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use super::options::{Compression, EncodeOptions};
-use super::{max_raw_len, overhead, Codec};
+use super::{max_raw_len, overhead, tag_len, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
-use crate::envelope::{unix_seconds, Mode, UntrustedHeader};
+use crate::envelope::{
+    context_block_len, max_framing_len, unix_seconds, write_context_block, write_header, Metadata,
+    Mode, FLAG_COMPRESSED, FLAG_PADDED,
+};
 use crate::error::Error;
+use crate::nonce::{self, NonceSource};
 use crate::{compress, encoding, seal, serialize};
 
 /// Payloads shorter than this are never deflated. Measured on session-shaped
-/// payloads (typed structs and `Session` maps, `cargo bench --bench
-/// primitives`, "deflate break-even"): none under 130 bytes shrank, and
+/// payloads (typed structs and `Session` maps, `cargo bench -p
+/// cookie-seal-benches --bench primitives`, "deflate break-even"): none under 130 bytes shrank, and
 /// attempting costs far more than encoding (setting up a deflate stream is
 /// ~15-30 µs against ~1 µs for a whole small token), so `Compression::Auto`
 /// costs nothing on small sessions.
@@ -21,8 +25,9 @@ const MIN_COMPRESS_LEN: usize = 128;
 /// Room reserved for the payload in the token buffer before it grows.
 const INITIAL_PAYLOAD_CAPACITY: usize = 256;
 /// Deflate level used by `Compression::Auto`, with flate2's zlib-rs backend.
-/// Chosen by measurement (`cargo bench --bench primitives`, BENCHMARKS.md):
-/// level 1 of zlib-rs is about 4x faster than miniz_oxide's level 6 on
+/// Chosen by measurement (`cargo bench -p cookie-seal-benches --bench
+/// primitives`, BENCHMARKS.md):
+/// level 1 of zlib-rs is about 4x faster than `miniz_oxide`'s level 6 on
 /// 1-3 KB sessions, for tokens a few percent longer. The deflate bytes are
 /// not part of the format: any valid raw deflate stream decodes.
 const DEFLATE_LEVEL: u32 = 1;
@@ -117,33 +122,41 @@ impl Codec {
             .primary()
             .ok_or(Error::UnknownKey(self.keys.primary_id()))?;
         let context = options.context;
-        let mut header = UntrustedHeader {
-            mode,
+        let metadata = Metadata {
             compressed: false,
-            key_id: key.id,
             issued_at,
             created_at,
             generation: options.generation,
         };
 
-        // One buffer for the whole token: the preamble (authenticated, not
-        // sent), the header, the nonce in sealed mode, then the payload
-        // serialized in place; the tag is appended last. The MAC input and
-        // the AEAD associated data are then contiguous slices of it, and only
-        // `buf[preamble_len..]` is base64-encoded.
-        let preamble_len = self.preamble_len(context);
-        let header_len = header.len();
-        let overhead = overhead(mode);
-        let mut buf =
-            Vec::with_capacity(preamble_len + header_len + overhead + INITIAL_PAYLOAD_CAPACITY);
-        self.write_preamble(context, &mut buf);
-        header.write(&mut buf);
-        if mode == Mode::Sealed {
-            buf.resize(buf.len() + seal::NONCE_LEN, 0);
-        }
-        let body_start = buf.len();
+        // One buffer for the whole token: the context block (authenticated,
+        // not sent; empty without a context), the header, in sealed mode the
+        // nonce and the metadata that gets encrypted, then the payload
+        // serialized in place; the tag is appended last. The MAC input, the
+        // AEAD associated data and the plaintext are then contiguous slices
+        // of it, and only `buf[prefix_len..]` is base64-encoded.
+        let prefix_len = context_block_len(context);
+        let tag_len = tag_len(mode);
+        let mut buf = Vec::with_capacity(
+            prefix_len + max_framing_len(mode) + overhead(mode) + INITIAL_PAYLOAD_CAPACITY,
+        );
+        write_context_block(context, &mut buf);
+        write_header(mode, key.id, &metadata, &mut buf);
+        // Where the flags byte that carries COMPRESSED is, and where the
+        // nonce and plaintext start when sealed.
+        let (flags_at, nonce_start, plaintext_start) = match mode {
+            Mode::Signed => (prefix_len + 1, buf.len(), buf.len()),
+            Mode::Sealed => {
+                let nonce_start = buf.len();
+                buf.resize(nonce_start + seal::NONCE_LEN, 0);
+                let plaintext_start = buf.len();
+                metadata.write_sealed(&mut buf);
+                (plaintext_start, nonce_start, plaintext_start)
+            }
+        };
+        let payload_start = buf.len();
         let mut buf = serialize::append_to(value, buf)?;
-        let payload_len = buf.len() - body_start;
+        let payload_len = buf.len() - payload_start;
         if payload_len > MAX_PAYLOAD_LEN {
             return Err(Error::TooLarge {
                 len: payload_len,
@@ -151,30 +164,27 @@ impl Codec {
             });
         }
         if self.settings.compression == Compression::Auto && payload_len >= MIN_COMPRESS_LEN {
-            let payload = &buf[body_start..];
+            let payload = &buf[payload_start..];
             let mut packed = compress::deflate_shorter_than(payload, payload_len, DEFLATE_LEVEL);
             // The fast level is a few percent longer than the best one: when its
             // result does not fit the budget, compress hard before refusing.
-            let body_budget = max_raw_len(budget).saturating_sub(header_len + overhead);
+            let framing = payload_start - prefix_len;
+            let body_budget = max_raw_len(budget).saturating_sub(framing + tag_len);
             if packed.as_ref().map_or(payload_len, Vec::len) > body_budget {
                 let limit = payload_len.min(body_budget + 1);
                 packed =
                     compress::deflate_shorter_than(payload, limit, DEFLATE_LEVEL_BEST).or(packed);
             }
             if let Some(packed) = packed {
-                buf.truncate(body_start);
+                buf.truncate(payload_start);
                 buf.extend_from_slice(&packed);
-                // Same header length: only the COMPRESSED flag changes.
-                header.compressed = true;
-                let mut head = Vec::with_capacity(header_len);
-                header.write(&mut head);
-                buf[preamble_len..preamble_len + header_len].copy_from_slice(&head);
+                // Same lengths before the payload: only one flag bit changes.
+                buf[flags_at] |= FLAG_COMPRESSED;
             }
         }
-        let body_len = buf.len() - body_start;
 
         // Refuse before any crypto work if the token cannot fit.
-        let raw_len = header_len + overhead + body_len;
+        let raw_len = buf.len() - prefix_len + tag_len;
         let token_len = encoding::encoded_len(raw_len);
         if token_len > budget {
             return Err(Error::TooLarge {
@@ -183,23 +193,39 @@ impl Codec {
             });
         }
 
+        if let (Mode::Sealed, Some(bucket)) = (mode, self.settings.pad_to) {
+            // Up to the next bucket boundary, or to the budget if that is
+            // nearer: padding never makes a token that fits fail.
+            let target = token_len
+                .div_ceil(bucket)
+                .saturating_mul(bucket)
+                .min(budget);
+            let padding = max_raw_len(target).saturating_sub(raw_len);
+            if padding > 0 {
+                buf.splice(payload_start..payload_start, Metadata::padding(padding));
+                buf[plaintext_start] |= FLAG_PADDED;
+            }
+        }
+
         match mode {
             Mode::Signed => {
                 let tag = key.sign.tag(&[&buf]);
                 buf.extend_from_slice(&tag);
             }
             Mode::Sealed => {
-                let nonce = match fixed_nonce {
-                    Some(nonce) => nonce,
-                    None => seal::random_nonce()?,
+                let nonce = match (fixed_nonce, self.settings.nonce_source) {
+                    (Some(nonce), _) => nonce,
+                    (None, NonceSource::Synthetic) => {
+                        nonce::synthetic(&key.nonce, &buf[..nonce_start], &buf[plaintext_start..])?
+                    }
+                    (None, NonceSource::Os) => nonce::os()?,
                 };
-                let nonce_start = body_start - seal::NONCE_LEN;
-                buf[nonce_start..body_start].copy_from_slice(&nonce);
-                let (aad, body) = buf.split_at_mut(body_start);
-                let tag = key.seal.seal(&nonce, &aad[..nonce_start], body)?;
+                buf[nonce_start..plaintext_start].copy_from_slice(&nonce);
+                let (aad, plaintext) = buf.split_at_mut(plaintext_start);
+                let tag = key.seal.seal(&nonce, &aad[..nonce_start], plaintext)?;
                 buf.extend_from_slice(&tag);
             }
         }
-        Ok(encoding::encode(&buf[preamble_len..]))
+        Ok(encoding::encode(&buf[prefix_len..]))
     }
 }

@@ -2,11 +2,12 @@
 //!
 //! ```text
 //! value -> postcard -> [deflate] -> header || body, then
-//!   signed: || HMAC(preamble || header || body)
-//!   sealed: || nonce || XChaCha20-Poly1305(body, aad = preamble || header)
+//!   signed: || HMAC(K_sign, [context block] || header || body)
+//!   sealed: || nonce || XChaCha20-Poly1305(K_seal, body, aad = [context block] || header)
 //! -> base64url
 //! ```
-//! Decoding reads only the fixed header before the tag is checked; inflate and
+//! The subkeys are derived per purpose (`crate::derived_keys`); the context
+//! block is present only for a non-empty context. Decoding reads only the fixed header before the tag is checked; inflate and
 //! deserialize run on authentic bytes only.
 //!
 //! - `options.rs`: the codec's [`Settings`] and the per-call options;
@@ -27,15 +28,17 @@ pub use options::{Compression, DecodeOptions, EncodeOptions, Settings};
 
 use crate::consts::{MAX_COOKIE_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
 use crate::derived_keys::DerivedKeys;
-use crate::envelope::{length_prefix, preamble_prefix, Mode, UntrustedHeader, MAX_HEADER_LEN};
+use crate::envelope::{max_framing_len, Mode, UntrustedHeader};
 use crate::error::Error;
 use crate::keyring::Keyring;
+use crate::nonce::NonceSource;
 use crate::{encoding, seal, sign};
 
 /// Encodes values into tokens and decodes tokens back, under one keyring,
 /// mode and purpose.
 ///
-/// Build it once at startup (subkeys are derived here) and share it; cloning
+/// Build it once at startup (subkeys are derived here, and again by
+/// [`Codec::purpose`]) and share it; cloning
 /// is cheap. Builder methods never fail: a setting out of range is reported
 /// by [`Codec::validate`], and by every encode and decode, as
 /// [`Error::InvalidOption`].
@@ -58,9 +61,11 @@ use crate::{encoding, seal, sign};
 #[derive(Clone)]
 pub struct Codec {
     settings: Settings,
+    /// The master keys, kept to derive the subkeys again when the purpose
+    /// changes.
+    ring: Arc<Keyring>,
+    /// The subkeys for `settings.purpose`.
     keys: Arc<DerivedKeys>,
-    /// Label and purpose, length-prefixed: the fixed start of every preamble.
-    preamble_prefix: Vec<u8>,
 }
 
 impl Codec {
@@ -70,9 +75,9 @@ impl Codec {
     pub fn new(mode: Mode, keys: Keyring) -> Codec {
         let settings = Settings::new(mode);
         Codec {
-            preamble_prefix: preamble_prefix(&settings.purpose),
+            keys: Arc::new(DerivedKeys::from_keyring(&keys, &settings.purpose)),
+            ring: Arc::new(keys),
             settings,
-            keys: Arc::new(DerivedKeys::from_keyring(&keys)),
         }
     }
 
@@ -92,11 +97,14 @@ impl Codec {
 
     /// Sets the purpose (default `"session"`, 1 to 255 bytes). Tokens for one
     /// purpose never verify for another, so a CSRF token cannot pass as a
-    /// session.
+    /// session. The purpose is part of the subkey derivation, so this derives
+    /// the subkeys again (once, here; never per call).
     #[must_use]
     pub fn purpose(mut self, purpose: &str) -> Codec {
-        purpose.clone_into(&mut self.settings.purpose);
-        self.preamble_prefix = preamble_prefix(purpose);
+        if purpose != self.settings.purpose {
+            purpose.clone_into(&mut self.settings.purpose);
+            self.keys = Arc::new(DerivedKeys::from_keyring(&self.ring, purpose));
+        }
         self
     }
 
@@ -174,6 +182,42 @@ impl Codec {
         self
     }
 
+    /// Pads **sealed** tokens so that their length is a multiple of `bucket`
+    /// characters (a multiple of 4, e.g. 64 or 256): the length then tells
+    /// an observer only which bucket a session falls in, not its exact
+    /// size. Off by default. The padding is zero bytes inside the
+    /// ciphertext, authenticated like the rest. It never makes a token
+    /// fail: one that fits the budget unpadded but not padded is padded to
+    /// the budget instead (to the longest base64url length within it).
+    ///
+    /// On a signed codec it is an invalid setting ([`Codec::validate`]).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let codec = Codec::sealed(Keyring::new(1, Key::generate())).pad_to(128);
+    /// assert_eq!(codec.encode(&"hi")?.len(), 128);
+    /// assert_eq!(codec.encode(&"hello ".repeat(20))?.len(), 256);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn pad_to(mut self, bucket: usize) -> Codec {
+        self.settings.pad_to = Some(bucket);
+        self
+    }
+
+    /// Sets where a **sealed** codec gets each token's nonce: derived from
+    /// the message with a per-thread salt ([`NonceSource::Synthetic`], the
+    /// default: no system call per token, safe across fork and VM snapshot
+    /// restores), or from the operating system per token
+    /// ([`NonceSource::Os`]). Tokens read the same either way; a signed
+    /// codec ignores it. See `SECURITY.md`, "Nonces".
+    #[must_use]
+    pub fn nonce_source(mut self, source: NonceSource) -> Codec {
+        self.settings.nonce_source = source;
+        self
+    }
+
     /// The codec's settings, under the names of the methods that set them.
     #[must_use]
     pub fn settings(&self) -> &Settings {
@@ -201,28 +245,25 @@ impl Codec {
     #[must_use]
     pub fn max_payload_len(&self) -> usize {
         let raw = max_raw_len(self.settings.token_budget());
-        raw.saturating_sub(MAX_HEADER_LEN + overhead(self.settings.mode))
+        let mode = self.settings.mode;
+        raw.saturating_sub(max_framing_len(mode) + overhead(mode))
             .min(MAX_PAYLOAD_LEN)
-    }
-
-    /// Appends the preamble: label and purpose (fixed per codec), then the
-    /// length-prefixed context.
-    fn write_preamble(&self, context: &[u8], out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.preamble_prefix);
-        out.extend_from_slice(&length_prefix(context));
-        out.extend_from_slice(context);
-    }
-
-    fn preamble_len(&self, context: &[u8]) -> usize {
-        self.preamble_prefix.len() + 8 + context.len()
     }
 }
 
-/// The bytes a mode adds after the header, besides the payload.
+/// The bytes a mode adds besides the header, its metadata and the payload.
 fn overhead(mode: Mode) -> usize {
     match mode {
         Mode::Signed => sign::TAG_LEN,
         Mode::Sealed => seal::NONCE_LEN + seal::TAG_LEN,
+    }
+}
+
+/// The length of the tag that ends a token of `mode`.
+fn tag_len(mode: Mode) -> usize {
+    match mode {
+        Mode::Signed => sign::TAG_LEN,
+        Mode::Sealed => seal::TAG_LEN,
     }
 }
 

@@ -9,6 +9,7 @@ use crate::consts::{
 };
 use crate::envelope::Mode;
 use crate::error::Error;
+use crate::nonce::NonceSource;
 
 /// Whether payloads are deflated before signing or sealing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +45,9 @@ pub struct Settings {
     /// app chose a budget.
     pub(crate) token_budget: Option<usize>,
     pub(crate) accept_signed: bool,
+    /// Sealed tokens' length bucket in characters, if padding is on.
+    pub(crate) pad_to: Option<usize>,
+    pub(crate) nonce_source: NonceSource,
 }
 
 impl Settings {
@@ -63,6 +67,8 @@ impl Settings {
             },
             token_budget: None,
             accept_signed: false,
+            pad_to: None,
+            nonce_source: NonceSource::Synthetic,
         }
     }
 
@@ -122,6 +128,19 @@ impl Settings {
         self.accept_signed
     }
 
+    /// The length bucket sealed tokens are padded to, in characters, if set.
+    #[must_use]
+    pub fn pad_to(&self) -> Option<usize> {
+        self.pad_to
+    }
+
+    /// Where a sealed codec gets each token's nonce (default
+    /// [`NonceSource::Synthetic`]).
+    #[must_use]
+    pub fn nonce_source(&self) -> NonceSource {
+        self.nonce_source
+    }
+
     /// Checks every setting.
     ///
     /// # Errors
@@ -129,7 +148,10 @@ impl Settings {
     /// or longer than [`MAX_PURPOSE_LEN`] bytes; a zero idle or absolute
     /// lifetime (a browser would delete the cookie at once); a token budget
     /// over [`MAX_TOKEN_LEN`]; `accept_signed` on a signed codec (it only
-    /// means something for a sealed one).
+    /// means something for a sealed one); `pad_to` on a signed codec (its
+    /// payload is readable anyway), or a bucket that is not a multiple of 4
+    /// from 4 to [`MAX_TOKEN_LEN`] (base64url gives whole 4-character groups
+    /// for whole 3-byte groups, so only those lengths are reachable exactly).
     pub fn validate(&self) -> Result<(), Error> {
         if self.purpose.is_empty() || self.purpose.len() > MAX_PURPOSE_LEN {
             return Err(Error::InvalidOption("purpose must be 1 to 255 bytes"));
@@ -151,6 +173,18 @@ impl Settings {
             return Err(Error::InvalidOption(
                 "accept_signed is for sealed codecs; a signed codec reads signed tokens already",
             ));
+        }
+        if let Some(bucket) = self.pad_to {
+            if self.mode == Mode::Signed {
+                return Err(Error::InvalidOption(
+                    "pad_to is for sealed codecs; a signed token's payload is readable anyway",
+                ));
+            }
+            if bucket == 0 || bucket % 4 != 0 || bucket > MAX_TOKEN_LEN {
+                return Err(Error::InvalidOption(
+                    "pad_to must be a multiple of 4 characters from 4 to MAX_TOKEN_LEN",
+                ));
+            }
         }
         Ok(())
     }

@@ -43,17 +43,20 @@ pub struct PresentCookies {
 
 impl PresentCookies {
     /// No cookies.
+    #[must_use]
     pub fn none() -> PresentCookies {
         PresentCookies::default()
     }
 
     /// Adds the single (unchunked) cookie `name`.
+    #[must_use]
     pub fn single(mut self) -> PresentCookies {
         self.single = true;
         self
     }
 
     /// Adds the chunk cookies `name.0` to `name.{count - 1}`.
+    #[must_use]
     pub fn chunks(mut self, count: usize) -> PresentCookies {
         for index in 0..count.min(CHUNK_INDEX_LIMIT) {
             self.chunks |= 1 << index;
@@ -62,6 +65,7 @@ impl PresentCookies {
     }
 
     /// Whether the single cookie `name` was present.
+    #[must_use]
     pub fn has_single(&self) -> bool {
         self.single
     }
@@ -72,6 +76,7 @@ impl PresentCookies {
     }
 
     /// Whether none of the config's cookies was present.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         !self.single && self.chunks == 0
     }
@@ -335,6 +340,7 @@ impl SessionCookie {
 }
 
 /// Where a found cookie goes.
+#[derive(Clone, Copy)]
 enum Slot {
     Single,
     Chunk(usize),

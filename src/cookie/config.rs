@@ -126,6 +126,7 @@ impl CookieConfig {
     }
 
     /// Sets the `Path` attribute (default `/`). It must start with `/`.
+    #[must_use]
     pub fn path(mut self, path: &str) -> CookieConfig {
         path.clone_into(&mut self.path);
         self
@@ -133,6 +134,7 @@ impl CookieConfig {
 
     /// Sets the `Domain` attribute (default none: the cookie goes back only
     /// to the host that set it, which is the safer choice).
+    #[must_use]
     pub fn domain(mut self, domain: &str) -> CookieConfig {
         self.domain = Some(domain.to_owned());
         self
@@ -142,6 +144,7 @@ impl CookieConfig {
     /// over HTTPS only. Chromium also keeps `Secure` cookies from
     /// `http://localhost` and `http://127.0.0.1`; turn it off only for local
     /// testing with clients that do not.
+    #[must_use]
     pub fn secure(mut self, secure: bool) -> CookieConfig {
         self.secure = secure;
         self
@@ -149,12 +152,14 @@ impl CookieConfig {
 
     /// Sets the `HttpOnly` attribute (default on): page scripts cannot read
     /// the cookie, so an XSS bug cannot steal the session.
+    #[must_use]
     pub fn http_only(mut self, http_only: bool) -> CookieConfig {
         self.http_only = http_only;
         self
     }
 
     /// Sets the `SameSite` attribute (default [`SameSite::Lax`]).
+    #[must_use]
     pub fn same_site(mut self, same_site: SameSite) -> CookieConfig {
         self.same_site = same_site;
         self
@@ -166,6 +171,7 @@ impl CookieConfig {
     /// zero is refused by [`CookieConfig::validate`]. Browsers cap it
     /// (Chromium at 400 days); the token's own lifetime is enforced by the
     /// codec either way.
+    #[must_use]
     pub fn max_age(mut self, max_age: Duration) -> CookieConfig {
         self.max_age = Some(max_age);
         self
@@ -196,12 +202,14 @@ impl CookieConfig {
     /// assert!(both.validate().is_err());
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn browser_session(mut self, browser_session: bool) -> CookieConfig {
         self.browser_session = browser_session;
         self
     }
 
     /// Whether the cookie is a browser-session cookie (no `Max-Age`).
+    #[must_use]
     pub fn is_browser_session(&self) -> bool {
         self.browser_session
     }
@@ -223,6 +231,7 @@ impl CookieConfig {
     /// proxies limit (about 8 KiB per header line in nginx and Apache by
     /// default). Raise the header budget only as far as every proxy in front
     /// of the app allows; prefer small sessions or a server-side store.
+    #[must_use]
     pub fn chunking(mut self, max_chunks: usize) -> CookieConfig {
         self.max_chunks = max_chunks;
         self
@@ -243,6 +252,7 @@ impl CookieConfig {
     /// assert!(roomy.token_budget() > 14 * 1024);
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn header_budget(mut self, bytes: usize) -> CookieConfig {
         self.header_budget = bytes;
         self
@@ -250,22 +260,26 @@ impl CookieConfig {
 
     /// The most bytes this session's cookies add to the `Cookie` header
     /// (see [`CookieConfig::header_budget`]).
+    #[must_use]
     pub fn cookie_header_budget(&self) -> usize {
         self.header_budget
     }
 
     /// The cookie name.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The most cookies a token may be split across (1: no chunking).
+    #[must_use]
     pub fn max_chunks(&self) -> usize {
         self.max_chunks
     }
 
     /// The configured `Max-Age`, if set (otherwise the codec's idle lifetime
     /// is used).
+    #[must_use]
     pub fn configured_max_age(&self) -> Option<Duration> {
         self.max_age
     }
@@ -287,6 +301,7 @@ impl CookieConfig {
     /// assert!(roomy.token_budget() > 3 * 4000);
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn token_budget(&self) -> usize {
         let single = self.single_capacity();
         if self.max_chunks <= 1 {

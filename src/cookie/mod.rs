@@ -81,12 +81,12 @@
 //! Opt-in: `CookieConfig::new("__Host-session")?.chunking(n)` ([`CookieConfig::chunking`]) lets
 //! one token span up to `n` cookies (at most [`MAX_CHUNKS`](crate::consts::MAX_CHUNKS) = 8),
 //! and raises the token budget to what `n` cookies hold within the `Cookie` header budget
-//! ([`CookieConfig::header_budget`], default
-//! [`DEFAULT_COOKIE_HEADER_BUDGET`] = 7 KiB, so two chunks by default), never past a smaller
-//! budget set on the codec, at most [`MAX_TOKEN_LEN`](crate::consts::MAX_TOKEN_LEN) (24 KiB). A token
-//! that fits one cookie stays in the single cookie `name`; a larger one is split over `name.0`,
-//! `name.1`, … where `name.0` starts with the chunk count (`3.` + the first part). On the way
-//! back the chunks are reassembled and the whole token is verified as one:
+//! ([`CookieConfig::header_budget`], default [`DEFAULT_COOKIE_HEADER_BUDGET`] = 7 KiB, so two
+//! chunks by default), never past a smaller budget set on the codec, at most
+//! [`MAX_TOKEN_LEN`](crate::consts::MAX_TOKEN_LEN) (24 KiB). A token that fits one cookie stays
+//! in the single cookie `name`; a larger one is split over `name.0`, `name.1`, … where `name.0`
+//! starts with the chunk count (`3.` + the first part). On the way back the chunks are
+//! reassembled and the whole token is verified as one:
 //!
 //! - chunks that do not reassemble (one missing, a bad count marker) are
 //!   [`Error::Malformed`](crate::Error::Malformed), found before any cryptography; a stray chunk
@@ -107,9 +107,10 @@
 //! a `Cookie` header over about 8 KiB (that is two full chunks) with a 400 error, which is why
 //! the default header budget is 7 KiB (`tests/cookie.rs` sends the largest default session
 //! through a real nginx); hyper (axum) accepts a request head of about 400 KiB and actix-web
-//! 128 KiB: raise the budget only as far as every proxy in front of the app allows. Every request also uploads
-//! the whole session. If a session needs more than one cookie, consider keeping it server-side
-//! and putting only a signed [`SessionId`](crate::SessionId) in the cookie (next section).
+//! 128 KiB: raise the budget only as far as every proxy in front of the app allows. Every
+//! request also uploads the whole session. If a session needs more than one cookie, consider
+//! keeping it server-side and putting only a signed [`SessionId`](crate::SessionId) in the
+//! cookie (next section).
 //!
 //! # Server-side sessions: a signed session ID
 //!

@@ -74,6 +74,7 @@ impl<T> Loaded<T> {
 impl Loaded<Session> {
     /// The loaded session, or a new empty one if the request had no valid
     /// cookie. Change it, then pass it to [`SessionCookie::save`].
+    #[must_use]
     pub fn session(&self) -> Session {
         self.decoded
             .as_ref()
@@ -139,27 +140,32 @@ impl SessionCookie {
     }
 
     /// The codec, with the cookie's token budget.
+    #[must_use]
     pub fn codec(&self) -> &Codec {
         &self.codec
     }
 
     /// The cookie config.
+    #[must_use]
     pub fn config(&self) -> &CookieConfig {
         &self.config
     }
 
     /// The `Max-Age` the cookies get.
+    #[must_use]
     pub fn max_age(&self) -> Duration {
         self.max_age
     }
 
     /// The context every token is bound to: the cookie name's bytes.
+    #[must_use]
     pub fn context(&self) -> &[u8] {
         self.config.name.as_bytes()
     }
 
     /// The options that verify this cookie's tokens outside the cookie layer
     /// (e.g. with [`Codec::verify`]): the cookie name as the context.
+    #[must_use]
     pub fn decode_options(&self) -> DecodeOptions<'_> {
         DecodeOptions::new().context(self.context())
     }
@@ -329,6 +335,7 @@ impl SessionCookie {
     /// assert!(removals[2].starts_with("session.1=; ") && removals[2].contains("Max-Age=0"));
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn removal_cookies(&self, present: &PresentCookies) -> Vec<String> {
         std::iter::once(self.config.render_removal(&self.config.name))
             .chain(

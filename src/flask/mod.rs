@@ -107,16 +107,16 @@
 //! `{"_flashes": [{" t": ["message", "Welcome"]}]}`.
 //!
 //! Python's `json` reads the integer `-0` as `0` and so does this codec
-//! (serde_json alone would read the float `-0.0`); `-0.0` stays a float.
+//! (`serde_json` alone would read the float `-0.0`); `-0.0` stays a float.
 //!
 //! Refused (with [`Error::Deserialize`] when decoding, [`Error::Serialize`]
 //! when encoding): integers outside the 64-bit range, from −2⁶³ to 2⁶⁴−1
-//! (Python keeps them exact, serde_json would round them to a float, so a
+//! (Python keeps them exact, `serde_json` would round them to a float, so a
 //! Flask session holding one is refused rather than altered; store such
-//! numbers as strings in a shared session), `NaN` and `Infinity`, strings with lone surrogates, nesting deeper
-//! than [`MAX_NESTING`], datetimes before the year 100 (Flask itself misreads
-//! them), tags whose content is not the shape above, and a top level that is
-//! not a dict.
+//! numbers as strings in a shared session), `NaN` and `Infinity`, strings
+//! with lone surrogates, nesting deeper than [`MAX_NESTING`], datetimes
+//! before the year 100 (Flask itself misreads them), tags whose content is
+//! not the shape above, and a top level that is not a dict.
 //!
 //! # Rotating Flask's secret key from either side
 //!
@@ -318,6 +318,7 @@ impl FlaskCodec {
     /// ```
     /// let codec = cookie_seal::flask::FlaskCodec::new("dev".as_bytes());
     /// ```
+    #[must_use]
     pub fn new(secret_key: &[u8]) -> FlaskCodec {
         let secrets = vec![Zeroizing::new(secret_key.to_vec())];
         FlaskCodec {
@@ -339,6 +340,7 @@ impl FlaskCodec {
     /// use cookie_seal::flask::FlaskCodec;
     /// let codec = FlaskCodec::new(b"new key").fallbacks(["old key", "older"]);
     /// ```
+    #[must_use]
     pub fn fallbacks<I, K>(self, keys: I) -> FlaskCodec
     where
         I: IntoIterator<Item = K>,
@@ -360,6 +362,7 @@ impl FlaskCodec {
     /// it was signed. A fraction of a second is rounded up (500 ms lasts
     /// 1 s, not nothing); zero is an invalid setting, reported by
     /// [`FlaskCodec::validate`] and by every encode and decode.
+    #[must_use]
     pub fn max_age(mut self, max_age: Duration) -> FlaskCodec {
         self.max_age = whole_seconds(max_age);
         self
@@ -367,6 +370,7 @@ impl FlaskCodec {
 
     /// Sets the salt (default `cookie-session`), for an app that subclassed
     /// `SecureCookieSessionInterface` with another `salt`.
+    #[must_use]
     pub fn salt(self, salt: &str) -> FlaskCodec {
         let secrets = self.keys.secrets.clone();
         FlaskCodec {
@@ -380,6 +384,7 @@ impl FlaskCodec {
     /// second is rounded up). Default 0, as itsdangerous: a cookie from a
     /// host whose clock runs ahead is refused until the reader's clock
     /// catches up.
+    #[must_use]
     pub fn clock_skew(mut self, skew: Duration) -> FlaskCodec {
         self.clock_skew = whole_seconds(skew);
         self

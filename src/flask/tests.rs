@@ -456,7 +456,7 @@ fn codec_is_send_sync_and_cheap_to_share() {
 }
 
 /// A 127-deep authentic session once overflowed a 128 KiB thread stack
-/// inside serde_json; the nesting is now checked before parsing, so the
+/// inside `serde_json`; the nesting is now checked before parsing, so the
 /// deepest session read is [`MAX_NESTING`] levels. Measured need at that
 /// depth: 64 to 96 KiB in release builds, 160 to 256 KiB unoptimized (the
 /// figures in SECURITY.md).

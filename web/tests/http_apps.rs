@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
 use cookie_seal::{inspect, EncodeOptions, Keyring, Mode, Session};
-use support::{agent, Jar, RunningApp, KEYS_1, KEY_2};
+use support::{agent, logged_in, login, Jar, RunningApp, KEYS_1, KEY_2};
 
 const COOKIE: &str = "__Host-session";
 
@@ -29,17 +29,6 @@ fn start(example: &str, keys: &str) -> RunningApp {
     RunningApp::start(example, &[("SESSION_KEYS", Some(keys))])
 }
 
-fn login(app: &RunningApp, jar: &mut Jar, user: &str) -> support::Reply {
-    let reply = jar.post(&agent(), &app.url("/login"), &[("username", user)]);
-    assert_eq!(reply.status, 303, "{}", reply.body);
-    assert_eq!(reply.location.as_deref(), Some("/"));
-    reply
-}
-
-fn token(jar: &Jar) -> &str {
-    jar.cookies.get(COOKIE).expect("session cookie in the jar")
-}
-
 fn login_sets_a_sealed_host_prefixed_cookie(example: &str) {
     let app = start(example, KEYS_1);
     let mut jar = Jar::default();
@@ -51,15 +40,9 @@ fn login_sets_a_sealed_host_prefixed_cookie(example: &str) {
         "an empty session sets no cookie"
     );
 
-    let reply = login(&app, &mut jar, "alice");
-    assert_eq!(reply.set_cookies.len(), 1);
-    let set_cookie = &reply.set_cookies[0];
-    assert!(set_cookie.starts_with("__Host-session="), "{set_cookie}");
-    assert!(
-        set_cookie.ends_with("; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=28800"),
-        "{set_cookie}"
-    );
-    let header = inspect(token(&jar)).unwrap();
+    let attributes = "; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=28800";
+    support::login_sets_cookie(&app, &mut jar, "alice", "__Host-session", attributes);
+    let header = inspect(&jar.token(COOKIE)).unwrap();
     assert_eq!((header.mode(), header.key_id()), (Mode::Sealed, 1));
 
     let home = jar.get(&agent(), &app.url("/"));
@@ -78,8 +61,7 @@ fn login_sets_a_sealed_host_prefixed_cookie(example: &str) {
 
 fn counter_increments(example: &str) {
     let app = start(example, KEYS_1);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "bob");
+    let mut jar = logged_in(&app, "bob");
     let mut tokens = Vec::new();
     for expected in 1..=3 {
         let reply = jar.get(&agent(), &app.url("/counter"));
@@ -90,7 +72,7 @@ fn counter_increments(example: &str) {
             1,
             "each visit re-issues the cookie"
         );
-        tokens.push(token(&jar).to_owned());
+        tokens.push(jar.token(COOKIE));
     }
     tokens.dedup();
     assert_eq!(tokens.len(), 3, "every re-issue is a new token");
@@ -100,8 +82,7 @@ fn counter_increments(example: &str) {
 
 fn logout_clears_the_session(example: &str) {
     let app = start(example, KEYS_1);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "carol");
+    let mut jar = logged_in(&app, "carol");
     jar.get(&agent(), &app.url("/counter"));
     let reply = jar.post(&agent(), &app.url("/logout"), &[]);
     assert_eq!(reply.status, 303);
@@ -119,16 +100,9 @@ fn logout_clears_the_session(example: &str) {
 
 fn tampered_cookie_gives_an_empty_session(example: &str) {
     let app = start(example, KEYS_1);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "dave");
-    let good = token(&jar).to_owned();
-    let middle = good.len() / 2;
-    let flipped = if &good[middle..=middle] == "A" {
-        "B"
-    } else {
-        "A"
-    };
-    let tampered = format!("{}{flipped}{}", &good[..middle], &good[middle + 1..]);
+    let mut jar = logged_in(&app, "dave");
+    let good = jar.token(COOKIE);
+    let tampered = support::tampered(&good);
     for bad in [tampered.as_str(), "garbage", "", &"A".repeat(6000)] {
         let mut evil = Jar::default();
         evil.cookies.insert(COOKIE.to_owned(), bad.to_owned());
@@ -223,17 +197,26 @@ fn login_regenerates_the_session(example: &str) {
     assert!(second.value.id().is_some() && second.value.id() != first.value.id());
 }
 
+/// The session's creation time, which a sealed token only shows to its keys.
+fn session_created_at(keys: &str, jar: &Jar) -> SystemTime {
+    app_cookies(keys)
+        .load::<Session>([jar.header().as_str()], SystemTime::now())
+        .into_decoded()
+        .expect("valid session")
+        .created_at
+}
+
 fn rotation_reissues_old_cookies_under_the_primary(example: &str) {
     let mut jar = Jar::default();
     let created_at = {
         let app = start(example, KEYS_1);
         login(&app, &mut jar, "grace");
         jar.get(&agent(), &app.url("/counter"));
-        let header = inspect(token(&jar)).unwrap();
+        let header = inspect(&jar.token(COOKIE)).unwrap();
         assert_eq!(header.key_id(), 1);
-        header.created_at()
+        session_created_at(KEYS_1, &jar)
     };
-    let old_token = token(&jar).to_owned();
+    let old_token = jar.token(COOKIE);
 
     // Stage and promote key 2 in one step: "2:<new>,1:<old>".
     let rotated = format!("{KEY_2},{KEYS_1}");
@@ -241,10 +224,10 @@ fn rotation_reissues_old_cookies_under_the_primary(example: &str) {
     let home = jar.get(&agent(), &app.url("/"));
     assert_eq!(home.user(), Some("grace"));
     assert_eq!(home.set_cookies.len(), 1, "old-key cookie is re-issued");
-    let header = inspect(token(&jar)).unwrap();
+    let header = inspect(&jar.token(COOKIE)).unwrap();
     assert_eq!(header.key_id(), 2);
     assert_eq!(
-        header.created_at(),
+        session_created_at(&rotated, &jar),
         created_at,
         "creation time carried over"
     );
@@ -260,11 +243,7 @@ fn rotation_reissues_old_cookies_under_the_primary(example: &str) {
     let key_2_only = KEY_2;
     let app = start(example, key_2_only);
     assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("grace"));
-    let mut stale = Jar::default();
-    stale.cookies.insert(COOKIE.to_owned(), old_token);
-    let reply = stale.get(&agent(), &app.url("/"));
-    assert_eq!((reply.status, reply.user()), (200, None));
-    assert!(app.stderr_contains("unknown key id 1"));
+    support::check_retired_key_rejected(&app, COOKIE, &old_token);
 }
 
 fn insecure_mode_drops_secure_and_the_prefix(example: &str) {
@@ -275,22 +254,12 @@ fn insecure_mode_drops_secure_and_the_prefix(example: &str) {
             ("COOKIE_SEAL_INSECURE", Some("1")),
         ],
     );
-    let mut jar = Jar::default();
-    let reply = login(&app, &mut jar, "heidi");
-    let set_cookie = &reply.set_cookies[0];
-    assert!(set_cookie.starts_with("session="), "{set_cookie}");
-    assert!(
-        set_cookie.ends_with("; HttpOnly; SameSite=Lax; Path=/; Max-Age=28800"),
-        "{set_cookie}"
-    );
-    assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("heidi"));
-    assert!(app.stderr_contains("COOKIE_SEAL_INSECURE=1"));
+    support::check_insecure_login(&app, "session", 28_800);
 }
 
 fn without_keys_it_warns_and_uses_an_ephemeral_keyring(example: &str) {
     let app = RunningApp::start(example, &[("SESSION_KEYS", None)]);
-    let mut jar = Jar::default();
-    login(&app, &mut jar, "ivan");
+    let mut jar = logged_in(&app, "ivan");
     assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("ivan"));
     assert!(app.stderr_contains("warning: SESSION_KEYS is not set"));
     // Another run has other keys: the cookie no longer verifies.

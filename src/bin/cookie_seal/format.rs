@@ -44,14 +44,17 @@ pub(crate) fn mode_name(mode: Mode) -> &'static str {
 }
 
 pub(crate) fn flags(header: &UntrustedHeader) -> String {
+    if header.mode() == Mode::Sealed {
+        return "encrypted".to_owned();
+    }
     let mut set = Vec::new();
-    if header.compressed() {
+    if header.compressed() == Some(true) {
         set.push("compressed");
     }
     if header.created_at() != header.issued_at() {
         set.push("created-at");
     }
-    if header.generation() != 0 {
+    if header.generation().is_some_and(|g| g != 0) {
         set.push("generation");
     }
     if set.is_empty() {

@@ -26,16 +26,22 @@ pub(crate) fn inspect(token: &str, cookie_name: &str, now: SystemTime) -> Outcom
     line(&mut out, "mode", mode_name(header.mode()));
     line(&mut out, "flags", flags(&header));
     line(&mut out, "key ID", header.key_id());
-    line(&mut out, "issued at", moment(header.issued_at(), now));
-    if header.created_at() != header.issued_at() {
-        line(
+    match (header.issued_at(), header.created_at(), header.generation()) {
+        (Some(issued_at), Some(created_at), Some(generation)) => {
+            line(&mut out, "issued at", moment(issued_at, now));
+            if created_at != issued_at {
+                line(&mut out, "session created", moment(created_at, now));
+            }
+            if generation != 0 {
+                line(&mut out, "generation", generation);
+            }
+        }
+        // Sealed tokens encrypt their times and generation.
+        _ => line(
             &mut out,
-            "session created",
-            moment(header.created_at(), now),
-        );
-    }
-    if header.generation() != 0 {
-        line(&mut out, "generation", header.generation());
+            "issued at",
+            "encrypted (`cookie-seal verify` reads it)",
+        ),
     }
     line(&mut out, "size", size(token.len(), cookie_name));
     Outcome {
@@ -75,14 +81,21 @@ mod tests {
         assert!(text.starts_with("NOT VERIFIED"), "{text}");
         assert!(text.contains("format version: 1\n"), "{text}");
         assert!(text.contains("mode:           sealed\n"), "{text}");
-        assert!(text.contains("flags:          none\n"), "{text}");
+        // A sealed token's flags and times are encrypted.
+        assert!(text.contains("flags:          encrypted\n"), "{text}");
         assert!(text.contains("key ID:         1\n"), "{text}");
-        assert!(text.contains("(1h ago)"), "{text}");
+        assert!(text.contains("issued at:      encrypted"), "{text}");
         let cookie = token.len() + 7;
         assert!(
             text.contains(&format!("uses {cookie} of 4096 bytes")),
             "{text}"
         );
+        let signed = Codec::signed(Keyring::new(1, Key::from_bytes(&[1; 32]).unwrap()))
+            .encode_at(&1u8, at(NOW - 3_600))
+            .unwrap();
+        let text = inspect(&signed, "session", at(NOW)).text;
+        assert!(text.contains("flags:          none\n"), "{text}");
+        assert!(text.contains("(1h ago)"), "{text}");
     }
 
     #[test]

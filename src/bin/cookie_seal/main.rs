@@ -38,7 +38,7 @@ const EXIT_USAGE: u8 = 2;
 /// Operator tool for cookie-seal: generate keys, rotate keyrings, inspect and
 /// verify tokens.
 ///
-/// Keyrings are read from SESSION_KEYS, or from stdin when SESSION_KEYS is
+/// Keyrings are read from `SESSION_KEYS`, or from stdin when `SESSION_KEYS` is
 /// unset, never from arguments. Exit codes: 0 ok/valid, 1 invalid token,
 /// 2 usage error.
 #[derive(Debug, Parser)]
@@ -50,13 +50,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Print a new keyring holding one fresh 256-bit key (for SESSION_KEYS).
+    /// Print a new keyring holding one fresh 256-bit key (for `SESSION_KEYS`).
     Keygen {
         /// The key ID of the new key.
         #[arg(long, default_value_t = 1)]
         id: u32,
     },
-    /// Read a keyring (SESSION_KEYS, else stdin) and print the next step of a rotation.
+    /// Read a keyring (`SESSION_KEYS`, else stdin) and print the next step of a rotation.
     #[command(subcommand)]
     Rotate(RotateStep),
     /// Show what a token's header claims, without keys. Nothing is verified.
@@ -69,7 +69,7 @@ enum Command {
         #[arg(long)]
         cookie_name: Option<String>,
     },
-    /// Verify a token with the keyring in SESSION_KEYS (else stdin) and show its contents' shape.
+    /// Verify a token with the keyring in `SESSION_KEYS` (else stdin) and show its contents' shape.
     Verify(VerifyArgs),
 }
 
@@ -118,7 +118,7 @@ impl From<ModeArg> for Mode {
 struct VerifyArgs {
     /// The token: the bare cookie value, or NAME=value as devtools show it
     /// (then NAME is bound as with --cookie-name); `-` reads it from stdin
-    /// (then the keyring must come from SESSION_KEYS).
+    /// (then the keyring must come from `SESSION_KEYS`).
     token: String,
     /// Require this mode; without it the mode the token claims is used (it is authenticated).
     #[arg(long, value_enum)]
@@ -127,7 +127,7 @@ struct VerifyArgs {
     #[arg(long, default_value = DEFAULT_PURPOSE)]
     purpose: String,
     /// The per-call context the token was bound to, as UTF-8 text (default:
-    /// none). For a cookie written by SessionCookie use --cookie-name instead.
+    /// none). For a cookie written by `SessionCookie` use --cookie-name instead.
     #[arg(long, conflicts_with = "cookie_name")]
     context: Option<String>,
     /// Idle lifetime: seconds, or a duration such as `12h`, `1day`, `30min`.
@@ -142,7 +142,7 @@ struct VerifyArgs {
     /// Tolerated issue times ahead of this machine's clock.
     #[arg(long, value_parser = parse_duration, default_value = "60")]
     clock_skew: Duration,
-    /// The cookie's name, for a cookie written by SessionCookie: bound as the
+    /// The cookie's name, for a cookie written by `SessionCookie`: bound as the
     /// context, as the cookie layer does, and used for the size budget
     /// (name + value <= 4096 bytes). Default: the pasted NAME, else none.
     #[arg(long)]

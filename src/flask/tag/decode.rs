@@ -18,7 +18,7 @@ use crate::flask::{TAG_BYTES, TAG_DATETIME, TAG_DICT, TAG_MARKUP, TAG_TUPLE, TAG
 ///
 /// # Errors
 /// [`Error::Deserialize`] if the text is not UTF-8 JSON, holds an integer
-/// outside the 64-bit range (serde_json would round it), nests deeper than
+/// outside the 64-bit range (`serde_json` would round it), nests deeper than
 /// [`MAX_NESTING`](super::MAX_NESTING), holds a tag whose content is not what Flask writes, or is
 /// not a dict at the top.
 pub(crate) fn from_json(json: &[u8]) -> Result<Value, Error> {
@@ -124,16 +124,16 @@ fn http_date_to_rfc3339(text: &str) -> Option<String> {
     when.assume_utc().format(&Rfc3339).ok()
 }
 
-/// Reads the JSON text once, outside strings, before serde_json parses it:
+/// Reads the JSON text once, outside strings, before `serde_json` parses it:
 ///
 /// - refuses an integer literal outside both the `i64` and `u64` ranges:
-///   serde_json would turn it into a rounded float, Python keeps it exact,
+///   `serde_json` would turn it into a rounded float, Python keeps it exact,
 ///   so the session is refused instead of altered;
 /// - refuses nesting deeper than [`MAX_NESTING`](super::MAX_NESTING), so the
-///   parser's recursion stays as shallow as the tag pass after it (serde_json
+///   parser's recursion stays as shallow as the tag pass after it (`serde_json`
 ///   alone would recurse 128 levels, too deep for small thread stacks);
 /// - rewrites the integer literal `-0` as ` 0`: Python reads it as the int
-///   `0`, serde_json as the float `-0.0`.
+///   `0`, `serde_json` as the float `-0.0`.
 ///
 /// Returns the text unchanged unless a `-0` was rewritten.
 pub(super) fn check_literals(json: &[u8]) -> Result<Cow<'_, [u8]>, Error> {

@@ -130,10 +130,10 @@ fn rfc3339_to_http_date(text: &str) -> Option<String> {
     .ok()
 }
 
-/// serde_json's compact output with Python's `ensure_ascii=True`: every
+/// `serde_json`'s compact output with Python's `ensure_ascii=True`: every
 /// character outside printable ASCII is written as `\uXXXX` (UTF-16 units,
 /// lowercase hex), DEL included. Control characters and `"`/`\` are escaped
-/// by serde_json exactly as Python does (`\n`, `\u001f`, ...).
+/// by `serde_json` exactly as Python does (`\n`, `\u001f`, ...).
 struct PythonJsonFormatter;
 
 impl Formatter for PythonJsonFormatter {

@@ -86,13 +86,18 @@ pub fn session_cookie(keys: Keyring, insecure: bool) -> Result<SessionCookie, co
     let codec = Codec::sealed(keys)
         .max_age(IDLE_LIFETIME)
         .reissue_after(REISSUE_AFTER);
-    let config = if insecure {
+    SessionCookie::new(codec, cookie_config("session", insecure)?)
+}
+
+/// The cookie `__Host-<name>` (`Secure`, host-only, path `/`), or `<name>`
+/// without `Secure` when `insecure` (with a warning).
+pub fn cookie_config(name: &str, insecure: bool) -> Result<CookieConfig, cookie_seal::Error> {
+    if insecure {
         eprintln!("warning: COOKIE_SEAL_INSECURE=1: the session cookie is sent over plain http");
-        CookieConfig::new("session")?.secure(false)
+        Ok(CookieConfig::new(name)?.secure(false))
     } else {
-        CookieConfig::new("__Host-session")?
-    };
-    SessionCookie::new(codec, config)
+        CookieConfig::new(&format!("__Host-{name}"))
+    }
 }
 
 /// The exit status for the app's result, printing the error (its `Display`,

@@ -1,20 +1,24 @@
-//! Shared by the integration tests that run the example apps: start an
-//! example binary on a free loopback port, and a minimal cookie jar over
-//! `ureq`.
+//! Shared by the web test crates: start an example binary on a free
+//! loopback port, a minimal cookie jar over `ureq`, logging in to an app,
+//! and (re-exported) the core crate's test fixtures.
 
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use cookie_seal::cookie::{PresentCookies, SessionCookie};
 use cookie_seal::EncodeOptions;
+
+/// The core crate's fixtures (fixed keys and rings, noise, the skip gate).
+#[path = "../../../tests/fixtures/mod.rs"]
+pub mod fixtures;
 
 /// A fixed keyring for the apps under test (key ID 1).
 pub const KEYS_1: &str = "1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
@@ -238,6 +242,21 @@ impl Jar {
         }
     }
 
+    /// The value of cookie `name`, which the jar must hold.
+    pub fn token(&self, name: &str) -> String {
+        self.cookies
+            .get(name)
+            .unwrap_or_else(|| panic!("cookie {name} in the jar"))
+            .clone()
+    }
+
+    /// A jar holding only cookie `name` with `value`.
+    pub fn with(name: &str, value: &str) -> Jar {
+        let mut jar = Jar::default();
+        jar.cookies.insert(name.to_owned(), value.to_owned());
+        jar
+    }
+
     pub fn header(&self) -> String {
         self.cookies
             .iter()
@@ -267,4 +286,87 @@ impl Jar {
         self.apply(&reply.set_cookies);
         reply
     }
+}
+
+/// Logs `user` in through the app's form: a redirect home.
+pub fn login(app: &RunningApp, jar: &mut Jar, user: &str) -> Reply {
+    let reply = jar.post(&agent(), &app.url("/login"), &[("username", user)]);
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    assert_eq!(reply.location.as_deref(), Some("/"));
+    reply
+}
+
+/// A new jar, logged in to the app as `user`.
+pub fn logged_in(app: &RunningApp, user: &str) -> Jar {
+    let mut jar = Jar::default();
+    login(app, &mut jar, user);
+    jar
+}
+
+/// Logs `user` in and checks the one cookie that sets: `name`, with
+/// `attributes` (from `; HttpOnly` on).
+pub fn login_sets_cookie(
+    app: &RunningApp,
+    jar: &mut Jar,
+    user: &str,
+    name: &str,
+    attributes: &str,
+) -> Reply {
+    let reply = login(app, jar, user);
+    assert_eq!(reply.set_cookies.len(), 1, "{:?}", reply.set_cookies);
+    let set_cookie = &reply.set_cookies[0];
+    assert!(set_cookie.starts_with(&format!("{name}=")), "{set_cookie}");
+    assert!(set_cookie.ends_with(attributes), "{set_cookie}");
+    reply
+}
+
+/// For an app started with `COOKIE_SEAL_INSECURE=1`: login sets cookie
+/// `name` without `Secure` that lives `max_age` seconds, the session reads
+/// back, and the app warns about the mode.
+pub fn check_insecure_login(app: &RunningApp, name: &str, max_age: u64) {
+    let mut jar = Jar::default();
+    let attributes = format!("; HttpOnly; SameSite=Lax; Path=/; Max-Age={max_age}");
+    login_sets_cookie(app, &mut jar, "heidi", name, &attributes);
+    assert_eq!(jar.get(&agent(), &app.url("/")).user(), Some("heidi"));
+    assert!(app.stderr_contains("COOKIE_SEAL_INSECURE=1"));
+}
+
+/// For an app whose keyring no longer holds key 1: cookie `name` with
+/// `old_token`, signed by key 1, gives an empty session and the app logs
+/// the unknown key.
+pub fn check_retired_key_rejected(app: &RunningApp, name: &str, old_token: &str) -> Reply {
+    let reply = Jar::with(name, old_token).get(&agent(), &app.url("/"));
+    assert_eq!((reply.status, reply.user()), (200, None));
+    assert!(app.stderr_contains("unknown key id 1"));
+    reply
+}
+
+/// `token` with its middle character changed: what a client can do to a
+/// token without the key.
+pub fn tampered(token: &str) -> String {
+    let middle = token.len() / 2;
+    let flipped = if &token[middle..=middle] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    format!("{}{flipped}{}", &token[..middle], &token[middle + 1..])
+}
+
+/// Skips a test that needs an outside tool (`None`), or fails it when the
+/// environment variable `var` is `1` (CI sets it). The reason goes to the
+/// process's stderr directly, past the harness's output capture, once per
+/// reason, so a plain `cargo test` shows why these tests did nothing.
+pub fn skip<T>(var: &str, why: &str) -> Option<T> {
+    static SHOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    assert!(!fixtures::required(var), "{var}=1 but {why}");
+    let mut shown = SHOWN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !shown.iter().any(|reason| reason == why) {
+        shown.push(why.to_owned());
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: {why} ({var}=1 makes this a failure)"
+        );
+    }
+    None
 }

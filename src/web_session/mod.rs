@@ -1,0 +1,90 @@
+//! The framework-neutral half of the integrations ([`tower`](crate::tower) /
+//! [`axum`](crate::axum) and [`actix`](crate::actix)): one request's session
+//! state, loaded at most once (on the first extraction, from every `Cookie`
+//! header line), shared by every handle, and turned into `Set-Cookie` values
+//! by [`SessionCookie::save`] when the response leaves.
+//!
+//! The framework modules only move headers and responses in and out; every
+//! decision about cookies is made here or in [`SessionCookie`].
+
+mod hooks;
+mod session;
+mod state;
+#[cfg(test)]
+mod tests;
+mod typed;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::cookie::SessionCookie;
+use crate::error::Error;
+
+pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY, SESSION_ERROR_BODY};
+pub use session::Session;
+pub(crate) use state::{RequestExtension, RequestState};
+pub use typed::Typed;
+
+type RejectHook = Arc<dyn Fn(&Error) + Send + Sync>;
+
+/// What a layer or middleware shares with each of its requests.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) cookies: SessionCookie,
+    on_rejected: Option<RejectHook>,
+}
+
+impl Config {
+    pub(crate) fn new(cookies: SessionCookie) -> Config {
+        Config {
+            cookies,
+            on_rejected: None,
+        }
+    }
+
+    pub(crate) fn on_rejected(&mut self, hook: impl Fn(&Error) + Send + Sync + 'static) {
+        self.on_rejected = Some(Arc::new(hook));
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("cookies", &self.cookies)
+            .field("on_rejected", &self.on_rejected.is_some())
+            .finish()
+    }
+}
+
+/// Locks `mutex`, also after a handler panicked while holding it: the
+/// state stays consistent because every update is a single assignment.
+fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Why a session extractor failed: the layer or middleware is missing, or
+/// the request's session was already read as another type. Both are
+/// programming errors; the response is a 500 with this message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionRejection {
+    message: &'static str,
+}
+
+impl SessionRejection {
+    const OTHER_SHAPE: SessionRejection = SessionRejection {
+        message: "the session was already read as another type in this request \
+                  (use one session type, Session or Typed<T>, per app)",
+    };
+
+    pub(crate) const fn missing(message: &'static str) -> SessionRejection {
+        SessionRejection { message }
+    }
+}
+
+impl fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message)
+    }
+}
+
+impl std::error::Error for SessionRejection {}

@@ -1,0 +1,175 @@
+//! The dynamic session handle: a key-value [`Session`](crate::Session)
+//! behind `&self` methods.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::state::{Load, Saver};
+use super::{lock, RequestExtension, SessionRejection};
+use crate::cookie::{Loaded, SessionCookie};
+use crate::error::Error;
+use crate::session::{Session as SessionMap, SessionId};
+
+/// The dynamic session of one request.
+struct DynamicState {
+    loaded: Loaded<SessionMap>,
+    session: SessionMap,
+}
+
+impl Load for DynamicState {
+    fn load<'h>(
+        cookies: &SessionCookie,
+        headers: impl Iterator<Item = &'h str>,
+        now: SystemTime,
+    ) -> DynamicState {
+        let loaded = cookies.load::<SessionMap>(headers, now);
+        let session = loaded.session();
+        DynamicState { loaded, session }
+    }
+
+    fn rejection(&self) -> Option<&Error> {
+        self.loaded.error()
+    }
+}
+
+impl Saver for Mutex<DynamicState> {
+    fn set_cookies(&self, cookies: &SessionCookie, now: SystemTime) -> Result<Vec<String>, Error> {
+        let state = lock(self);
+        cookies.save(&state.loaded, &state.session, now)
+    }
+}
+
+/// A handle to this request's session: `cookie_seal::axum::Session` and
+/// `cookie_seal::actix::Session`. Every clone sees the same session; the
+/// layer or middleware writes it to the response.
+///
+/// The methods mirror [`cookie_seal::Session`](crate::Session) but take
+/// `&self`. Changes made after the response has left (e.g. from a spawned
+/// task) are not saved.
+#[derive(Clone)]
+pub struct Session {
+    cell: Arc<Mutex<DynamicState>>,
+}
+
+impl Session {
+    pub(crate) fn load(
+        extension: Option<&RequestExtension>,
+        missing: SessionRejection,
+        headers: &mut dyn Iterator<Item = &str>,
+    ) -> Result<Session, SessionRejection> {
+        let state = extension.ok_or(missing)?;
+        Ok(Session {
+            cell: state.0.get_or_load(headers)?,
+        })
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
+        f(&mut lock(&self.cell).session)
+    }
+
+    /// The value under `key`, typed as `T`; `Ok(None)` if there is none.
+    ///
+    /// # Errors
+    /// [`Error::Deserialize`] if the stored value is not a `T`.
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        self.with(|session| session.get(key))
+    }
+
+    /// Stores `value` under `key`; the response carries the new cookie.
+    ///
+    /// # Errors
+    /// [`Error::Serialize`] if the value cannot be serialized.
+    pub fn insert<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<(), Error> {
+        self.with(|session| session.insert(key, value))
+    }
+
+    /// Removes `key`; `true` if it was present.
+    #[must_use]
+    pub fn remove(&self, key: &str) -> bool {
+        self.with(|session| session.remove(key))
+    }
+
+    /// Removes every value: an empty session deletes the cookie (logout).
+    pub fn clear(&self) {
+        self.with(SessionMap::clear);
+    }
+
+    /// Gives the session a new random ID and **keeps its values** (see
+    /// [`cookie_seal::Session::regenerate`](crate::Session::regenerate)).
+    /// Because the ID changes, the cookie is written as a new session: a
+    /// fresh creation time (the absolute lifetime starts again) and
+    /// generation 0. To drop the values from before login as well, use
+    /// [`Session::renew`].
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the operating system's random number generator fails.
+    pub fn regenerate(&self) -> Result<(), Error> {
+        self.with(SessionMap::regenerate)
+    }
+
+    /// Starts a clean session, as at login: every value from before is
+    /// dropped, the session gets a new random ID, and the cookie is written
+    /// with a fresh creation time. Insert the signed-in user afterwards (an
+    /// empty session deletes the cookie).
+    ///
+    /// # Errors
+    /// [`Error::Rng`] if the operating system's random number generator fails.
+    pub fn renew(&self) -> Result<(), Error> {
+        self.with(SessionMap::renew)
+    }
+
+    /// Whether `key` holds a value.
+    #[must_use]
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.with(|session| session.contains_key(key))
+    }
+
+    /// The number of values.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.with(|session| session.len())
+    }
+
+    /// Whether there are no values.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.with(|session| session.is_empty())
+    }
+
+    /// The keys, in sorted order.
+    #[must_use]
+    pub fn keys(&self) -> Vec<String> {
+        self.with(|session| session.keys().map(str::to_owned).collect())
+    }
+
+    /// The session's ID, if it has one (after [`Session::regenerate`] or
+    /// [`Session::renew`], in this request or an earlier one).
+    #[must_use]
+    pub fn id(&self) -> Option<SessionId> {
+        self.with(|session| session.id().cloned())
+    }
+
+    /// A copy of the whole session as it is now.
+    #[must_use]
+    pub fn snapshot(&self) -> SessionMap {
+        self.with(|session| session.clone())
+    }
+
+    /// Why the request's cookie was rejected, if it carried one that did not
+    /// verify (the session then started empty and the cookie is deleted).
+    #[must_use]
+    pub fn rejection(&self) -> Option<Error> {
+        lock(&self.cell).loaded.error().cloned()
+    }
+}
+
+impl fmt::Debug for Session {
+    /// Keys and value sizes only, like [`cookie_seal::Session`](crate::Session).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.with(|session| fmt::Debug::fmt(session, f))
+    }
+}

@@ -1,0 +1,113 @@
+//! The typed handle's save decisions and the one-shape rule.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Config, RequestExtension, RequestState, Session, SessionRejection, Typed};
+use crate::codec::EncodeOptions;
+use crate::cookie::{CookieConfig, PresentCookies, SessionCookie};
+use crate::session::Session as SessionMap;
+use crate::{Codec, Key, Keyring};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Profile {
+    name: String,
+}
+
+fn state() -> Arc<RequestState> {
+    let cookies = SessionCookie::new(
+        Codec::sealed(Keyring::new(1, Key::from_bytes(&[3; 32]).unwrap())),
+        CookieConfig::new("s").unwrap(),
+    )
+    .unwrap();
+    Arc::new(RequestState::new(Arc::new(Config::new(cookies))))
+}
+
+fn cookie<T: Serialize>(state: &RequestState, value: &T, at: SystemTime) -> String {
+    let set = state
+        .config
+        .cookies
+        .store(value, &EncodeOptions::new(), &PresentCookies::none(), at)
+        .unwrap();
+    set[0].split(';').next().unwrap().to_owned()
+}
+
+fn typed(state: &Arc<RequestState>, headers: &[&str]) -> Typed<Profile> {
+    Typed::load(
+        Some(&RequestExtension(Arc::clone(state))),
+        SessionRejection::missing("no layer"),
+        &mut headers.iter().copied(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn typed_clear_removes_a_loaded_value_and_writes_nothing_without_one() {
+    let state = state();
+    let alice = Profile {
+        name: "alice".into(),
+    };
+    let line = cookie(&state, &alice, SystemTime::now());
+    let handle = typed(&state, &[&line]);
+    assert_eq!(handle.get(), Some(alice));
+    handle.clear();
+    let set: Vec<String> = state.finish().unwrap();
+    assert!(set.len() == 1 && set[0].starts_with("s=; "), "{set:?}");
+
+    let empty = self::state();
+    typed(&empty, &[]).clear();
+    assert!(empty.finish::<String>().unwrap().is_empty());
+}
+
+#[test]
+fn typed_renew_writes_an_equal_value_with_a_fresh_creation_time() {
+    let state = state();
+    let alice = Profile {
+        name: "alice".into(),
+    };
+    let created = SystemTime::now() - Duration::from_secs(600);
+    let line = cookie(&state, &alice, created);
+    typed(&state, &[&line]).renew(alice.clone());
+    let set: Vec<String> = state.finish().unwrap();
+    assert_eq!(set.len(), 1, "renew writes even an equal value");
+    let pair = set[0].split(';').next().unwrap();
+    let loaded = state
+        .config
+        .cookies
+        .load::<Profile>([pair], SystemTime::now());
+    let decoded = loaded.decoded().unwrap();
+    assert_eq!(decoded.value, alice);
+    assert!(decoded.created_at > created);
+}
+
+#[test]
+fn a_cookie_of_another_shape_is_rejected_and_removed() {
+    let state = state();
+    let mut session = SessionMap::new();
+    session.insert("user", "alice").unwrap();
+    let line = cookie(&state, &session, SystemTime::now());
+    let handle = typed(&state, &[&line]);
+    assert_eq!(handle.get(), None);
+    assert!(handle.rejection().is_some());
+    let set: Vec<String> = state.finish().unwrap();
+    assert!(set.len() == 1 && set[0].contains("Max-Age=0"), "{set:?}");
+}
+
+#[test]
+fn one_request_holds_one_session_shape() {
+    let state = state();
+    let extension = RequestExtension(Arc::clone(&state));
+    let missing = SessionRejection::missing("no layer");
+    let first = Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap();
+    let again = Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap();
+    again.insert("n", &1u8).unwrap();
+    assert_eq!(first.get::<u8>("n").unwrap(), Some(1), "one shared session");
+    let other = Typed::<Profile>::load(Some(&extension), missing, &mut std::iter::empty());
+    assert_eq!(other.unwrap_err(), SessionRejection::OTHER_SHAPE);
+    assert_eq!(
+        Session::load(None, missing, &mut std::iter::empty()).unwrap_err(),
+        missing
+    );
+}

@@ -1,0 +1,64 @@
+//! Behaviour of the public codec API, run once per mode.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
+use cookie_seal::{
+    Codec, Compression, EncodeOptions, Error, Key, Keyring, Lifetime, Mode, Session, SessionId,
+};
+use serde::{Deserialize, Serialize};
+
+#[path = "../fixtures/mod.rs"]
+mod fixtures;
+use fixtures::{at, key, noise};
+
+mod api_contract;
+mod both_modes;
+mod compression;
+mod padding;
+mod settings;
+mod signed_vs_sealed;
+
+const T0: u64 = 1_750_000_000;
+
+fn ring() -> Keyring {
+    fixtures::ring(&[(1, 1)])
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct User {
+    id: u64,
+    name: String,
+    roles: Vec<String>,
+    csrf: [u8; 16],
+}
+
+fn user() -> User {
+    User {
+        id: 42,
+        name: "Ada Lovelace".into(),
+        roles: vec!["admin".into(), "dev".into()],
+        csrf: [7; 16],
+    }
+}
+
+fn session() -> Session {
+    let mut s = Session::new();
+    s.insert("user_id", &42u64).unwrap();
+    s.insert("name", "Ada").unwrap();
+    s
+}
+
+fn base64_url_decode(token: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .unwrap()
+}
+
+fn base64_url_encode(raw: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
