@@ -175,10 +175,6 @@ pub enum Error {
         /// The most that are checked.
         limit: usize,
     },
-    /// The AEAD refused to encrypt (only possible for a message far past
-    /// every size cap of this crate). Carries no detail.
-    #[error("encryption failed")]
-    Encrypt,
     /// An encode option is inconsistent (for example a creation time after `now`).
     #[error("invalid option: {0}")]
     InvalidOption(&'static str),
