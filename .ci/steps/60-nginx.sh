@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chunked sessions through a real nginx with its default header limits
-# (tests/cookie.rs, `chunked_sessions_pass_a_default_nginx`). Installs
+# (tests/cookie/nginx.rs, `chunked_sessions_pass_a_default_nginx`). Installs
 # Debian's nginx-light when missing, starts one nginx on 127.0.0.1: a front
 # server proxying to a backend server that answers with the Cookie header it
 # received. No `large_client_header_buffers` line: the default (4 8k) is

@@ -105,7 +105,7 @@
 //! 50) and evict the oldest beyond that. Servers and proxies cap request headers: nginx's
 //! default `large_client_header_buffers 4 8k` and Apache's `LimitRequestFieldSize 8190` refuse
 //! a `Cookie` header over about 8 KiB (that is two full chunks) with a 400 error, which is why
-//! the default header budget is 7 KiB (`tests/cookie.rs` sends the largest default session
+//! the default header budget is 7 KiB (`tests/cookie/nginx.rs` sends the largest default session
 //! through a real nginx); hyper (axum) accepts a request head of about 400 KiB and actix-web
 //! 128 KiB: raise the budget only as far as every proxy in front of the app allows. Every
 //! request also uploads the whole session. If a session needs more than one cookie, consider
