@@ -1,0 +1,230 @@
+//! `verify`: authenticity, the codec settings given, payloads and live cookies.
+
+use super::*;
+
+#[test]
+fn verify_valid_expired_tampered_and_garbage_tokens() {
+    let keys = keygen();
+    for mode in [Mode::Sealed, Mode::Signed] {
+        let fresh = token(mode, &keys, Duration::from_secs(60));
+        let output = verify(&keys, &fresh, &[]);
+        assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
+        let text = stdout(&output);
+        for line in [
+            "issued at:      ",
+            "(1m ago)",
+            "Session, 2 values, no session ID",
+            "  \"name\": 13 bytes\n",
+            "  \"user_id\": 1 byte\n",
+        ] {
+            assert!(text.contains(line), "{text}");
+        }
+        assert!(!text.contains("Lovelace"), "values are never shown: {text}");
+        assert_no_key_material(&output, &keys);
+
+        let expired = token(mode, &keys, 2 * DAY);
+        let output = verify(&keys, &expired, &[]);
+        assert!(
+            invalid(&output).starts_with("INVALID: authentic, but expired at "),
+            "{}",
+            stdout(&output)
+        );
+        assert!(stdout(&output).contains("the limit is --max-age 1day"));
+        assert_valid(
+            &verify(&keys, &expired, &["--max-age", "3days"]),
+            "1 (primary)",
+            "no",
+        );
+
+        let output = verify(&keys, &tampered(&fresh), &[]);
+        assert!(invalid(&output).starts_with("INVALID: the tag does not verify"));
+
+        let output = verify(&keys, "garbage!", &[]);
+        assert!(invalid(&output).starts_with("INVALID: malformed"));
+    }
+}
+
+#[test]
+fn verify_checks_the_codec_settings_given() {
+    let keys = keygen();
+    let sealed = token(Mode::Sealed, &keys, Duration::ZERO);
+    let output = verify(&keys, &sealed, &["--mode", "signed"]);
+    assert!(invalid(&output)
+        .starts_with("INVALID: the token is sealed, but --mode signed was required"));
+    assert_valid(
+        &verify(&keys, &sealed, &["--mode", "sealed"]),
+        "1 (primary)",
+        "no",
+    );
+
+    let output = verify(&keys, &sealed, &["--purpose", "csrf"]);
+    assert!(invalid(&output).contains("purpose (\"csrf\")"));
+
+    let output = verify(&keys, &sealed, &["--reissue-after", "0"]);
+    assert_valid(
+        &output,
+        "1 (primary)",
+        "re-issue due:   yes: older than --reissue-after",
+    );
+
+    let huge = "A".repeat(4090);
+    let output = verify(&keys, &huge, &["--mode", "sealed"]);
+    assert!(
+        invalid(&output).starts_with("INVALID: the token is 4090 bytes, over the 4089-byte budget")
+    );
+
+    // The token from stdin, the keyring from SESSION_KEYS.
+    cli()
+        .env("SESSION_KEYS", &keys)
+        .args(["verify", "-"])
+        .write_stdin(format!("{sealed}\n"))
+        .assert()
+        .code(EXIT_VALID)
+        .stdout(predicate::str::starts_with("VALID"));
+}
+
+#[test]
+fn verify_reports_an_authentic_payload_that_is_not_a_session() {
+    let keys = keygen();
+    let csrf = codec(Mode::Signed, &keys)
+        .purpose("csrf")
+        .encode(&"csrf-secret-value")
+        .unwrap();
+    let output = verify(&keys, &csrf, &["--purpose", "csrf"]);
+    assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
+    let text = stdout(&output);
+    assert!(
+        text.contains("payload:        authentic, but not a Session"),
+        "{text}"
+    );
+    assert!(!text.contains("csrf-secret-value"), "{text}");
+    // Not authentic under another purpose: never "authentic, but".
+    let output = verify(&keys, &csrf, &[]);
+    assert!(!invalid(&output).contains("authentic"));
+    // Modified: not authentic either.
+    let output = verify(&keys, &tampered(&csrf), &["--purpose", "csrf"]);
+    assert!(!invalid(&output).contains("authentic"));
+}
+
+/// A live cookie from `SessionCookie`, which binds the cookie name as the
+/// context: `--cookie-name NAME` or a pasted `NAME=value` verifies it, the
+/// bare value alone does not (and says why), and every modified character
+/// exits 1.
+#[test]
+fn verify_reads_live_cookies_from_the_cookie_layer() {
+    use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    use cookie_seal::EncodeOptions;
+
+    let keys = keygen();
+    for (mode, name) in [(Mode::Sealed, "__Host-session"), (Mode::Signed, "session")] {
+        let cookies =
+            SessionCookie::new(codec(mode, &keys), CookieConfig::new(name).unwrap()).unwrap();
+        let set = cookies
+            .store(
+                &session(),
+                &EncodeOptions::new(),
+                &PresentCookies::none(),
+                SystemTime::now(),
+            )
+            .unwrap();
+        let pair = set[0].split(';').next().unwrap().to_owned();
+        let value = pair.split_once('=').unwrap().1.to_owned();
+
+        let output = verify(&keys, &value, &["--cookie-name", name]);
+        assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
+        assert!(
+            stdout(&output).contains(&format!("bound to cookie {name:?}")),
+            "{}",
+            stdout(&output)
+        );
+        assert_valid(&verify(&keys, &pair, &[]), "1 (primary)", "no");
+        assert_valid(
+            &verify(&keys, &pair, &["--cookie-name", name]),
+            "1 (primary)",
+            "no",
+        );
+        // A Set-Cookie line pasted whole.
+        assert_valid(
+            &verify(&keys, &format!("Set-Cookie: {}", set[0]), &[]),
+            "1 (primary)",
+            "no",
+        );
+        // From stdin too.
+        cli()
+            .env("SESSION_KEYS", &keys)
+            .args(["verify", "-"])
+            .write_stdin(format!("{pair}\n"))
+            .assert()
+            .code(EXIT_VALID);
+
+        let output = verify(&keys, &value, &[]);
+        assert!(
+            invalid(&output).contains("pass --cookie-name NAME, or paste NAME=value"),
+            "{}",
+            stdout(&output)
+        );
+        // Another name is another context.
+        let output = verify(&keys, &format!("other={value}"), &[]);
+        assert_eq!(output.status.code(), Some(EXIT_INVALID));
+
+        // Every character changed, in the bare value and in NAME=value: exit 1.
+        for index in 0..value.len() {
+            let mut chars: Vec<char> = value.chars().collect();
+            chars[index] = if chars[index] == 'A' { 'B' } else { 'A' };
+            let changed: String = chars.into_iter().collect();
+            for input in [changed.clone(), format!("{name}={changed}")] {
+                let output = verify(&keys, &input, &["--cookie-name", name]);
+                assert_eq!(
+                    output.status.code(),
+                    Some(EXIT_INVALID),
+                    "{input}: {}",
+                    stdout(&output)
+                );
+                assert!(stdout(&output).starts_with("INVALID: "));
+            }
+            if index > 24 {
+                break; // header, nonce and the start of the body suffice here
+            }
+        }
+        let output = verify(&keys, &tampered(&value), &["--cookie-name", name]);
+        assert_eq!(output.status.code(), Some(EXIT_INVALID));
+    }
+}
+
+#[test]
+fn verify_refuses_conflicting_names_and_unreadable_pastes() {
+    let keys = keygen();
+    let value = token(Mode::Sealed, &keys, Duration::ZERO);
+    let cases: [(String, &[&str], &str); 4] = [
+        (
+            format!("a={value}"),
+            &["--cookie-name", "b"],
+            "the pasted cookie is named \"a\" but --cookie-name is \"b\"",
+        ),
+        (
+            value.clone(),
+            &["--cookie-name", "s", "--context", "x"],
+            "cannot be used with",
+        ),
+        (
+            format!("a={value}"),
+            &["--context", "x"],
+            "--context with a cookie name",
+        ),
+        (
+            format!("a={value}; b=1"),
+            &[],
+            "cannot read the token: found `;`",
+        ),
+    ];
+    for (input, args, message) in cases {
+        let output = verify(&keys, &input, args);
+        assert_eq!(output.status.code(), Some(EXIT_USAGE), "{input} {args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(
+            !stderr.contains(&value[..20]),
+            "the token is not echoed: {stderr}"
+        );
+    }
+}
