@@ -67,7 +67,9 @@ pub fn assert_never_verifies(codecs: &[&Codec], data: &[u8]) {
     for token in token_candidates(data) {
         let _ = cookie_seal::inspect(&token);
         for codec in codecs {
-            assert!(codec.decode_at::<cookie_seal::Session>(&token, now()).is_err());
+            assert!(codec
+                .decode_at::<cookie_seal::Session>(&token, now())
+                .is_err());
             assert!(codec.decode_at::<String>(&token, now()).is_err());
             assert!(codec
                 .decode_with::<Vec<u8>>(&token, &with_context, now())
