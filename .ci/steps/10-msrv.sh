@@ -8,10 +8,11 @@
 #    lint levels elsewhere say).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .ci/apt-install.sh
 
 if ! command -v python3 >/dev/null; then
   echo "== installing python3"
-  apt-get update -qq && apt-get install -y -qq python3
+  apt_install python3
 fi
 
 python3 .ci/msrv.py

@@ -5,10 +5,11 @@
 # in-process inside tests/flask_interop.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .ci/apt-install.sh
 
 PYTHON="${COOKIE_SEAL_PYTHON:-python3}"
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq python3 python3-pip >/dev/null
+  apt_install python3 python3-pip >/dev/null
 fi
 if ! "$PYTHON" -c 'import flask, itsdangerous' >/dev/null 2>&1; then
   echo "Flask not found: installing Flask 3.1.3 (itsdangerous 2.2.0) with pip"

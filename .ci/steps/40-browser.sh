@@ -8,14 +8,11 @@
 # example app and deletes its temporary profile itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .ci/apt-install.sh
 
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
   echo "installing Debian's chromium and chromium-driver"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 600 $SUDO apt-get update -qq
-  timeout 1200 $SUDO apt-get install -y -qq chromium chromium-driver
+  apt_install chromium chromium-driver
 fi
 chromium --version
 chromedriver --version

@@ -7,14 +7,11 @@
 # Some tests start and kill their own redis-server on other free ports.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .ci/apt-install.sh
 
 if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/null 2>&1; then
   echo "installing Debian's redis-server"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 600 $SUDO apt-get update -qq
-  timeout 600 $SUDO apt-get install -y -qq redis-server
+  apt_install redis-server
 fi
 redis-server --version
 

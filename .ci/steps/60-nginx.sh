@@ -8,14 +8,11 @@
 # cannot skip, and stops nginx on exit.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. .ci/apt-install.sh
 
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   echo "installing Debian's nginx-light"
-  SUDO=""
-  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-  export DEBIAN_FRONTEND=noninteractive
-  timeout 600 $SUDO apt-get update -qq
-  timeout 600 $SUDO apt-get install -y -qq nginx-light
+  apt_install nginx-light
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 "$NGINX" -v

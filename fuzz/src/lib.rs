@@ -58,3 +58,22 @@ pub fn token_candidates(data: &[u8]) -> impl Iterator<Item = String> + '_ {
         .into_iter()
         .chain(std::iter::once(URL_SAFE_NO_PAD.encode(data)))
 }
+
+/// Feeds every token candidate of `data` to each codec's decoders (a
+/// session, a string and, bound to a context, raw bytes) and to `inspect`:
+/// nothing may panic, and with the fixed keyring nothing may verify.
+pub fn assert_never_verifies(codecs: &[&Codec], data: &[u8]) {
+    let with_context = cookie_seal::DecodeOptions::new().context(b"ctx");
+    for token in token_candidates(data) {
+        let _ = cookie_seal::inspect(&token);
+        for codec in codecs {
+            assert!(codec
+                .decode_at::<cookie_seal::Session>(&token, now())
+                .is_err());
+            assert!(codec.decode_at::<String>(&token, now()).is_err());
+            assert!(codec
+                .decode_with::<Vec<u8>>(&token, &with_context, now())
+                .is_err());
+        }
+    }
+}
