@@ -188,21 +188,20 @@
 //! ```
 #![cfg_attr(docsrs, doc(cfg(feature = "flask")))]
 
+mod decode;
+mod encode;
 mod signer;
 mod tag;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use serde_json::Value;
 use zeroize::Zeroizing;
 
-use self::signer::{SigningKey, UntrustedToken};
+use self::signer::SigningKey;
 use crate::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_COOKIE_LEN};
-use crate::envelope::{to_system_time, unix_seconds};
-use crate::error::{Error, Lifetime};
-use crate::{compress, encoding};
+use crate::error::Error;
 
 /// Flask's session salt (`SecureCookieSessionInterface.salt`).
 pub const DEFAULT_SALT: &str = "cookie-session";
@@ -236,21 +235,6 @@ pub const TAG_DATETIME: &str = " d";
 /// Tag key of a one-entry dict whose key is itself a tag key:
 /// `{" di": {" t": value}}` is the Python dict `{" t": value}`.
 pub const TAG_DICT: &str = " di";
-
-/// zlib level Python's `zlib.compress` uses by default.
-const ZLIB_LEVEL: u32 = 6;
-/// The other zlib levels, tried when the default level's cookie is too long.
-const RETRY_LEVELS: [u32; 8] = [9, 8, 7, 5, 4, 3, 2, 1];
-
-/// The cookie payload for `json` as itsdangerous writes it: the JSON
-/// zlib-compressed at `level` with a leading `.` when that saves more than
-/// the one byte of the marker, the JSON itself otherwise.
-fn payload(json: &[u8], level: u32) -> String {
-    match compress::zlib_shorter_than(json, json.len().saturating_sub(1), level) {
-        Some(zlib) => format!("{}{}", signer::SEP, encoding::encode(&zlib)),
-        None => encoding::encode(json),
-    }
-}
 
 /// Reads and writes Flask's default session cookie.
 ///
@@ -415,158 +399,6 @@ impl FlaskCodec {
             return Err(Error::InvalidOption("max_age must be at least 1 second"));
         }
         Ok(())
-    }
-
-    /// Encodes `session` signed now. See [`FlaskCodec::encode_at`].
-    ///
-    /// # Errors
-    /// As [`FlaskCodec::encode_at`].
-    pub fn encode(&self, session: &Value) -> Result<String, Error> {
-        self.encode_at(session, SystemTime::now())
-    }
-
-    /// Encodes `session` (a JSON object in the shapes of the
-    /// [module docs](self)) as Flask's session cookie value, signed with the
-    /// current key at `now`.
-    ///
-    /// # Errors
-    /// [`Error::Serialize`] if `session` is not a dict, has a tag shape with
-    /// the wrong content or nests deeper than [`MAX_NESTING`];
-    /// [`Error::TooLarge`] if its JSON exceeds [`MAX_JSON_LEN`] or the token
-    /// [`MAX_ENCODED_LEN`]; [`Error::TimeOutOfRange`] for a `now` before
-    /// 1970; [`Error::EmptySecretKey`] for an empty key.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), cookie_seal::Error> {
-    /// use std::time::{Duration, UNIX_EPOCH};
-    /// use cookie_seal::flask::FlaskCodec;
-    /// use serde_json::json;
-    ///
-    /// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    /// let cookie = FlaskCodec::new(b"flask-secret").encode_at(&json!({"user_id": 42}), now)?;
-    /// // What Flask 3.1.3 writes for `session["user_id"] = 42` at that time.
-    /// assert_eq!(cookie, "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.xBiiReDyCviLRFpewSeiovwvVC8");
-    /// # Ok(()) }
-    /// ```
-    pub fn encode_at(&self, session: &Value, now: SystemTime) -> Result<String, Error> {
-        self.validate()?;
-        let timestamp = unix_seconds(now)?;
-        let json = tag::to_json(session)?;
-        if json.len() > MAX_JSON_LEN {
-            return Err(Error::TooLarge {
-                len: json.len(),
-                limit: MAX_JSON_LEN,
-            });
-        }
-        let mut payload = payload(&json, ZLIB_LEVEL);
-        let mut token_len = signer::token_len(payload.len(), timestamp);
-        if token_len > MAX_ENCODED_LEN {
-            // Python's zlib sometimes compresses a little better than
-            // zlib-rs at the same level, and zlib-rs's higher levels are not
-            // always shorter than its level 6. Before giving up, keep the
-            // shortest of every other level, so a session Flask fits in a
-            // cookie fits here too.
-            for level in RETRY_LEVELS {
-                let shorter = self::payload(&json, level);
-                if shorter.len() < payload.len() {
-                    payload = shorter;
-                }
-            }
-            token_len = signer::token_len(payload.len(), timestamp);
-        }
-        if token_len > MAX_ENCODED_LEN {
-            return Err(Error::TooLarge {
-                len: token_len,
-                limit: MAX_ENCODED_LEN,
-            });
-        }
-        let current = self.keys.signing.first().ok_or(Error::NoSigningKey)?;
-        Ok(current.sign(&payload, timestamp))
-    }
-
-    /// Decodes and verifies a Flask session cookie value against the current
-    /// time. See [`FlaskCodec::decode_at`].
-    ///
-    /// # Errors
-    /// As [`FlaskCodec::decode_at`].
-    pub fn decode(&self, cookie: &str) -> Result<Value, Error> {
-        self.decode_at(cookie, SystemTime::now())
-    }
-
-    /// Decodes and verifies a Flask session cookie value as of `now`, into
-    /// the shapes of the [module docs](self).
-    ///
-    /// # Errors
-    /// In the order checked: [`Error::TooLarge`] over [`MAX_INPUT_LEN`]
-    /// (before any decoding); [`Error::Malformed`] if it is not
-    /// `[.]payload.timestamp.signature` in strict base64url; [`Error::Invalid`]
-    /// if no key verifies the signature (nothing else was read); then, for
-    /// authentic cookies only, [`Error::IssuedInFuture`], [`Error::Expired`],
-    /// [`Error::Inflate`] (corrupt zlib or more than [`MAX_JSON_LEN`] bytes)
-    /// and [`Error::Deserialize`] (JSON or tag content the module docs
-    /// refuse). [`Error::TimeOutOfRange`] for a `now` before 1970,
-    /// [`Error::EmptySecretKey`] for an empty key.
-    ///
-    /// # Security
-    /// The signature is compared in constant time, against each key in turn
-    /// (the format has no key ID). Only authentic cookies are inflated and
-    /// parsed.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), cookie_seal::Error> {
-    /// use std::time::{Duration, UNIX_EPOCH};
-    /// use cookie_seal::flask::FlaskCodec;
-    /// use cookie_seal::Error;
-    /// use serde_json::json;
-    ///
-    /// // Written by Flask 3.1.3 with SECRET_KEY = "flask-secret".
-    /// let cookie = "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA.xBiiReDyCviLRFpewSeiovwvVC8";
-    /// let now = UNIX_EPOCH + Duration::from_secs(1_700_000_100);
-    /// let codec = FlaskCodec::new(b"flask-secret");
-    /// assert_eq!(codec.decode_at(cookie, now)?, json!({"user_id": 42}));
-    /// assert_eq!(FlaskCodec::new(b"other").decode_at(cookie, now), Err(Error::Invalid));
-    /// # Ok(()) }
-    /// ```
-    pub fn decode_at(&self, cookie: &str, now: SystemTime) -> Result<Value, Error> {
-        self.validate()?;
-        let now_secs = unix_seconds(now)?;
-        if cookie.len() > MAX_INPUT_LEN {
-            return Err(Error::TooLarge {
-                len: cookie.len(),
-                limit: MAX_INPUT_LEN,
-            });
-        }
-        let token = UntrustedToken::parse(cookie).ok_or(Error::Malformed)?;
-        let authentic = self
-            .keys
-            .signing
-            .iter()
-            .any(|key| key.verify(token.signed_part, &token.signature));
-        if !authentic {
-            return Err(Error::Invalid);
-        }
-
-        // Authentic from here on.
-        if token.timestamp > now_secs.saturating_add(self.clock_skew) {
-            return Err(Error::IssuedInFuture {
-                issued_at: to_system_time(token.timestamp),
-                now,
-            });
-        }
-        if now_secs.saturating_sub(token.timestamp) > self.max_age {
-            return Err(Error::Expired {
-                expired_at: to_system_time(token.timestamp.saturating_add(self.max_age)),
-                now,
-                lifetime: Lifetime::Idle,
-            });
-        }
-        if token.compressed {
-            let json = compress::inflate_zlib_bounded(&token.payload, MAX_JSON_LEN)
-                .ok_or(Error::Inflate)?;
-            tag::from_json(&json)
-        } else {
-            tag::from_json(&token.payload)
-        }
     }
 }
 
