@@ -159,6 +159,7 @@
 mod chunk;
 mod config;
 mod session_cookie;
+mod validate;
 
 pub use chunk::PresentCookies;
 pub use config::{CookieConfig, SameSite, DEFAULT_COOKIE_HEADER_BUDGET, MIN_COOKIE_HEADER_BUDGET};
