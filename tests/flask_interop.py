@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Flask side of the cookie-seal interop tests (driven by tests/flask_interop.rs).
+"""Flask side of the cookie-seal interop tests (driven by tests/flask_interop/).
 
 Cookies are written and read by a real Flask app through its own session
 interface (a view sets `session` / calls `flash()`; Flask's test client

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Flask interop: install Flask if missing, then run tests/flask_interop.rs
-# against it with COOKIE_SEAL_REQUIRE_FLASK=1, so a missing Flask fails the
-# step instead of skipping the tests. No servers: Flask's test client runs
-# in-process inside tests/flask_interop.py.
+# Flask interop: install Flask if missing, then run the `flask_interop` test
+# binary (tests/flask_interop/) against it with COOKIE_SEAL_REQUIRE_FLASK=1,
+# so a missing Flask fails the step instead of skipping the tests. No
+# servers: Flask's test client runs in-process inside tests/flask_interop.py.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . .ci/apt-install.sh
