@@ -139,7 +139,30 @@ mod tests {
         // Another level replaces the kept compressor and still round-trips.
         let level1 = deflate_shorter_than(&text, text.len(), 1).unwrap();
         assert_eq!(inflate_bounded(&level1, 10_000).unwrap(), text);
+        let fresh1 = compress_with(&mut new_compressor(1, false), &text, text.len()).unwrap();
+        assert_ne!(fresh1, fresh, "the two levels must differ for this test");
+        assert_eq!(
+            level1, fresh1,
+            "level 1 must not reuse the level-6 compressor"
+        );
         assert_eq!(deflate_shorter_than(&text, text.len(), 6), Some(fresh));
+        // Same level, other wrapper: a zlib call must not reuse the raw compressor.
+        #[cfg(feature = "flask")]
+        assert_eq!(
+            zlib_shorter_than(&text, text.len(), 6).unwrap()[..2],
+            [0x78, 0x9c]
+        );
+    }
+
+    #[test]
+    fn output_exactly_at_the_limit_is_not_shorter() {
+        let text = b"abcabcabc abcabcabc abcabcabc ".repeat(6);
+        let packed = deflate_shorter_than(&text, text.len(), 6).unwrap();
+        assert_eq!(deflate_shorter_than(&text, packed.len(), 6), None);
+        assert_eq!(
+            deflate_shorter_than(&text, packed.len() + 1, 6),
+            Some(packed)
+        );
     }
 
     #[test]

@@ -66,7 +66,11 @@ fn verify_checks_everything_but_the_payload_type() {
     // base64 non-canonical, which is `Malformed`, not a forgery).
     let mut forged = token.into_bytes();
     let inside_tag = forged.len() - 5;
-    forged[inside_tag] = if forged[inside_tag] == b'A' { b'B' } else { b'A' };
+    forged[inside_tag] = if forged[inside_tag] == b'A' {
+        b'B'
+    } else {
+        b'A'
+    };
     let forged = String::from_utf8(forged).unwrap();
     assert_eq!(
         codec
