@@ -375,6 +375,51 @@ mod tests {
     }
 
     #[test]
+    fn clearing_a_saved_session_marks_it_modified() {
+        // A logout through a custom store saves only modified sessions.
+        let mut s = Session::new();
+        s.insert("user", "alice").unwrap();
+        s.modified = false;
+        s.clear();
+        assert!(s.is_empty() && s.is_modified());
+    }
+
+    #[test]
+    fn equality_needs_the_same_id_and_the_same_values() {
+        let mut a = Session::new();
+        a.insert("n", &1u8).unwrap();
+        let mut other_values = a.clone();
+        other_values.insert("n", &2u8).unwrap();
+        assert_ne!(a, other_values, "same (no) ID, other values");
+        let mut other_id = a.clone();
+        other_id.regenerate().unwrap();
+        assert_ne!(a, other_id, "same values, other ID");
+        let mut unmodified = a.clone();
+        unmodified.modified = false;
+        assert_eq!(a, unmodified, "is_modified is not compared");
+    }
+
+    #[test]
+    fn raw_values_are_the_postcard_bytes() {
+        let mut s = Session::new();
+        s.insert("n", &300u32).unwrap();
+        assert_eq!(s.get_raw("n"), Some(&[0xAC, 0x02][..]));
+        assert_eq!(s.get_raw("missing"), None);
+    }
+
+    #[test]
+    fn session_id_spells_its_bytes_in_base64url() {
+        let id = SessionId::generate().unwrap();
+        let text = id.to_base64url();
+        assert_eq!(text.len(), 43);
+        assert_eq!(
+            crate::encoding::decode(&text).unwrap(),
+            id.as_bytes().to_vec()
+        );
+        assert_ne!(id.as_bytes(), &[0u8; SESSION_ID_LEN]);
+    }
+
+    #[test]
     fn get_with_the_wrong_type_is_an_error() {
         let mut s = Session::new();
         s.insert("n", &300u32).unwrap();
