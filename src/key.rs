@@ -133,6 +133,11 @@ mod tests {
     }
 
     #[test]
+    fn debug_names_the_type_and_hides_the_bytes() {
+        assert_eq!(format!("{:?}", Key::generate()), "Key(..)");
+    }
+
+    #[test]
     fn from_bytes_enforces_length_bounds() {
         assert_eq!(
             Key::from_bytes(&[1; 31]),

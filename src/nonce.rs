@@ -143,6 +143,17 @@ mod tests {
     }
 
     #[test]
+    fn the_salt_keeps_its_seed_and_counts_up() {
+        let first = next_salt().unwrap();
+        let second = next_salt().unwrap();
+        assert_eq!(second.seed, first.seed);
+        assert_eq!(second.counter, first.counter + 1);
+        // The counter alone separates two draws at the same clock reading.
+        let same_clock = |salt: &Salt| synthetic_with(&key(), salt, 7, b"h", b"p").unwrap();
+        assert_ne!(same_clock(&first), same_clock(&second));
+    }
+
+    #[test]
     fn a_thread_never_repeats_a_nonce_for_the_same_message() {
         let nonces: HashSet<_> = (0..10_000)
             .map(|_| synthetic(&key(), b"header", b"same plaintext").unwrap())

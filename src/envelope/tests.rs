@@ -62,6 +62,10 @@ fn header_and_metadata_round_trip_with_their_lengths() {
             assert_eq!(inner.len(), m.sealed_len());
             let framing = len + if mode == Mode::Sealed { inner.len() } else { 0 };
             assert!(framing <= max_framing_len(mode));
+            if key_id == u32::MAX {
+                // Every field at its longest: the bound is exact, not loose.
+                assert_eq!(framing, max_framing_len(mode), "{mode:?}");
+            }
             out.extend_from_slice(b"body");
             let expected = UntrustedHeader {
                 mode,
