@@ -417,6 +417,8 @@ mod tests {
             id.as_bytes().to_vec()
         );
         assert_ne!(id.as_bytes(), &[0u8; SESSION_ID_LEN]);
+        assert_eq!(id, id.clone());
+        assert_ne!(id, SessionId::generate().unwrap());
     }
 
     #[test]
