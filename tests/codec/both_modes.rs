@@ -102,6 +102,7 @@ both_modes! {
             assert_eq!(d.created_at, at(T0));
             token = codec.encode_with(&d.value, &d.carry_over(), at(T0 + 90 * step)).unwrap();
         }
+        assert!(codec.decode_at::<Session>(&token, at(T0 + 250)).is_ok(), "the last second still counts");
         assert_eq!(
             codec.decode_at::<Session>(&token, at(T0 + 251)),
             Err(Error::Expired { expired_at: at(T0 + 250), now: at(T0 + 251), lifetime: Lifetime::Absolute })

@@ -46,6 +46,55 @@ fn auto_compression_tries_harder_before_refusing() {
     );
 }
 
+#[test]
+fn the_hard_retry_fills_the_budget_to_the_byte() {
+    // A value whose fast deflate is several bytes longer than its best one.
+    let value = (0..400)
+        .map(|i| format!("k{:03}={}", (i * 37) % 211, "ab".repeat(i % 5)))
+        .collect::<Vec<_>>()
+        .join(";");
+    let best = one_shot_len(&value, 6).min(one_shot_len(&value, 9));
+    let saved = one_shot_len(&value, 1) - best;
+    assert!(
+        saved >= 8,
+        "the levels must differ enough for this test ({saved})"
+    );
+    // With room to spare the fast level is kept; its raw length follows from
+    // the token's (unpadded base64url: 3 bytes per 4 characters).
+    let roomy = Codec::signed(ring()).encode_at(&value, at(T0)).unwrap();
+    let fast_raw = roomy.len() * 3 / 4;
+    let tight = (4 * (fast_raw - saved)).div_ceil(3);
+    // At exactly the best compression's token length it fits, to the byte...
+    let codec = Codec::signed(ring()).token_budget(tight);
+    let token = codec.encode_at(&value, at(T0)).unwrap();
+    assert_eq!(token.len(), tight);
+    assert_eq!(
+        codec.decode_at::<String>(&token, at(T0)).unwrap().value,
+        value
+    );
+    // ...and one character less is refused.
+    assert!(matches!(
+        Codec::signed(ring())
+            .token_budget(tight - 1)
+            .encode_at(&value, at(T0)),
+        Err(Error::TooLarge { .. })
+    ));
+}
+
+/// Raw deflate length of the postcard form of a string at a given level, in
+/// one `compress_vec` call as the codec makes it (a streaming encoder can end
+/// its blocks elsewhere and differ by a few bytes).
+fn one_shot_len(value: &str, level: u32) -> usize {
+    let payload = postcard::to_allocvec(value).unwrap();
+    let mut out = Vec::with_capacity(2 * payload.len() + 64);
+    let mut compressor = flate2::Compress::new(flate2::Compression::new(level), false);
+    let status = compressor
+        .compress_vec(&payload, &mut out, flate2::FlushCompress::Finish)
+        .unwrap();
+    assert_eq!(status, flate2::Status::StreamEnd);
+    out.len()
+}
+
 /// Raw deflate length of the postcard form of a string at a given level.
 fn flate2_len(value: &str, level: u32) -> usize {
     use std::io::Write;
