@@ -361,6 +361,7 @@ mod tests {
         s.insert("a", &1u8).unwrap();
         s.insert("b", "text").unwrap();
         assert_eq!((s.len(), s.contains_key("a")), (2, true));
+        assert!(!s.contains_key("zzz") && !s.is_empty());
         assert_eq!(s.keys().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(s.get::<String>("b").unwrap().as_deref(), Some("text"));
         let mut fresh = s.clone();
@@ -422,6 +423,18 @@ mod tests {
     }
 
     #[test]
+    fn renew_drops_the_values_and_changes_the_id() {
+        let mut s = Session::new();
+        s.insert("cart", &3u8).unwrap();
+        s.regenerate().unwrap();
+        let before = s.id().cloned();
+        s.modified = false;
+        s.renew().unwrap();
+        assert!(s.is_empty() && s.is_modified());
+        assert!(s.id().is_some() && s.id().cloned() != before);
+    }
+
+    #[test]
     fn get_with_the_wrong_type_is_an_error() {
         let mut s = Session::new();
         s.insert("n", &300u32).unwrap();
@@ -465,5 +478,9 @@ mod tests {
             "{shown}"
         );
         assert_eq!(format!("{:?}", s.id().unwrap()), "SessionId(..)");
+        assert!(
+            shown.starts_with("Session {") && shown.contains("\"token\": 8"),
+            "keys and value sizes are shown: {shown}"
+        );
     }
 }

@@ -71,6 +71,17 @@ both_modes! {
         );
     }
 
+    a_bound_context_is_not_counted_in_the_token_budget(make) {
+        let options = EncodeOptions::new().context(b"__Host-session");
+        let exact = make(ring()).encode_with(&session(), &options, at(T0)).unwrap().len();
+        let fits = make(ring()).token_budget(exact).encode_with(&session(), &options, at(T0));
+        assert_eq!(fits.map(|token| token.len()), Ok(exact));
+        assert!(matches!(
+            make(ring()).token_budget(exact - 1).encode_with(&session(), &options, at(T0)),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+
     default_idle_lifetime_is_one_day(make) {
         let codec = make(ring());
         let token = codec.encode_at(&1u32, at(T0)).unwrap();

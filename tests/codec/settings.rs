@@ -94,4 +94,8 @@ fn settings_read_back_under_the_setter_names() {
         Codec::new(Mode::Sealed, ring()).settings().compression(),
         Compression::Never
     );
+    assert!(
+        !Codec::sealed(ring()).settings().accept_signed(),
+        "a sealed codec reads only sealed tokens unless told"
+    );
 }
