@@ -242,3 +242,44 @@ fn extreme_times_convert_without_panic() {
         Err(Error::TimeOutOfRange)
     );
 }
+
+#[test]
+fn header_getters_show_what_the_token_claims() {
+    let signed = written(Mode::Signed, 300, &metadata());
+    let (header, _) = UntrustedHeader::parse(&signed).unwrap();
+    assert_eq!(
+        (header.version(), header.mode(), header.key_id()),
+        (FORMAT_VERSION, Mode::Signed, 300)
+    );
+    assert_eq!(header.compressed(), Some(true));
+    assert_eq!(header.generation(), Some(7));
+    assert_eq!(
+        header.issued_at(),
+        Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+    );
+    assert_eq!(
+        header.created_at(),
+        Some(UNIX_EPOCH + Duration::from_secs(1_699_990_000))
+    );
+    let uncompressed = Metadata {
+        compressed: false,
+        ..metadata()
+    };
+    let (header, _) = UntrustedHeader::parse(&written(Mode::Signed, 2, &uncompressed)).unwrap();
+    assert_eq!((header.key_id(), header.compressed()), (2, Some(false)));
+    // A sealed header shows only version, mode and key ID.
+    let (header, _) = UntrustedHeader::parse(&written(Mode::Sealed, 300, &metadata())).unwrap();
+    assert_eq!(
+        (header.version(), header.mode(), header.key_id()),
+        (FORMAT_VERSION, Mode::Sealed, 300)
+    );
+    assert_eq!(
+        (
+            header.compressed(),
+            header.issued_at(),
+            header.created_at(),
+            header.generation()
+        ),
+        (None, None, None, None)
+    );
+}
