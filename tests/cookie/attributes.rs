@@ -205,3 +205,44 @@ fn sub_second_lifetimes_round_up_and_zero_is_refused() {
         assert!(matches!(zero, Err(Error::InvalidOption(_))), "{zero:?}");
     }
 }
+
+#[test]
+fn getters_show_the_configuration() {
+    use cookie_seal::cookie::{DEFAULT_COOKIE_HEADER_BUDGET, MIN_COOKIE_HEADER_BUDGET};
+    let default = CookieConfig::new("sid").unwrap();
+    assert_eq!(
+        (
+            default.name(),
+            default.max_chunks(),
+            default.cookie_header_budget(),
+            default.configured_max_age(),
+            default.is_browser_session()
+        ),
+        ("sid", 1, DEFAULT_COOKIE_HEADER_BUDGET, None, false)
+    );
+    let set = CookieConfig::new("sid")
+        .unwrap()
+        .chunking(3)
+        .header_budget(MIN_COOKIE_HEADER_BUDGET)
+        .max_age(Duration::from_secs(90));
+    assert_eq!(
+        (
+            set.max_chunks(),
+            set.cookie_header_budget(),
+            set.configured_max_age()
+        ),
+        (3, MIN_COOKIE_HEADER_BUDGET, Some(Duration::from_secs(90)))
+    );
+    assert_eq!(
+        set.validate(),
+        Ok(()),
+        "the smallest header budget is valid"
+    );
+    assert!(set
+        .header_budget(MIN_COOKIE_HEADER_BUDGET - 1)
+        .validate()
+        .is_err());
+    let browser = CookieConfig::new("sid").unwrap().browser_session(true);
+    assert!(browser.is_browser_session());
+    assert_eq!(browser.name(), "sid");
+}
