@@ -59,26 +59,62 @@ fn the_hard_retry_fills_the_budget_to_the_byte() {
         saved >= 8,
         "the levels must differ enough for this test ({saved})"
     );
-    // With room to spare the fast level is kept; its raw length follows from
-    // the token's (unpadded base64url: 3 bytes per 4 characters).
-    let roomy = Codec::signed(ring()).encode_at(&value, at(T0)).unwrap();
-    let fast_raw = roomy.len() * 3 / 4;
-    let tight = (4 * (fast_raw - saved)).div_ceil(3);
-    // At exactly the best compression's token length it fits, to the byte...
-    let codec = Codec::signed(ring()).token_budget(tight);
-    let token = codec.encode_at(&value, at(T0)).unwrap();
-    assert_eq!(token.len(), tight);
+    // A bound context is not part of the token, so nothing changes with one.
+    for context in [&b""[..], b"__Host-session"] {
+        let options = EncodeOptions::new().context(context);
+        let encode = |budget: usize| {
+            Codec::signed(ring())
+                .token_budget(budget)
+                .encode_with(&value, &options, at(T0))
+        };
+        // With room to spare the fast level is kept; its raw length follows
+        // from the token's (unpadded base64url: 3 bytes per 4 characters).
+        let roomy = encode(DEFAULT_MAX_TOKEN_LEN).unwrap().len();
+        assert_eq!(
+            encode(roomy).unwrap().len(),
+            roomy,
+            "a fast result that fits exactly is kept"
+        );
+        let fast_raw = roomy * 3 / 4;
+        let tight = (4 * (fast_raw - saved)).div_ceil(3);
+        // At exactly the best compression's token length it fits, to the byte...
+        let token = encode(tight).unwrap();
+        assert_eq!(token.len(), tight);
+        let decoded = Codec::signed(ring())
+            .decode_with::<String>(
+                &token,
+                &cookie_seal::DecodeOptions::new().context(context),
+                at(T0),
+            )
+            .unwrap();
+        assert_eq!(decoded.value, value);
+        // ...and one character less is refused.
+        assert!(matches!(encode(tight - 1), Err(Error::TooLarge { .. })));
+    }
+}
+
+#[test]
+fn payloads_up_to_max_payload_len_encode() {
+    // Zeros deflate to almost nothing, so only the payload cap is in play.
+    let codec = Codec::signed(ring());
+    let at_cap = vec![0u8; MAX_PAYLOAD_LEN - 2];
     assert_eq!(
-        codec.decode_at::<String>(&token, at(T0)).unwrap().value,
-        value
+        postcard::to_allocvec(&at_cap).unwrap().len(),
+        MAX_PAYLOAD_LEN
     );
-    // ...and one character less is refused.
-    assert!(matches!(
-        Codec::signed(ring())
-            .token_budget(tight - 1)
-            .encode_at(&value, at(T0)),
-        Err(Error::TooLarge { .. })
-    ));
+    let token = codec.encode_at(&at_cap, at(T0)).unwrap();
+    assert_eq!(
+        codec.decode_at::<Vec<u8>>(&token, at(T0)).unwrap().value,
+        at_cap
+    );
+    let over = vec![0u8; MAX_PAYLOAD_LEN - 1];
+    assert_eq!(
+        codec.encode_at(&over, at(T0)),
+        Err(Error::TooLarge {
+            len: MAX_PAYLOAD_LEN + 1,
+            limit: MAX_PAYLOAD_LEN
+        })
+    );
 }
 
 /// Raw deflate length of the postcard form of a string at a given level, in

@@ -93,5 +93,11 @@ fn pad_to_is_validated_under_the_one_policy() {
         (codec.validate(), codec.settings().pad_to()),
         (Ok(()), Some(64))
     );
+    let largest = Codec::sealed(ring()).pad_to(cookie_seal::consts::MAX_TOKEN_LEN);
+    assert_eq!(
+        largest.validate(),
+        Ok(()),
+        "a bucket of MAX_TOKEN_LEN is allowed"
+    );
     assert_eq!(Codec::sealed(ring()).settings().pad_to(), None);
 }
