@@ -60,25 +60,12 @@ pub struct Large {
     pub recent: Vec<Item>,
 }
 
-/// The large shape without its items, as stored in sessions.json.
-#[derive(Debug, Clone, Deserialize)]
-pub struct LargeBase {
-    pub user_id: u64,
-    pub name: String,
-    pub csrf_token: String,
-    pub role: String,
-    pub login_at: u64,
-    pub theme: String,
-    pub locale: String,
-    pub timezone: String,
-    pub flash: Vec<String>,
-}
-
 #[derive(Deserialize)]
 pub struct SessionsFile {
     pub small: Small,
     pub medium: Medium,
-    pub large_base: LargeBase,
+    /// The large shape without its items (`recent` is empty).
+    pub large_base: Large,
     pub large_items: usize,
     pub item_pool: Vec<Item>,
 }
@@ -88,23 +75,19 @@ impl SessionsFile {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions.json");
         let text = std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad sessions.json: {e}"))
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad sessions.json: {e}"));
+        // The file stores the large shape without its items; read it as a
+        // `Large` with none, so the field list is written once.
+        doc["large_base"]["recent"] = serde_json::Value::Array(Vec::new());
+        serde_json::from_value(doc).unwrap_or_else(|e| panic!("bad sessions.json: {e}"))
     }
 
     /// The large shape with the first `n` items of the pool.
     pub fn large_with(&self, n: usize) -> Large {
-        let b = &self.large_base;
         Large {
-            user_id: b.user_id,
-            name: b.name.clone(),
-            csrf_token: b.csrf_token.clone(),
-            role: b.role.clone(),
-            login_at: b.login_at,
-            theme: b.theme.clone(),
-            locale: b.locale.clone(),
-            timezone: b.timezone.clone(),
-            flash: b.flash.clone(),
             recent: self.item_pool[..n.min(self.item_pool.len())].to_vec(),
+            ..self.large_base.clone()
         }
     }
 }
