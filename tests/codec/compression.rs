@@ -29,8 +29,8 @@ fn auto_compression_tries_harder_before_refusing() {
     let mut fits_only_when_trying_hard = None;
     for n in (100..900).step_by(20) {
         let value = words[..n].join(",");
-        let fast = flate2_len(&value, 1);
-        let best = flate2_len(&value, 9);
+        let fast = one_shot_len(&value, 1);
+        let best = one_shot_len(&value, 9);
         let budget_body = 3 * DEFAULT_MAX_TOKEN_LEN / 4 - 80;
         if fast > budget_body && best < budget_body - 40 {
             fits_only_when_trying_hard = Some(value);
@@ -129,14 +129,4 @@ fn one_shot_len(value: &str, level: u32) -> usize {
         .unwrap();
     assert_eq!(status, flate2::Status::StreamEnd);
     out.len()
-}
-
-/// Raw deflate length of the postcard form of a string at a given level.
-fn flate2_len(value: &str, level: u32) -> usize {
-    use std::io::Write;
-    let payload = postcard::to_allocvec(value).unwrap();
-    let mut encoder =
-        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level));
-    encoder.write_all(&payload).unwrap();
-    encoder.finish().unwrap().len()
 }
