@@ -1,77 +1,16 @@
 //! The dynamic session map and the random session ID.
 
-use std::collections::BTreeMap;
+mod entries;
+mod id;
+
 use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 
 use crate::error::Error;
-
-/// Length of a [`SessionId`] in bytes (256 bits).
-pub const SESSION_ID_LEN: usize = 32;
-
-/// A random 256-bit session identifier from the OS CSPRNG.
-///
-/// Use it as the key of a server-side session store and put only the signed
-/// ID in the cookie (`codec.encode(&id)` / `codec.decode::<SessionId>(..)`),
-/// or read it from a [`Session`] after [`Session::regenerate`].
-/// It is a bearer credential: `Debug` redacts it and it has no `Display`;
-/// [`SessionId::to_base64url`] spells it out explicitly.
-///
-/// ```
-/// # fn main() -> Result<(), cookie_seal::Error> {
-/// use cookie_seal::{Codec, Key, Keyring, SessionId};
-/// let codec = Codec::signed(Keyring::new(1, Key::generate())).purpose("sid");
-/// let id = SessionId::generate()?;
-/// let cookie_value = codec.encode(&id)?;
-/// let back = codec.decode::<SessionId>(&cookie_value)?.value;
-/// assert_eq!(back, id);
-/// let redis_key = format!("app:session:{}", id.to_base64url());
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Serialize, Deserialize)]
-pub struct SessionId([u8; SESSION_ID_LEN]);
-
-impl SessionId {
-    /// A fresh random ID.
-    ///
-    /// # Errors
-    /// [`Error::Rng`] if the operating system's random number generator fails.
-    pub fn generate() -> Result<SessionId, Error> {
-        let mut bytes = [0u8; SESSION_ID_LEN];
-        getrandom::fill(&mut bytes).map_err(|_| Error::Rng)?;
-        Ok(SessionId(bytes))
-    }
-
-    /// The ID's bytes.
-    #[must_use]
-    pub fn as_bytes(&self) -> &[u8; SESSION_ID_LEN] {
-        &self.0
-    }
-
-    /// The ID as 43 base64url characters, e.g. for a store key.
-    #[must_use]
-    pub fn to_base64url(&self) -> String {
-        crate::encoding::encode(&self.0)
-    }
-}
-
-impl PartialEq for SessionId {
-    /// Constant-time comparison.
-    fn eq(&self, other: &SessionId) -> bool {
-        self.0.ct_eq(&other.0).into()
-    }
-}
-
-impl Eq for SessionId {}
-
-impl fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SessionId(..)")
-    }
-}
+use entries::Entries;
+pub use id::{SessionId, SESSION_ID_LEN};
 
 /// A dynamic session: string keys to values of any serde type, each stored as
 /// postcard bytes and typed again on [`Session::get`].
@@ -96,8 +35,7 @@ impl fmt::Debug for SessionId {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Session {
     id: Option<SessionId>,
-    #[serde(with = "entries_as_bytes")]
-    entries: BTreeMap<String, Vec<u8>>,
+    entries: Entries,
     #[serde(skip)]
     modified: bool,
 }
@@ -115,7 +53,7 @@ impl Session {
     /// [`Error::Serialize`] if postcard cannot serialize the value.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         let bytes = crate::serialize::to_bytes(value)?;
-        self.entries.insert(key.to_owned(), bytes);
+        self.entries.insert(key, &bytes);
         self.modified = true;
         Ok(())
     }
@@ -136,27 +74,28 @@ impl Session {
     }
 
     /// The raw postcard bytes stored under `key`.
+    #[must_use]
     pub fn get_raw(&self, key: &str) -> Option<&[u8]> {
-        self.entries.get(key).map(Vec::as_slice)
+        self.entries.get(key)
     }
 
     /// Removes `key`; `true` if it was present.
     pub fn remove(&mut self, key: &str) -> bool {
-        let removed = self.entries.remove(key).is_some();
+        let removed = self.entries.remove(key);
         self.modified |= removed;
         removed
     }
 
     /// Removes every value (the ID is kept; see [`Session::regenerate`]).
     pub fn clear(&mut self) {
-        self.modified |= !self.entries.is_empty();
+        self.modified |= !self.is_empty();
         self.entries.clear();
     }
 
     /// Whether `key` holds a value.
     #[must_use]
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.contains_key(key)
+        self.entries.get(key).is_some()
     }
 
     /// The number of values.
@@ -168,12 +107,12 @@ impl Session {
     /// Whether there are no values.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// The keys, in sorted order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        self.entries.iter().map(|(key, _)| key)
     }
 
     /// Whether the session changed since it was created or decoded.
@@ -238,91 +177,6 @@ impl Session {
     }
 }
 
-/// The entries with each value as one byte string rather than a sequence of
-/// `u8`: postcard writes both as `varint(len) || bytes` (FORMAT.md section
-/// 8), but a byte string is one copy instead of a call per byte.
-mod entries_as_bytes {
-    use std::collections::BTreeMap;
-    use std::fmt;
-
-    use serde::de::{MapAccess, Visitor};
-    use serde::ser::SerializeMap;
-    use serde::{Deserializer, Serializer};
-
-    struct AsBytes<'a>(&'a [u8]);
-
-    impl serde::Serialize for AsBytes<'_> {
-        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.serialize_bytes(self.0)
-        }
-    }
-
-    pub(super) fn serialize<S: Serializer>(
-        entries: &BTreeMap<String, Vec<u8>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(entries.len()))?;
-        for (key, value) in entries {
-            map.serialize_entry(key, &AsBytes(value))?;
-        }
-        map.end()
-    }
-
-    struct ByteBuf(Vec<u8>);
-
-    impl<'de> serde::Deserialize<'de> for ByteBuf {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<ByteBuf, D::Error> {
-            struct BytesVisitor;
-            impl Visitor<'_> for BytesVisitor {
-                type Value = ByteBuf;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a byte string")
-                }
-                fn visit_bytes<E>(self, bytes: &[u8]) -> Result<ByteBuf, E> {
-                    Ok(ByteBuf(bytes.to_vec()))
-                }
-                fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<ByteBuf, E> {
-                    Ok(ByteBuf(bytes))
-                }
-            }
-            deserializer.deserialize_bytes(BytesVisitor)
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<BTreeMap<String, Vec<u8>>, D::Error> {
-        struct EntriesVisitor;
-        impl<'de> Visitor<'de> for EntriesVisitor {
-            type Value = BTreeMap<String, Vec<u8>>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of strictly increasing strings to byte strings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-                let mut entries = BTreeMap::new();
-                while let Some((key, ByteBuf(value))) = access.next_entry::<String, ByteBuf>()? {
-                    // Keys strictly increasing: a `BTreeMap` would sort and
-                    // deduplicate them silently, giving one session several
-                    // encodings (and a repeated key two values, the last
-                    // winning). `Session` writes its keys sorted and unique,
-                    // so only crafted payloads are refused.
-                    if entries
-                        .last_key_value()
-                        .is_some_and(|(last, _): (&String, _)| *last >= key)
-                    {
-                        return Err(serde::de::Error::custom(
-                            "session keys out of order or repeated",
-                        ));
-                    }
-                    entries.insert(key, value);
-                }
-                Ok(entries)
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor)
-    }
-}
-
 impl PartialEq for Session {
     /// Sessions are equal when their IDs and values are; `is_modified` is not compared.
     fn eq(&self, other: &Session) -> bool {
@@ -337,14 +191,7 @@ impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
             .field("has_id", &self.id.is_some())
-            .field(
-                "entries",
-                &self
-                    .entries
-                    .iter()
-                    .map(|(k, v)| (k, v.len()))
-                    .collect::<BTreeMap<_, _>>(),
-            )
+            .field("entries", &self.entries)
             .field("modified", &self.modified)
             .finish()
     }
@@ -352,6 +199,8 @@ impl fmt::Debug for Session {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
 
     #[test]
@@ -460,10 +309,97 @@ mod tests {
         s.insert("user", "alice").unwrap();
         s.insert("n", &300u32).unwrap();
         s.insert("empty", &()).unwrap();
-        let plain: (Option<SessionId>, BTreeMap<String, Vec<u8>>) = (None, s.entries.clone());
+        let map: BTreeMap<String, Vec<u8>> = s
+            .entries
+            .iter()
+            .map(|(key, value)| (key.to_owned(), value.to_vec()))
+            .collect();
+        let plain: (Option<SessionId>, BTreeMap<String, Vec<u8>>) = (None, map);
         let bytes = crate::serialize::to_bytes(&s).unwrap();
         assert_eq!(bytes, crate::serialize::to_bytes(&plain).unwrap());
         assert_eq!(crate::serialize::from_bytes::<Session>(&bytes).unwrap(), s);
+    }
+
+    #[test]
+    fn keys_come_out_sorted_whatever_the_insertion_order() {
+        let mut s = Session::new();
+        for key in ["m", "b", "z", "a", "k"] {
+            s.insert(key, key).unwrap();
+        }
+        assert_eq!(s.keys().collect::<Vec<_>>(), ["a", "b", "k", "m", "z"]);
+        for key in ["m", "b", "z", "a", "k"] {
+            assert_eq!(s.get::<String>(key).unwrap().as_deref(), Some(key));
+        }
+    }
+
+    #[test]
+    fn replacing_a_value_keeps_one_entry_and_the_other_values() {
+        let mut s = Session::new();
+        s.insert("a", &1u8).unwrap();
+        s.insert("b", &2u8).unwrap();
+        s.insert("a", "now a string").unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            s.get::<String>("a").unwrap().as_deref(),
+            Some("now a string")
+        );
+        assert_eq!(s.get::<u8>("b").unwrap(), Some(2));
+    }
+
+    #[test]
+    fn removed_and_replaced_values_do_not_pile_up_in_memory() {
+        let mut s = Session::new();
+        s.insert("keep", &vec![7u8; 100]).unwrap();
+        for round in 0..1000u32 {
+            s.insert("counter", &round).unwrap();
+            s.insert("temporary", &vec![0u8; 50]).unwrap();
+            assert!(s.remove("temporary"));
+            // Live: 4 + 7 key bytes, 101 + at most 5 value bytes.
+            assert!(s.entries.buffered_len() <= 2 * 116 + 64, "{round}");
+        }
+        assert_eq!(s.get::<u32>("counter").unwrap(), Some(999));
+        assert_eq!(s.get::<Vec<u8>>("keep").unwrap(), Some(vec![7u8; 100]));
+        assert_eq!(s.keys().collect::<Vec<_>>(), ["counter", "keep"]);
+    }
+
+    #[test]
+    fn a_decoded_session_can_be_changed_and_encoded_again() {
+        let mut s = Session::new();
+        s.insert("b", &2u8).unwrap();
+        s.insert("d", &4u8).unwrap();
+        let bytes = crate::serialize::to_bytes(&s).unwrap();
+        let mut back: Session = crate::serialize::from_bytes(&bytes).unwrap();
+        assert_eq!(back, s);
+        back.insert("a", &1u8).unwrap();
+        back.insert("c", &3u8).unwrap();
+        assert!(back.remove("d"));
+        let again: Session =
+            crate::serialize::from_bytes(&crate::serialize::to_bytes(&back).unwrap()).unwrap();
+        assert_eq!(again.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert_eq!(again, back);
+    }
+
+    #[test]
+    fn decoding_refuses_unsorted_or_repeated_keys() {
+        let map = |pairs: &[(&str, &[u8])]| {
+            let map: Vec<(String, Vec<u8>)> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.to_vec()))
+                .collect();
+            // postcard writes a map and a sequence of pairs alike.
+            crate::serialize::to_bytes(&(None::<SessionId>, map)).unwrap()
+        };
+        let sorted = map(&[("a", &[1]), ("b", &[2])]);
+        assert!(crate::serialize::from_bytes::<Session>(&sorted).is_ok());
+        for bad in [
+            map(&[("b", &[2]), ("a", &[1])]),
+            map(&[("a", &[1]), ("a", &[2])]),
+        ] {
+            assert_eq!(
+                crate::serialize::from_bytes::<Session>(&bad),
+                Err(Error::Deserialize)
+            );
+        }
     }
 
     #[test]
