@@ -239,6 +239,62 @@ proptest! {
     }
 }
 
+/// One change to a session, for the model test.
+#[derive(Debug, Clone)]
+enum Change {
+    Insert(String, Value),
+    Remove(String),
+    Clear,
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    // Few distinct keys, so changes often hit keys that are there.
+    let key = "[a-e]{0,2}";
+    prop_oneof![
+        6 => (key, value()).prop_map(|(k, v)| Change::Insert(k, v)),
+        3 => key.prop_map(Change::Remove),
+        1 => Just(Change::Clear),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// `Session` behaves as a `BTreeMap` of keys to postcard bytes under any
+    /// sequence of inserts, removes and clears (its storage rebuilds itself
+    /// as values are replaced), and a decoded session is the same map.
+    #[test]
+    fn session_behaves_as_a_sorted_map(changes in prop::collection::vec(change(), 0..60)) {
+        let mut session = Session::new();
+        let mut model: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        for change in changes {
+            match change {
+                Change::Insert(key, value) => {
+                    session.insert(&key, &value).unwrap();
+                    model.insert(key, postcard::to_allocvec(&value).unwrap());
+                }
+                Change::Remove(key) => {
+                    prop_assert_eq!(session.remove(&key), model.remove(&key).is_some());
+                }
+                Change::Clear => {
+                    session.clear();
+                    model.clear();
+                }
+            }
+            prop_assert_eq!(session.len(), model.len());
+            prop_assert!(session.keys().eq(model.keys().map(String::as_str)));
+            for (key, bytes) in &model {
+                prop_assert_eq!(session.get_raw(key), Some(bytes.as_slice()));
+            }
+        }
+        let codec = Codec::signed(keyring());
+        let Some(token) = encode(&codec, &session) else { return Ok(()) };
+        let back = codec.decode_at::<Session>(&token, now()).unwrap().value;
+        prop_assert!(back.keys().eq(model.keys().map(String::as_str)));
+        prop_assert_eq!(back, session);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES / 4))]
 
