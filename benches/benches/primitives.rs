@@ -53,6 +53,16 @@ fn nonce_sources(c: &mut Criterion) {
             black_box(nonce)
         })
     });
+    // The synthetic nonce: one HMAC over salt, header and plaintext. Its cost
+    // grows with the plaintext while the OS call's is flat; BENCHMARKS.md
+    // gives where they cross and why the default stays synthetic above it.
+    let mac = Hmac::<Sha256>::new_from_slice(&[5; 32]).expect("hmac key");
+    for len in [64usize, 256, 512, 768, 1024, 1536, 2048] {
+        let message = vec![6u8; 40 + len]; // salt and header, then the plaintext
+        group.bench_function(format!("synthetic_hmac_{len}"), |b| {
+            b.iter(|| black_box(mac.clone().chain_update(black_box(&message)).finalize()))
+        });
+    }
     group.finish();
 }
 
