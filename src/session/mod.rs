@@ -15,6 +15,10 @@ pub use id::{SessionId, SESSION_ID_LEN};
 /// A dynamic session: string keys to values of any serde type, each stored as
 /// postcard bytes and typed again on [`Session::get`].
 ///
+/// The keys share one buffer and the values another, with a sorted index, so
+/// decoding or cloning a session costs three allocations whatever the number
+/// of entries; values are typed only when read.
+///
 /// A new session has no [`SessionId`]; [`Session::regenerate`] gives it one
 /// (call it at login, see its docs). [`Session::is_modified`] tells whether the
 /// session changed since it was created or decoded, so the app knows whether
