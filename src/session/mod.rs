@@ -366,6 +366,37 @@ mod tests {
         assert_eq!(s.keys().collect::<Vec<_>>(), ["counter", "keep"]);
     }
 
+    /// The rebuild rule, byte for byte: dead bytes are kept until they
+    /// outnumber the live ones, then the buffers hold only live bytes.
+    #[test]
+    fn buffers_are_rebuilt_once_dead_bytes_outnumber_live_ones() {
+        let hundred = |byte: u8| vec![byte; 100]; // 101 bytes of postcard
+        let mut replaced = Session::new();
+        replaced.insert("keep", &hundred(1)).unwrap();
+        assert_eq!(replaced.entries.buffered_len(), 4 + 101);
+        replaced.insert("keep", &hundred(2)).unwrap();
+        assert_eq!(
+            replaced.entries.buffered_len(),
+            4 + 2 * 101,
+            "101 dead of 206"
+        );
+        replaced.insert("keep", &hundred(3)).unwrap();
+        assert_eq!(
+            replaced.entries.buffered_len(),
+            4 + 101,
+            "202 dead of 307: rebuilt"
+        );
+        assert_eq!(replaced.get::<Vec<u8>>("keep").unwrap(), Some(hundred(3)));
+
+        let mut removed = Session::new();
+        removed.insert("keep", &hundred(1)).unwrap();
+        removed.insert("temporary", &vec![0u8; 50]).unwrap();
+        assert!(removed.remove("temporary"));
+        assert_eq!(removed.entries.buffered_len(), 105 + 60, "60 dead of 165");
+        assert!(removed.remove("keep"));
+        assert_eq!(removed.entries.buffered_len(), 0, "all dead: rebuilt empty");
+    }
+
     #[test]
     fn a_decoded_session_can_be_changed_and_encoded_again() {
         let mut s = Session::new();
