@@ -16,8 +16,10 @@ pub use id::{SessionId, SESSION_ID_LEN};
 /// postcard bytes and typed again on [`Session::get`].
 ///
 /// The keys share one buffer and the values another, with a sorted index, so
-/// decoding or cloning a session costs three allocations whatever the number
-/// of entries; values are typed only when read.
+/// cloning a session costs three allocations whatever the number of entries,
+/// and so does decoding a typical one (up to 64 entries of short keys and
+/// values; past that the buffers grow by doubling); values are typed only
+/// when read.
 ///
 /// A new session has no [`SessionId`]; [`Session::regenerate`] gives it one
 /// (call it at login, see its docs). [`Session::is_modified`] tells whether the

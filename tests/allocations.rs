@@ -1,0 +1,85 @@
+//! Heap allocations of the per-request paths, counted per call with
+//! `allocation-counter` (this thread only; reallocations count as new
+//! allocations). Decoding the session is what every request pays, so its
+//! count must not grow with the number of entries.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+use std::hint::black_box;
+
+use allocation_counter::measure;
+use cookie_seal::{Codec, Compression, Session};
+
+mod fixtures;
+use fixtures::{at, ring};
+
+const T0: u64 = 1_750_000_000;
+
+/// Up to 64 entries (the most a decoder reserves for up front) of short keys
+/// and small values, the shape of a typical session.
+const ENTRY_COUNTS: [usize; 4] = [1, 8, 32, 64];
+
+fn session_with(entries: usize) -> Session {
+    let mut session = Session::new();
+    for i in 0..entries {
+        session
+            .insert(&format!("key-{i:03}"), &(i as u64 * 1_000))
+            .unwrap();
+    }
+    session
+}
+
+/// Both modes without deflate: inflating allocates its output, whatever is
+/// being decoded (tests/resources.rs bounds that memory).
+fn codecs() -> [Codec; 2] {
+    [
+        Codec::signed(ring(&[(1, 1)])),
+        Codec::sealed(ring(&[(1, 1)])),
+    ]
+    .map(|codec| codec.compression(Compression::Never))
+}
+
+#[test]
+fn decoding_a_session_allocates_the_same_for_any_number_of_entries() {
+    for codec in codecs() {
+        let counts = ENTRY_COUNTS.map(|entries| {
+            let token = codec.encode_at(&session_with(entries), at(T0)).unwrap();
+            // The first call on a thread may set up thread-local state.
+            codec.decode_at::<Session>(&token, at(T0)).unwrap();
+            let info = measure(|| {
+                let decoded = codec.decode_at::<Session>(&token, at(T0)).unwrap();
+                assert_eq!(black_box(decoded.value).len(), entries);
+            });
+            assert_eq!(info.count_current, 0, "leaked: {info:?}");
+            info.count_total
+        });
+        let mode = codec.settings().mode();
+        // The token buffer, then the session's keys, values and index.
+        assert_eq!(counts, [4; ENTRY_COUNTS.len()], "{mode:?}");
+    }
+}
+
+#[test]
+fn cloning_a_session_is_three_allocations_for_any_number_of_entries() {
+    for entries in ENTRY_COUNTS {
+        let session = session_with(entries);
+        let info = measure(|| {
+            black_box(session.clone());
+        });
+        assert_eq!(info.count_total, 3, "{entries} entries");
+    }
+}
+
+#[test]
+fn decoding_a_value_without_heap_fields_allocates_only_the_token_buffer() {
+    // A baseline for the session numbers above: a value that owns nothing
+    // on the heap costs the token buffer alone.
+    for codec in codecs() {
+        let token = codec.encode_at(&(7u64, [1u8; 16]), at(T0)).unwrap();
+        codec.decode_at::<(u64, [u8; 16])>(&token, at(T0)).unwrap();
+        let info = measure(|| {
+            black_box(codec.decode_at::<(u64, [u8; 16])>(&token, at(T0)).unwrap());
+        });
+        assert_eq!(info.count_total, 1, "{:?}", codec.settings().mode());
+    }
+}
