@@ -17,7 +17,7 @@
 //!   their associated data and plaintext are identical too, and then the
 //!   tokens are identical, which reveals only that they are equal. The clock
 //!   reading makes even that unlikely after a fork. The cost is one HMAC
-//!   over the message (~1 ns per byte with SHA extensions).
+//!   over the message (~0.6 ns per byte with SHA extensions, BENCHMARKS.md).
 //! - **Os**: 24 bytes from the operating system for every token (a system
 //!   call, ~0.4 µs in a VM): unique as long as the OS generator is, which on
 //!   Linux 5.18+ includes restored VM snapshots (vmgenid reseeding).
