@@ -3,9 +3,10 @@
 //!
 //! Decoding a session is what every request pays, so it is three allocations
 //! for a typical session, whatever its number of entries (tests/allocations.rs
-//! counts them); a map of owned strings and buffers costs two per entry. Writes append to the buffers; the bytes they replace stay
-//! behind as dead space until it outgrows the live bytes, and then the
-//! buffers are rebuilt, so the memory stays within twice what is live.
+//! counts them); a map of owned strings and buffers costs two per entry.
+//! Writes append to the buffers; the bytes they replace stay behind as dead
+//! space until it outgrows the live bytes, and then the buffers are rebuilt,
+//! so the memory stays within twice what is live.
 
 use std::cmp::Ordering;
 use std::fmt;

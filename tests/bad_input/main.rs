@@ -17,7 +17,7 @@ use hmac::{KeyInit, Mac};
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
-use fixtures::{at, varint};
+use fixtures::{at, varint, T0};
 
 mod forge;
 mod headers;
@@ -27,8 +27,6 @@ mod times;
 mod token_text;
 
 use forge::{forge_sealed, forge_signed, header, padded_plaintext};
-
-const T0: u64 = 1_750_000_000;
 
 const MASTER: [u8; 32] = [0x11; 32];
 

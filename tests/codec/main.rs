@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
-use fixtures::{at, key, noise};
+use fixtures::{at, key, noise, T0};
 
 mod api_contract;
 mod both_modes;
@@ -20,8 +20,6 @@ mod compression;
 mod padding;
 mod settings;
 mod signed_vs_sealed;
-
-const T0: u64 = 1_750_000_000;
 
 fn ring() -> Keyring {
     fixtures::ring(&[(1, 1)])
