@@ -1,6 +1,6 @@
 //! The keyring after HKDF: each master key's per-mode subkeys for one
-//! purpose, derived once when a codec is built (or its purpose set), so no
-//! call pays for key derivation.
+//! purpose, derived once per codec (on its first encode or decode, after
+//! every setting is known), so no later call pays for key derivation.
 
 use crate::envelope::length_prefix;
 use crate::keyring::Keyring;

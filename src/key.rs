@@ -18,7 +18,7 @@ pub const MAX_KEY_LEN: usize = 512;
 pub const GENERATED_KEY_LEN: usize = 32;
 
 /// A master secret. It never signs or encrypts directly: each mode derives its
-/// own subkey from it with HKDF-SHA256 when a codec is built.
+/// own subkey from it with HKDF-SHA256, once per codec (on its first use).
 ///
 /// `Key` is not `Copy`; its bytes are wiped when it is dropped, equality runs
 /// in constant time, and `Debug` prints no key bytes.

@@ -1,7 +1,7 @@
 //! Heap allocations of the per-request paths, counted per call with
 //! `allocation-counter` (this thread only; reallocations count as new
-//! allocations). Decoding the session is what every request pays, so its
-//! count must not grow with the number of entries.
+//! allocations). Decoding the session is what every request pays, so for a
+//! typical session its count must not grow with the number of entries.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
@@ -11,9 +11,7 @@ use allocation_counter::measure;
 use cookie_seal::{Codec, Compression, Session};
 
 mod fixtures;
-use fixtures::{at, ring};
-
-const T0: u64 = 1_750_000_000;
+use fixtures::{at, ring, T0};
 
 /// Up to 64 entries (the most a decoder reserves for up front) of short keys
 /// and small values, the shape of a typical session.
@@ -40,7 +38,7 @@ fn codecs() -> [Codec; 2] {
 }
 
 #[test]
-fn decoding_a_session_allocates_the_same_for_any_number_of_entries() {
+fn decoding_a_session_of_1_to_64_entries_is_four_allocations() {
     for codec in codecs() {
         let counts = ENTRY_COUNTS.map(|entries| {
             let token = codec.encode_at(&session_with(entries), at(T0)).unwrap();
@@ -61,7 +59,8 @@ fn decoding_a_session_allocates_the_same_for_any_number_of_entries() {
 
 #[test]
 fn cloning_a_session_is_three_allocations_for_any_number_of_entries() {
-    for entries in ENTRY_COUNTS {
+    // Past the decoder's reservation too: a clone copies three buffers.
+    for entries in ENTRY_COUNTS.into_iter().chain([500]) {
         let session = session_with(entries);
         let info = measure(|| {
             black_box(session.clone());
@@ -82,4 +81,35 @@ fn decoding_a_value_without_heap_fields_allocates_only_the_token_buffer() {
         });
         assert_eq!(info.count_total, 1, "{:?}", codec.settings().mode());
     }
+}
+
+#[test]
+fn subkeys_are_derived_once_on_first_use_and_shared_by_clones() {
+    let keyring = || ring(&[(1, 1), (2, 2), (3, 3)]);
+    let encode_count = |codec: &Codec| {
+        measure(|| {
+            black_box(codec.encode_at(&1u8, at(T0)).unwrap());
+        })
+        .count_total
+    };
+    // Deriving allocates (the HKDF infos, the key list), which shows it.
+    let (plain_ring, purpose_ring) = (keyring(), keyring());
+    let plain = measure(|| {
+        black_box(Codec::sealed(plain_ring));
+    });
+    let with_purpose = measure(|| {
+        black_box(Codec::sealed(purpose_ring).purpose("csrf"));
+    });
+    // Setting a purpose only replaces the empty slot for the subkeys.
+    assert!(
+        with_purpose.count_total <= plain.count_total + 1,
+        "{plain:?} {with_purpose:?}"
+    );
+
+    let codec = Codec::sealed(keyring()).purpose("csrf");
+    let first = encode_count(&codec);
+    let later = encode_count(&codec);
+    assert!(first > later, "derived on first use: {first} then {later}");
+    assert_eq!(encode_count(&codec), later);
+    assert_eq!(encode_count(&codec.clone()), later, "a clone derives again");
 }

@@ -176,8 +176,8 @@ impl Codec {
         if !mode_allowed {
             return Err(Error::ModeMismatch);
         }
-        let key = self
-            .keys
+        let keys = self.keys();
+        let key = keys
             .get(header.key_id)
             .ok_or(Error::UnknownKey(header.key_id))?;
         if raw.len() < header_len + overhead(header.mode) {
@@ -223,7 +223,7 @@ impl Codec {
             created_at: to_system_time(metadata.created_at),
             generation: metadata.generation,
             mode: header.mode,
-            reissue: reissue_due || header.mode != mode || header.key_id != self.keys.primary_id(),
+            reissue: reissue_due || header.mode != mode || header.key_id != keys.primary_id(),
             compressed: metadata.compressed,
         })
     }

@@ -120,10 +120,8 @@ impl Codec {
         if created_at > issued_at {
             return Err(Error::InvalidOption("created_at is after the encode time"));
         }
-        let key = self
-            .keys
-            .primary()
-            .ok_or(Error::UnknownKey(self.keys.primary_id()))?;
+        let keys = self.keys();
+        let key = keys.primary().ok_or(Error::UnknownKey(keys.primary_id()))?;
         let context = options.context;
         let metadata = Metadata {
             compressed: false,

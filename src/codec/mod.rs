@@ -20,7 +20,7 @@ mod encode;
 mod options;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use decode::Decoded;
@@ -37,9 +37,8 @@ use crate::{encoding, seal, sign};
 /// Encodes values into tokens and decodes tokens back, under one keyring,
 /// mode and purpose.
 ///
-/// Build it once at startup (subkeys are derived here, and again by
-/// [`Codec::purpose`]) and share it; cloning
-/// is cheap. Builder methods never fail: a setting out of range is reported
+/// Build it once at startup and share it: the subkeys are derived on first
+/// use, once per codec and its clones, and cloning is cheap. Builder methods never fail: a setting out of range is reported
 /// by [`Codec::validate`], and by every encode and decode, as
 /// [`Error::InvalidOption`].
 ///
@@ -61,11 +60,12 @@ use crate::{encoding, seal, sign};
 #[derive(Clone)]
 pub struct Codec {
     settings: Settings,
-    /// The master keys, kept to derive the subkeys again when the purpose
-    /// changes.
+    /// The master keys, kept to derive the subkeys for the final purpose.
     ring: Arc<Keyring>,
-    /// The subkeys for `settings.purpose`.
-    keys: Arc<DerivedKeys>,
+    /// The subkeys for `settings.purpose`, derived on first use so that a
+    /// codec built with [`Codec::purpose`] derives them once, not twice;
+    /// shared by clones.
+    keys: Arc<OnceLock<DerivedKeys>>,
 }
 
 impl Codec {
@@ -73,11 +73,10 @@ impl Codec {
     /// [`Codec::signed`] and [`Codec::sealed`]).
     #[must_use]
     pub fn new(mode: Mode, keys: Keyring) -> Codec {
-        let settings = Settings::new(mode);
         Codec {
-            keys: Arc::new(DerivedKeys::from_keyring(&keys, &settings.purpose)),
+            settings: Settings::new(mode),
             ring: Arc::new(keys),
-            settings,
+            keys: Arc::default(),
         }
     }
 
@@ -97,15 +96,22 @@ impl Codec {
 
     /// Sets the purpose (default `"session"`, 1 to 255 bytes). Tokens for one
     /// purpose never verify for another, so a CSRF token cannot pass as a
-    /// session. The purpose is part of the subkey derivation, so this derives
-    /// the subkeys again (once, here; never per call).
+    /// session. The purpose is part of the subkey derivation (done once, on
+    /// first use; never per call).
     #[must_use]
     pub fn purpose(mut self, purpose: &str) -> Codec {
         if purpose != self.settings.purpose {
             purpose.clone_into(&mut self.settings.purpose);
-            self.keys = Arc::new(DerivedKeys::from_keyring(&self.ring, purpose));
+            // Clones made before keep their purpose and their subkeys.
+            self.keys = Arc::default();
         }
         self
+    }
+
+    /// The subkeys for this codec's purpose, derived on the first call.
+    fn keys(&self) -> &DerivedKeys {
+        self.keys
+            .get_or_init(|| DerivedKeys::from_keyring(&self.ring, &self.settings.purpose))
     }
 
     /// Sets the idle lifetime, counted from each token's issue time (default
@@ -308,8 +314,8 @@ impl fmt::Debug for Codec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Codec")
             .field("settings", &self.settings)
-            .field("key_ids", &self.keys.ids().collect::<Vec<_>>())
-            .field("primary", &self.keys.primary_id())
+            .field("key_ids", &self.keys().ids().collect::<Vec<_>>())
+            .field("primary", &self.keys().primary_id())
             .finish_non_exhaustive()
     }
 }
