@@ -6,7 +6,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cookie_seal::{Codec, Decoded, Error, Key, Keyring, Session};
+use cookie_seal::{Codec, Decoded, Error, Key, Keyring, SessionMap};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A keyring: one primary key (ID 1). In production it comes from the
@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("keyring: {keys:?} (Debug never shows key bytes)\n");
 
     // 2. A typical ~150-byte session.
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user_id", &48_213u64)?;
     session.insert("name", "Ada Lovelace")?;
     session.insert("role", "admin")?;
@@ -38,8 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "sealed token ({} bytes): {sealed_token}",
         sealed_token.len()
     );
-    let empty_signed = signed.encode(&Session::new())?.len();
-    let empty_sealed = sealed.encode(&Session::new())?.len();
+    let empty_signed = signed.encode(&SessionMap::new())?.len();
+    let empty_sealed = sealed.encode(&SessionMap::new())?.len();
     println!("empty session: {empty_signed} bytes signed, {empty_sealed} bytes sealed");
     println!(
         "budget: {} bytes per token; a postcard payload of {} bytes always fits\n",
@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("signed", &signed, &signed_token),
         ("sealed", &sealed, &sealed_token),
     ] {
-        let decoded = codec.decode::<Session>(token)?;
+        let decoded = codec.decode::<SessionMap>(token)?;
         let user: Option<u64> = decoded.value.get("user_id")?;
         println!(
             "{name}: user_id = {user:?}, key {}, issued at Unix second {}",
@@ -67,25 +67,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tampered = String::from_utf8(tampered)?;
     println!(
         "\ntampered: {}",
-        rejected(sealed.decode::<Session>(&tampered))
+        rejected(sealed.decode::<SessionMap>(&tampered))
     );
     let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 86_400);
     let old = sealed.encode_at(&session, two_days_ago)?;
-    println!("expired:  {}", rejected(sealed.decode::<Session>(&old)));
+    println!("expired:  {}", rejected(sealed.decode::<SessionMap>(&old)));
 
     // 6. Rotation: stage key 2 everywhere, then promote it. Tokens written
     //    under key 1 still read, and say they should be re-issued.
     keys.add(2, Key::generate())?;
     keys.promote(2)?;
     let rotated = Codec::sealed(keys.clone());
-    let decoded = rotated.decode::<Session>(&sealed_token)?;
+    let decoded = rotated.decode::<SessionMap>(&sealed_token)?;
     println!(
         "\nafter promoting key 2: old token read with key {}, needs_reissue = {}",
         decoded.key_id,
         decoded.needs_reissue()
     );
     let reissued = rotated.encode_with(&decoded.value, &decoded.carry_over(), SystemTime::now())?;
-    let again = rotated.decode::<Session>(&reissued)?;
+    let again = rotated.decode::<SessionMap>(&reissued)?;
     println!(
         "re-issued: key {}, needs_reissue = {}",
         again.key_id,
@@ -95,13 +95,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     keys.remove(1)?;
     println!(
         "after retiring key 1: {}",
-        rejected(Codec::sealed(keys).decode::<Session>(&sealed_token))
+        rejected(Codec::sealed(keys).decode::<SessionMap>(&sealed_token))
     );
     Ok(())
 }
 
 /// Describes a decode that should have failed.
-fn rejected(result: Result<Decoded<Session>, Error>) -> String {
+fn rejected(result: Result<Decoded<SessionMap>, Error>) -> String {
     match result {
         Ok(_) => "accepted (this should not happen)".to_owned(),
         Err(error) => format!("rejected: {error}"),

@@ -1,6 +1,6 @@
 //! Signed or encrypted session cookies with key rotation, expiry and hard size limits.
 //!
-//! `cookie-seal` turns a session map ([`Session`]) or any serde type into a short cookie value
+//! `cookie-seal` turns a session map ([`SessionMap`]) or any serde type into a short cookie value
 //! that is **signed** (HMAC-SHA256: readable, unforgeable) or **sealed** (XChaCha20-Poly1305:
 //! unreadable, unforgeable), with a timestamp, a key ID for rotation and a hard size limit, and
 //! reads it back only if it is authentic, fresh and meant for this purpose. The core does no I/O
@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use cookie_seal::{Codec, Keyring, Session};
+//! use cookie_seal::{Codec, Keyring, SessionMap};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let keys = cookie_seal::Keyring::new(1, cookie_seal::Key::generate()).export();
@@ -20,11 +20,11 @@
 //! let keys: Keyring = std::env::var("SESSION_KEYS")?.parse()?;
 //! let codec = Codec::sealed(keys.clone()).max_age(Duration::from_secs(3600)); // or Codec::signed
 //!
-//! let mut session = Session::new();
+//! let mut session = SessionMap::new();
 //! session.insert("user_id", &42u64)?;
 //! let token = codec.encode(&session)?;                 // the cookie value, <= 4089 bytes
 //!
-//! let decoded = codec.decode::<Session>(&token)?;      // Err(Invalid | Expired | ...) otherwise
+//! let decoded = codec.decode::<SessionMap>(&token)?;      // Err(Invalid | Expired | ...) otherwise
 //! assert_eq!(decoded.value.get::<u64>("user_id")?, Some(42));
 //! if decoded.needs_reissue() {                         // written with an old key: write it again
 //!     let fresh = codec.encode_with(&decoded.value, &decoded.carry_over(), SystemTime::now())?;
@@ -33,7 +33,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Any `Serialize + DeserializeOwned` type works in place of [`Session`], and is smaller (no
+//! Any `Serialize + DeserializeOwned` type works in place of [`SessionMap`], and is smaller (no
 //! keys stored). For cookies, [`cookie::SessionCookie`] binds a codec to a cookie name and
 //! attributes, loads the session from the request's `Cookie` headers and decides which
 //! `Set-Cookie` headers to send.
@@ -82,7 +82,7 @@
 //! | rolling refresh | [`Codec::reissue_after`] |
 //! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`DecodeOptions::context`] |
 //! | generation counter ("log out everywhere") | [`EncodeOptions::generation`], [`Decoded::check_generation`] |
-//! | dynamic session map, fixation defence | [`Session`], [`Session::renew`], [`Session::regenerate`] |
+//! | dynamic session map, fixation defence | [`SessionMap`], [`SessionMap::renew`], [`SessionMap::regenerate`] |
 //! | signed random session IDs for server-side stores | [`SessionId`] |
 //! | deflate only when shorter (signed default) | [`Compression::Auto`] |
 //! | size budget and largest-payload query | [`Codec::token_budget`], [`Codec::token_budget_for_cookie`], [`Codec::max_payload_len`] |
@@ -102,7 +102,7 @@
 //!
 //! | payload | signed | sealed |
 //! |---|---|---|
-//! | empty [`Session`] | 56 | 68 |
+//! | empty [`SessionMap`] | 56 | 68 |
 //! | ~110-byte session (5 entries, as in the quickstart example) | 186 | 198 |
 //!
 //! # Cargo features
@@ -197,4 +197,4 @@ pub use error::{Error, Lifetime};
 pub use key::Key;
 pub use keyring::Keyring;
 pub use nonce::NonceSource;
-pub use session::{Session, SessionId};
+pub use session::{SessionId, SessionMap};

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use allocation_counter::measure;
-use cookie_seal::{Codec, Compression, Session};
+use cookie_seal::{Codec, Compression, SessionMap};
 
 mod fixtures;
 use fixtures::{at, ring, T0};
@@ -17,8 +17,8 @@ use fixtures::{at, ring, T0};
 /// and small values, the shape of a typical session.
 const ENTRY_COUNTS: [usize; 4] = [1, 8, 32, 64];
 
-fn session_with(entries: usize) -> Session {
-    let mut session = Session::new();
+fn session_with(entries: usize) -> SessionMap {
+    let mut session = SessionMap::new();
     for i in 0..entries {
         session
             .insert(&format!("key-{i:03}"), &(i as u64 * 1_000))
@@ -43,9 +43,9 @@ fn decoding_a_session_of_1_to_64_entries_is_four_allocations() {
         let counts = ENTRY_COUNTS.map(|entries| {
             let token = codec.encode_at(&session_with(entries), at(T0)).unwrap();
             // The first call on a thread may set up thread-local state.
-            codec.decode_at::<Session>(&token, at(T0)).unwrap();
+            codec.decode_at::<SessionMap>(&token, at(T0)).unwrap();
             let info = measure(|| {
-                let decoded = codec.decode_at::<Session>(&token, at(T0)).unwrap();
+                let decoded = codec.decode_at::<SessionMap>(&token, at(T0)).unwrap();
                 assert_eq!(black_box(decoded.value).len(), entries);
             });
             assert_eq!(info.count_current, 0, "leaked: {info:?}");

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use cookie_seal::{Codec, Key, Keyring, NonceSource, Session};
+use cookie_seal::{Codec, Key, Keyring, NonceSource, SessionMap};
 use fork::Fork;
 
 const NONCES: usize = 2_000;
@@ -23,7 +23,7 @@ const NONCES: usize = 2_000;
 /// The nonces of `n` sealed tokens of one and the same session, issued at one
 /// fixed time (bytes 3..27 of a token with a one-byte key ID: FORMAT.md).
 fn nonces(codec: &Codec, n: usize) -> Vec<[u8; 24]> {
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user", "alice").unwrap();
     let now = UNIX_EPOCH + Duration::from_secs(1_750_000_000);
     (0..n)

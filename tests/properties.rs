@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use cookie_seal::{Codec, Compression, Error, Keyring, Session};
+use cookie_seal::{Codec, Compression, Error, Keyring, SessionMap};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::{Deserialize, Serialize};
@@ -76,9 +76,9 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 /// An arbitrary session map (up to 8 entries, at most a few KB).
-fn session() -> impl Strategy<Value = Session> {
+fn session() -> impl Strategy<Value = SessionMap> {
     prop::collection::btree_map(".{0,16}", value(), 0..8).prop_map(|entries| {
-        let mut session = Session::new();
+        let mut session = SessionMap::new();
         for (key, value) in &entries {
             session.insert(key, value).unwrap();
         }
@@ -135,7 +135,7 @@ proptest! {
     fn decode_of_encode_is_identity_in_every_mode(session in session(), profile in profile()) {
         for (label, codec) in codecs() {
             if let Some(token) = encode(&codec, &session) {
-                let back = codec.decode_at::<Session>(&token, now()).unwrap();
+                let back = codec.decode_at::<SessionMap>(&token, now()).unwrap();
                 prop_assert_eq!(&back.value, &session, "{}", label);
                 prop_assert_eq!(back.key_id, 1);
                 prop_assert_eq!(back.issued_at, now());
@@ -160,7 +160,7 @@ proptest! {
         let bit = bit.index(raw.len() * 8);
         raw[bit / 8] ^= 1 << (bit % 8);
         let tampered = URL_SAFE_NO_PAD.encode(&raw);
-        let result = codec.decode_at::<Session>(&tampered, now());
+        let result = codec.decode_at::<SessionMap>(&tampered, now());
         prop_assert!(result.is_err(), "{} accepted a flip of bit {}", label, bit);
     }
 
@@ -203,8 +203,8 @@ proptest! {
             .collect();
         prop_assert!(lengths.iter().all(|&len| len == lengths[0]), "{:?}", lengths);
         // The same holds for sessions: equal keys, different values of one length.
-        let mut a = Session::new();
-        let mut b = Session::new();
+        let mut a = SessionMap::new();
+        let mut b = SessionMap::new();
         a.insert("secret", &random).unwrap();
         b.insert("secret", &zeros).unwrap();
         prop_assert_eq!(
@@ -217,8 +217,8 @@ proptest! {
     #[test]
     fn random_strings_never_verify(text in "\\PC{0,300}", b64 in "[A-Za-z0-9_-]{0,400}") {
         for (label, codec) in codecs() {
-            prop_assert!(codec.decode_at::<Session>(&text, now()).is_err(), "{}", label);
-            prop_assert!(codec.decode_at::<Session>(&b64, now()).is_err(), "{}", label);
+            prop_assert!(codec.decode_at::<SessionMap>(&text, now()).is_err(), "{}", label);
+            prop_assert!(codec.decode_at::<SessionMap>(&b64, now()).is_err(), "{}", label);
         }
     }
 
@@ -230,12 +230,12 @@ proptest! {
         body in prop::collection::vec(any::<u8>(), 0..600),
     ) {
         let (label, codec) = &codecs()[which];
-        let real = raw_bytes(&codec.encode_at(&Session::new(), now()).unwrap());
+        let real = raw_bytes(&codec.encode_at(&SessionMap::new(), now()).unwrap());
         // Version, flags, key ID 1, five bytes of issue time.
         let mut forged = real[..8].to_vec();
         forged.extend_from_slice(&body);
         let forged = URL_SAFE_NO_PAD.encode(&forged);
-        prop_assert!(codec.decode_at::<Session>(&forged, now()).is_err(), "{}", label);
+        prop_assert!(codec.decode_at::<SessionMap>(&forged, now()).is_err(), "{}", label);
     }
 }
 
@@ -260,12 +260,12 @@ fn change() -> impl Strategy<Value = Change> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(CASES))]
 
-    /// `Session` behaves as a `BTreeMap` of keys to postcard bytes under any
+    /// `SessionMap` behaves as a `BTreeMap` of keys to postcard bytes under any
     /// sequence of inserts, removes and clears (its storage rebuilds itself
     /// as values are replaced), and a decoded session is the same map.
     #[test]
     fn session_behaves_as_a_sorted_map(changes in prop::collection::vec(change(), 0..60)) {
-        let mut session = Session::new();
+        let mut session = SessionMap::new();
         let mut model: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         for change in changes {
             match change {
@@ -289,7 +289,7 @@ proptest! {
         }
         let codec = Codec::signed(keyring());
         let Some(token) = encode(&codec, &session) else { return Ok(()) };
-        let back = codec.decode_at::<Session>(&token, now()).unwrap().value;
+        let back = codec.decode_at::<SessionMap>(&token, now()).unwrap().value;
         prop_assert!(back.keys().eq(model.keys().map(String::as_str)));
         prop_assert_eq!(back, session);
     }
@@ -324,7 +324,7 @@ proptest! {
         }
         for variant in variants {
             let variant = String::from_utf8(variant).unwrap();
-            if codec.decode_at::<Session>(&variant, now()).is_ok() {
+            if codec.decode_at::<SessionMap>(&variant, now()).is_ok() {
                 prop_assert_eq!(&variant, &token, "{} accepted a second spelling", label);
             }
         }

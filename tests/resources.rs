@@ -23,7 +23,7 @@ use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use cookie_seal::consts::{MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
-use cookie_seal::{Codec, Compression, Error, Key, Keyring, Mode, Session};
+use cookie_seal::{Codec, Compression, Error, Key, Keyring, Mode, SessionMap};
 use flate2::write::DeflateEncoder;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -195,7 +195,7 @@ fn one_mebibyte_of_garbage_is_rejected_without_proportional_allocation() {
     let wide = Codec::sealed(keyring()).token_budget(MAX_TOKEN_LEN);
     for codec in [codec(Mode::Signed), codec(Mode::Sealed), wide] {
         for garbage in [&garbage_b64, &garbage_text] {
-            let (result, peak) = peak_heap_of(|| codec.decode_at::<Session>(garbage, now()));
+            let (result, peak) = peak_heap_of(|| codec.decode_at::<SessionMap>(garbage, now()));
             assert!(
                 matches!(result, Err(Error::TooLarge { len, .. }) if len == MIB),
                 "{result:?}"
@@ -222,7 +222,7 @@ fn garbage_within_the_budget_costs_memory_bounded_by_the_budget() {
         raw.extend((0..MAX_TOKEN_LEN).map(|i| u8::try_from(i * 131 % 251).unwrap()));
         let mut token = URL_SAFE_NO_PAD.encode(&raw);
         token.truncate(MAX_TOKEN_LEN);
-        let (result, peak) = peak_heap_of(|| codec.decode_at::<Session>(&token, now()));
+        let (result, peak) = peak_heap_of(|| codec.decode_at::<SessionMap>(&token, now()));
         assert!(
             matches!(result, Err(Error::Invalid | Error::Malformed)),
             "{result:?}"
@@ -356,13 +356,13 @@ fn deep_value_with_trailing_bytes_is_refused_on_a_small_stack() {
     assert_eq!(result, Err(Error::Deserialize));
 }
 
-/// The crate's own `Session` is flat: a session of 500 entries (about 13 KB
+/// The crate's own `SessionMap` is flat: a session of 500 entries (about 13 KB
 /// of payload, near the cap) decodes on a small stack.
 #[test]
 fn large_session_decodes_on_a_small_stack() {
     let _lock = measure_lock();
     let codec = codec(Mode::Signed);
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     for i in 0..500u32 {
         session
             .insert(&format!("key{i:04}"), &[i.to_le_bytes()[0]; 16])
@@ -371,7 +371,11 @@ fn large_session_decodes_on_a_small_stack() {
     let token = codec.encode_at(&session, now()).unwrap();
     let back = std::thread::Builder::new()
         .stack_size(SMALL_STACK)
-        .spawn(move || codec.decode_at::<Session>(&token, now()).map(|d| d.value))
+        .spawn(move || {
+            codec
+                .decode_at::<SessionMap>(&token, now())
+                .map(|d| d.value)
+        })
         .unwrap()
         .join()
         .unwrap();

@@ -232,7 +232,7 @@ fn deflate(c: &mut Criterion, file: &SessionsFile) {
 }
 
 /// Where deflate starts to shrink session-like payloads: prints, for the
-/// session shapes cut to many lengths (typed and `Session` map), the payload
+/// session shapes cut to many lengths (typed and `SessionMap` map), the payload
 /// length and whether raw deflate made it shorter.
 fn break_even(file: &SessionsFile) {
     use support::AsSessionMap;

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use cookie_seal::cookie::{CookieConfig, SessionCookie};
-use cookie_seal::{Codec, Error, Session};
+use cookie_seal::{Codec, Error, SessionMap};
 use cookie_seal_fuzz::{keyring, now};
 use libfuzzer_sys::fuzz_target;
 
@@ -38,10 +38,10 @@ struct Fixture {
     /// `[single, chunked]` request pairs (`name=value`) for sessions A and B.
     user: [Vec<String>; 2],
     other: [Vec<String>; 2],
-    user_session: [Session; 2],
+    user_session: [SessionMap; 2],
 }
 
-fn pairs(cookies: &SessionCookie, session: &Session) -> Vec<String> {
+fn pairs(cookies: &SessionCookie, session: &SessionMap) -> Vec<String> {
     let set = match cookies.save(&cookies.load([], now()), session, now()) {
         Ok(set) => set,
         Err(e) => panic!("fixture session does not save: {e}"),
@@ -51,8 +51,8 @@ fn pairs(cookies: &SessionCookie, session: &Session) -> Vec<String> {
         .collect()
 }
 
-fn session(user: &str, pad: usize) -> Session {
-    let mut session = Session::new();
+fn session(user: &str, pad: usize) -> SessionMap {
+    let mut session = SessionMap::new();
     let filler: String = (0..pad)
         .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
         .collect();
@@ -115,7 +115,7 @@ fn shuffle(pairs: &mut [String], mut seed: u64) {
 /// `save` of the unchanged session must not delete a loaded cookie, nor
 /// anything when the request was ambiguous.
 fn check_save(cookies: &SessionCookie, header_refs: &[&str]) {
-    let loaded = cookies.load::<Session>(header_refs.iter().copied(), now());
+    let loaded = cookies.load::<SessionMap>(header_refs.iter().copied(), now());
     let undecided = matches!(
         loaded.error(),
         Some(Error::AmbiguousCookie { .. } | Error::TooManyCookies { .. })
@@ -149,7 +149,7 @@ fuzz_target!(|input: Input| {
     shuffle(&mut pairs, input.seed);
     let all = headers(&pairs, input.split);
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    let loaded = cookies.load::<Session>(refs.iter().copied(), now());
+    let loaded = cookies.load::<SessionMap>(refs.iter().copied(), now());
     // read_token and present never panic either.
     let _ = cookies.read_token(refs.iter().copied());
     let _ = cookies.present(refs.iter().copied());
@@ -157,7 +157,7 @@ fuzz_target!(|input: Input| {
 
     // The oracle needs junk without authentic content of its own.
     let junk_headers = headers(&junk, input.split);
-    let junk_loaded = cookies.load::<Session>(junk_headers.iter().map(String::as_str), now());
+    let junk_loaded = cookies.load::<SessionMap>(junk_headers.iter().map(String::as_str), now());
     let junk_is_inert = junk_loaded.decoded().is_none()
         && !matches!(junk_loaded.error(), Some(Error::AmbiguousCookie { .. }));
     if !junk_is_inert {

@@ -12,7 +12,7 @@
 #![no_main]
 
 use cookie_seal::__fuzz::{inflate_bounded, MAX_PAYLOAD_LEN};
-use cookie_seal::Session;
+use cookie_seal::SessionMap;
 use flate2::{Decompress, FlushDecompress, Status};
 use libfuzzer_sys::fuzz_target;
 
@@ -33,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
         "reserved {}, cap {cap}",
         out.capacity()
     );
-    let _ = postcard::from_bytes::<Session>(&out);
+    let _ = postcard::from_bytes::<SessionMap>(&out);
 });
 
 /// The whole stream inflated in one call into room for `cap + 1` bytes:

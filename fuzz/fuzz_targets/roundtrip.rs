@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use cookie_seal::{Codec, Compression, EncodeOptions, Error, Session};
+use cookie_seal::{Codec, Compression, EncodeOptions, Error, SessionMap};
 use cookie_seal_fuzz::{keyring, now};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
@@ -51,7 +51,7 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     for (key, value) in &input.entries {
         if session.insert(key, value).is_err() {
             panic!("postcard refused a plain value");

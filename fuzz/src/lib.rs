@@ -68,7 +68,7 @@ pub fn assert_never_verifies(codecs: &[&Codec], data: &[u8]) {
         let _ = cookie_seal::inspect(&token);
         for codec in codecs {
             assert!(codec
-                .decode_at::<cookie_seal::Session>(&token, now())
+                .decode_at::<cookie_seal::SessionMap>(&token, now())
                 .is_err());
             assert!(codec.decode_at::<String>(&token, now()).is_err());
             assert!(codec

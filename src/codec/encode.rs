@@ -16,7 +16,7 @@ use crate::nonce::{self, NonceSource};
 use crate::{compress, encoding, seal, serialize};
 
 /// Payloads shorter than this are never deflated. Measured on session-shaped
-/// payloads (typed structs and `Session` maps, `cargo bench -p
+/// payloads (typed structs and `SessionMap` maps, `cargo bench -p
 /// cookie-seal-benches --bench primitives`, "deflate break-even"): none under 130 bytes shrank, and
 /// attempting costs far more than encoding (setting up a deflate stream is
 /// ~15-30 µs against ~1 µs for a whole small token), so `Compression::Auto`

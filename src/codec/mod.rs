@@ -45,14 +45,14 @@ use crate::{encoding, seal, sign};
 /// ```
 /// # fn main() -> Result<(), cookie_seal::Error> {
 /// use std::time::Duration;
-/// use cookie_seal::{Codec, Key, Keyring, Session};
+/// use cookie_seal::{Codec, Key, Keyring, SessionMap};
 ///
 /// let codec = Codec::sealed(Keyring::new(1, Key::generate()))
 ///     .max_age(Duration::from_secs(3600));
-/// let mut session = Session::new();
+/// let mut session = SessionMap::new();
 /// session.insert("user_id", &42u64)?;
 /// let token = codec.encode(&session)?;
-/// let decoded = codec.decode::<Session>(&token)?;
+/// let decoded = codec.decode::<SessionMap>(&token)?;
 /// assert_eq!(decoded.value.get::<u64>("user_id")?, Some(42));
 /// assert_eq!(codec.settings().max_age(), Duration::from_secs(3600));
 /// # Ok(()) }

@@ -28,7 +28,7 @@
 //! let now = SystemTime::now();
 //!
 //! // A request without a cookie: an empty session.
-//! let loaded = cookies.load::<cookie_seal::Session>([], now);
+//! let loaded = cookies.load::<cookie_seal::SessionMap>([], now);
 //! let mut session = loaded.session();
 //! session.insert("user", "alice")?;
 //! let set_cookie = cookies.save(&loaded, &session, now)?;
@@ -37,7 +37,7 @@
 //!
 //! // The next request sends it back.
 //! let request_cookie = set_cookie[0].split(';').next().unwrap_or_default();
-//! let loaded = cookies.load::<cookie_seal::Session>([request_cookie], now);
+//! let loaded = cookies.load::<cookie_seal::SessionMap>([request_cookie], now);
 //! assert_eq!(loaded.session().get::<String>("user")?.as_deref(), Some("alice"));
 //! # Ok(()) }
 //! ```

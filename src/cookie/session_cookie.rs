@@ -11,7 +11,7 @@ use super::chunk::PresentCookies;
 use super::config::CookieConfig;
 use crate::codec::{Codec, DecodeOptions, Decoded, EncodeOptions};
 use crate::error::Error;
-use crate::session::Session;
+use crate::session::SessionMap;
 
 /// What [`SessionCookie::load`] found in a request.
 ///
@@ -71,11 +71,11 @@ impl<T> Loaded<T> {
     }
 }
 
-impl Loaded<Session> {
+impl Loaded<SessionMap> {
     /// The loaded session, or a new empty one if the request had no valid
     /// cookie. Change it, then pass it to [`SessionCookie::save`].
     #[must_use]
-    pub fn session(&self) -> Session {
+    pub fn session(&self) -> SessionMap {
         self.decoded
             .as_ref()
             .map(|d| d.value.clone())
@@ -356,7 +356,7 @@ impl SessionCookie {
     /// - a changed session, or one whose token [needs
     ///   re-issue](Loaded::needs_reissue) (key rotation): store it. When the
     ///   session keeps the loaded ID, its creation time and generation carry
-    ///   over ([`Decoded::carry_over`]); after [`Session::regenerate`] (login)
+    ///   over ([`Decoded::carry_over`]); after [`SessionMap::regenerate`] (login)
     ///   it starts afresh;
     /// - otherwise nothing.
     ///
@@ -368,13 +368,13 @@ impl SessionCookie {
     /// # fn main() -> Result<(), cookie_seal::Error> {
     /// use std::time::SystemTime;
     /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
-    /// use cookie_seal::{Codec, Key, Keyring, Session};
+    /// use cookie_seal::{Codec, Key, Keyring, SessionMap};
     /// let cookies = SessionCookie::new(
     ///     Codec::sealed(Keyring::new(1, Key::generate())),
     ///     CookieConfig::default(),
     /// )?;
     /// let now = SystemTime::now();
-    /// let loaded = cookies.load::<Session>(["session=forged"], now);
+    /// let loaded = cookies.load::<SessionMap>(["session=forged"], now);
     /// assert!(loaded.error().is_some());
     /// let session = loaded.session();
     /// assert!(session.is_empty());
@@ -385,8 +385,8 @@ impl SessionCookie {
     /// ```
     pub fn save(
         &self,
-        loaded: &Loaded<Session>,
-        session: &Session,
+        loaded: &Loaded<SessionMap>,
+        session: &SessionMap,
         now: SystemTime,
     ) -> Result<Vec<String>, Error> {
         let rejected = loaded.error.is_some();

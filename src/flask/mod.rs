@@ -158,18 +158,18 @@
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use cookie_seal::{flask::FlaskCodec, Codec, Key, Keyring, Session};
+//! use cookie_seal::{flask::FlaskCodec, Codec, Key, Keyring, SessionMap};
 //!
 //! /// The session from the `session` cookie, and whether it must be re-issued.
-//! fn load(cookie: &str, sealed: &Codec, flask: &FlaskCodec) -> Option<(Session, bool)> {
+//! fn load(cookie: &str, sealed: &Codec, flask: &FlaskCodec) -> Option<(SessionMap, bool)> {
 //!     if !cookie.contains('.') {
-//!         let decoded = sealed.decode::<Session>(cookie).ok()?;
+//!         let decoded = sealed.decode::<SessionMap>(cookie).ok()?;
 //!         let reissue = decoded.needs_reissue();
 //!         return Some((decoded.value, reissue));
 //!     }
 //!     // A Flask cookie: carry over the entries the Rust side uses, then write it sealed.
 //!     let old = flask.decode(cookie).ok()?;
-//!     let mut session = Session::new();
+//!     let mut session = SessionMap::new();
 //!     if let Some(user_id) = old.get("_user_id").and_then(|v| v.as_str()) {
 //!         session.insert("user_id", user_id).ok()?;
 //!     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use super::{codec_from_json, decode_options, error_name, load, merged, now, ring_text, unhex};
-use crate::{Error, Keyring, Session};
+use crate::{Error, Keyring, SessionMap};
 
 /// The invalid vectors derived from `valid`, each with its error.
 pub(super) fn generate(valid: &[Value]) -> Vec<Value> {
@@ -156,7 +156,7 @@ fn edited(token: &str, edit: impl FnOnce(&mut [u8])) -> String {
 /// The error the vector's codec gives for its token, read as a session.
 fn decode_error(v: &Value) -> Error {
     codec_from_json(v)
-        .decode_with::<Session>(v["token"].as_str().unwrap(), &decode_options(v), now(v))
+        .decode_with::<SessionMap>(v["token"].as_str().unwrap(), &decode_options(v), now(v))
         .expect_err(v["name"].as_str().unwrap())
 }
 

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::{Codec, Compression, Error, Key, Keyring, Session};
+use crate::{Codec, Compression, Error, Key, Keyring, SessionMap};
 
 const VECTORS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/v1.json");
 
@@ -41,18 +41,18 @@ fn at(secs: u64) -> SystemTime {
 
 /// The test value a vector describes.
 enum TestValue {
-    Session(Session),
+    SessionMap(SessionMap),
     Text(String),
 }
 
 fn value_from_json(spec: &Value) -> TestValue {
     match spec["type"].as_str().unwrap() {
         "session" => {
-            let mut session = Session::new();
+            let mut session = SessionMap::new();
             for (k, v) in spec["entries"].as_object().unwrap() {
                 session.insert(k, v.as_str().unwrap()).unwrap();
             }
-            TestValue::Session(session)
+            TestValue::SessionMap(session)
         }
         "string" => TestValue::Text(spec["value"].as_str().unwrap().to_owned()),
         other => panic!("unknown value type {other}"),

@@ -93,7 +93,7 @@ fn encode_vector(v: &Value) -> (Vec<u8>, String) {
     }
     let nonce: Option<[u8; 24]> = v["nonce"].as_str().map(|n| unhex(n).try_into().unwrap());
     match value_from_json(&v["value"]) {
-        TestValue::Session(s) => encoded(&s, &codec, &options, now, nonce),
+        TestValue::SessionMap(s) => encoded(&s, &codec, &options, now, nonce),
         TestValue::Text(t) => encoded(&t, &codec, &options, now, nonce),
     }
 }
@@ -140,7 +140,7 @@ fn metadata(v: &Value, token: &str) -> (u32, SystemTime, SystemTime, u32, bool) 
 
 fn decode_vector(v: &Value, token: &str) {
     match value_from_json(&v["value"]) {
-        TestValue::Session(s) => assert_decodes_to(v, token, &s),
+        TestValue::SessionMap(s) => assert_decodes_to(v, token, &s),
         TestValue::Text(t) => assert_decodes_to(v, token, &t),
     }
 }

@@ -198,7 +198,7 @@ impl<'de> Visitor<'de> for EntriesVisitor {
         while let Some(key) = access.next_key_seed(AppendTo(&mut entries.keys))? {
             // Keys strictly increasing: sorting or deduplicating here would
             // give one session several encodings (and a repeated key two
-            // values). `Session` writes its keys sorted and unique, so only
+            // values). `SessionMap` writes its keys sorted and unique, so only
             // crafted payloads are refused.
             if let Some(last) = entries.index.last() {
                 let order = entries.keys[last.key.clone()].cmp(&entries.keys[key.clone()]);

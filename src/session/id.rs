@@ -14,7 +14,7 @@ pub const SESSION_ID_LEN: usize = 32;
 ///
 /// Use it as the key of a server-side session store and put only the signed
 /// ID in the cookie (`codec.encode(&id)` / `codec.decode::<SessionId>(..)`),
-/// or read it from a [`Session`](super::Session) after [`Session::regenerate`](super::Session::regenerate).
+/// or read it from a [`SessionMap`](super::SessionMap) after [`SessionMap::regenerate`](super::SessionMap::regenerate).
 /// It is a bearer credential: `Debug` redacts it and it has no `Display`;
 /// [`SessionId::to_base64url`] spells it out explicitly.
 ///

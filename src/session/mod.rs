@@ -13,7 +13,7 @@ use entries::Entries;
 pub use id::{SessionId, SESSION_ID_LEN};
 
 /// A dynamic session: string keys to values of any serde type, each stored as
-/// postcard bytes and typed again on [`Session::get`].
+/// postcard bytes and typed again on [`SessionMap::get`].
 ///
 /// The keys share one buffer and the values another, with a sorted index, so
 /// cloning a session costs three allocations whatever the number of entries,
@@ -21,15 +21,15 @@ pub use id::{SessionId, SESSION_ID_LEN};
 /// values; past that the buffers grow by doubling); values are typed only
 /// when read.
 ///
-/// A new session has no [`SessionId`]; [`Session::regenerate`] gives it one
-/// (call it at login, see its docs). [`Session::is_modified`] tells whether the
+/// A new session has no [`SessionId`]; [`SessionMap::regenerate`] gives it one
+/// (call it at login, see its docs). [`SessionMap::is_modified`] tells whether the
 /// session changed since it was created or decoded, so the app knows whether
 /// to send a new cookie.
 ///
 /// ```
 /// # fn main() -> Result<(), cookie_seal::Error> {
-/// use cookie_seal::Session;
-/// let mut session = Session::new();
+/// use cookie_seal::SessionMap;
+/// let mut session = SessionMap::new();
 /// session.insert("user_id", &42u64)?;
 /// session.insert("roles", &vec!["admin", "dev"])?;
 /// assert_eq!(session.get::<u64>("user_id")?, Some(42));
@@ -39,18 +39,18 @@ pub use id::{SessionId, SESSION_ID_LEN};
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Default, Serialize, Deserialize)]
-pub struct Session {
+pub struct SessionMap {
     id: Option<SessionId>,
     entries: Entries,
     #[serde(skip)]
     modified: bool,
 }
 
-impl Session {
+impl SessionMap {
     /// An empty session without an ID.
     #[must_use]
-    pub fn new() -> Session {
-        Session::default()
+    pub fn new() -> SessionMap {
+        SessionMap::default()
     }
 
     /// Stores `value` under `key`, replacing any previous value.
@@ -92,7 +92,7 @@ impl Session {
         removed
     }
 
-    /// Removes every value (the ID is kept; see [`Session::regenerate`]).
+    /// Removes every value (the ID is kept; see [`SessionMap::regenerate`]).
     pub fn clear(&mut self) {
         self.modified |= !self.is_empty();
         self.entries.clear();
@@ -141,14 +141,14 @@ impl Session {
     /// [`Decoded::carry_over`](crate::Decoded::carry_over)) so that its
     /// absolute lifetime starts again too; [`SessionCookie::save`](crate::cookie::SessionCookie::save)
     /// does this by itself when the ID changed. To drop values set before
-    /// login as well, use [`Session::renew`].
+    /// login as well, use [`SessionMap::renew`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
-    /// let mut session = cookie_seal::Session::new();
+    /// let mut session = cookie_seal::SessionMap::new();
     /// session.regenerate()?;
     /// let before = session.id().cloned();
     /// session.regenerate()?;
@@ -162,8 +162,8 @@ impl Session {
     }
 
     /// Starts a clean session, as at login: drops every value and gives the
-    /// session a new random ID ([`Session::clear`] then
-    /// [`Session::regenerate`]). [`SessionCookie::save`](crate::cookie::SessionCookie::save)
+    /// session a new random ID ([`SessionMap::clear`] then
+    /// [`SessionMap::regenerate`]). [`SessionCookie::save`](crate::cookie::SessionCookie::save)
     /// writes it with a fresh creation time, since the ID changed.
     ///
     /// # Errors
@@ -171,7 +171,7 @@ impl Session {
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
-    /// let mut session = cookie_seal::Session::new();
+    /// let mut session = cookie_seal::SessionMap::new();
     /// session.insert("count", &3u64)?;
     /// session.renew()?;
     /// assert!(session.is_empty() && session.id().is_some());
@@ -183,19 +183,19 @@ impl Session {
     }
 }
 
-impl PartialEq for Session {
+impl PartialEq for SessionMap {
     /// Sessions are equal when their IDs and values are; `is_modified` is not compared.
-    fn eq(&self, other: &Session) -> bool {
+    fn eq(&self, other: &SessionMap) -> bool {
         self.id == other.id && self.entries == other.entries
     }
 }
 
-impl Eq for Session {}
+impl Eq for SessionMap {}
 
-impl fmt::Debug for Session {
+impl fmt::Debug for SessionMap {
     /// Shows keys and value sizes, never values or the ID (both may be secret).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Session")
+        f.debug_struct("SessionMap")
             .field("has_id", &self.id.is_some())
             .field("entries", &self.entries)
             .field("modified", &self.modified)
@@ -211,7 +211,7 @@ mod tests {
 
     #[test]
     fn insert_get_remove_clear_track_modification() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         assert!(!s.is_modified() && s.is_empty());
         s.insert("a", &1u8).unwrap();
         s.insert("b", "text").unwrap();
@@ -223,7 +223,7 @@ mod tests {
         fresh.modified = false;
         assert!(!fresh.remove("zzz") && !fresh.is_modified());
         assert!(fresh.remove("a") && fresh.is_modified());
-        let mut empty = Session::new();
+        let mut empty = SessionMap::new();
         empty.clear();
         assert!(!empty.is_modified(), "clearing nothing changes nothing");
         s.clear();
@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn clearing_a_saved_session_marks_it_modified() {
         // A logout through a custom store saves only modified sessions.
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("user", "alice").unwrap();
         s.modified = false;
         s.clear();
@@ -242,7 +242,7 @@ mod tests {
 
     #[test]
     fn equality_needs_the_same_id_and_the_same_values() {
-        let mut a = Session::new();
+        let mut a = SessionMap::new();
         a.insert("n", &1u8).unwrap();
         let mut other_values = a.clone();
         other_values.insert("n", &2u8).unwrap();
@@ -257,7 +257,7 @@ mod tests {
 
     #[test]
     fn raw_values_are_the_postcard_bytes() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("n", &300u32).unwrap();
         assert_eq!(s.get_raw("n"), Some(&[0xAC, 0x02][..]));
         assert_eq!(s.get_raw("missing"), None);
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn renew_drops_the_values_and_changes_the_id() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("cart", &3u8).unwrap();
         s.regenerate().unwrap();
         let before = s.id().cloned();
@@ -291,14 +291,14 @@ mod tests {
 
     #[test]
     fn get_with_the_wrong_type_is_an_error() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("n", &300u32).unwrap();
         assert_eq!(s.get::<bool>("n"), Err(Error::Deserialize));
     }
 
     #[test]
     fn regenerate_changes_id_and_keeps_values() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("cart", &vec![1, 2, 3]).unwrap();
         s.regenerate().unwrap();
         let first = s.id().cloned().unwrap();
@@ -311,7 +311,7 @@ mod tests {
     /// `u8` sequences writes (the published format), and reads it back.
     #[test]
     fn entries_keep_the_wire_format_of_a_map_of_byte_sequences() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("user", "alice").unwrap();
         s.insert("n", &300u32).unwrap();
         s.insert("empty", &()).unwrap();
@@ -323,12 +323,15 @@ mod tests {
         let plain: (Option<SessionId>, BTreeMap<String, Vec<u8>>) = (None, map);
         let bytes = crate::serialize::to_bytes(&s).unwrap();
         assert_eq!(bytes, crate::serialize::to_bytes(&plain).unwrap());
-        assert_eq!(crate::serialize::from_bytes::<Session>(&bytes).unwrap(), s);
+        assert_eq!(
+            crate::serialize::from_bytes::<SessionMap>(&bytes).unwrap(),
+            s
+        );
     }
 
     #[test]
     fn keys_come_out_sorted_whatever_the_insertion_order() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         for key in ["m", "b", "z", "a", "k"] {
             s.insert(key, key).unwrap();
         }
@@ -340,7 +343,7 @@ mod tests {
 
     #[test]
     fn replacing_a_value_keeps_one_entry_and_the_other_values() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("a", &1u8).unwrap();
         s.insert("b", &2u8).unwrap();
         s.insert("a", "now a string").unwrap();
@@ -354,7 +357,7 @@ mod tests {
 
     #[test]
     fn removed_and_replaced_values_do_not_pile_up_in_memory() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("keep", &vec![7u8; 100]).unwrap();
         for round in 0..1000u32 {
             s.insert("counter", &round).unwrap();
@@ -373,7 +376,7 @@ mod tests {
     #[test]
     fn buffers_are_rebuilt_once_dead_bytes_outnumber_live_ones() {
         let hundred = |byte: u8| vec![byte; 100]; // 101 bytes of postcard
-        let mut replaced = Session::new();
+        let mut replaced = SessionMap::new();
         replaced.insert("keep", &hundred(1)).unwrap();
         assert_eq!(replaced.entries.buffered_len(), 4 + 101);
         replaced.insert("keep", &hundred(2)).unwrap();
@@ -390,7 +393,7 @@ mod tests {
         );
         assert_eq!(replaced.get::<Vec<u8>>("keep").unwrap(), Some(hundred(3)));
 
-        let mut removed = Session::new();
+        let mut removed = SessionMap::new();
         removed.insert("keep", &hundred(1)).unwrap();
         removed.insert("temporary", &vec![0u8; 50]).unwrap();
         assert!(removed.remove("temporary"));
@@ -401,16 +404,16 @@ mod tests {
 
     #[test]
     fn a_decoded_session_can_be_changed_and_encoded_again() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("b", &2u8).unwrap();
         s.insert("d", &4u8).unwrap();
         let bytes = crate::serialize::to_bytes(&s).unwrap();
-        let mut back: Session = crate::serialize::from_bytes(&bytes).unwrap();
+        let mut back: SessionMap = crate::serialize::from_bytes(&bytes).unwrap();
         assert_eq!(back, s);
         back.insert("a", &1u8).unwrap();
         back.insert("c", &3u8).unwrap();
         assert!(back.remove("d"));
-        let again: Session =
+        let again: SessionMap =
             crate::serialize::from_bytes(&crate::serialize::to_bytes(&back).unwrap()).unwrap();
         assert_eq!(again.keys().collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(again, back);
@@ -427,13 +430,13 @@ mod tests {
             crate::serialize::to_bytes(&(None::<SessionId>, map)).unwrap()
         };
         let sorted = map(&[("a", &[1]), ("b", &[2])]);
-        assert!(crate::serialize::from_bytes::<Session>(&sorted).is_ok());
+        assert!(crate::serialize::from_bytes::<SessionMap>(&sorted).is_ok());
         for bad in [
             map(&[("b", &[2]), ("a", &[1])]),
             map(&[("a", &[1]), ("a", &[2])]),
         ] {
             assert_eq!(
-                crate::serialize::from_bytes::<Session>(&bad),
+                crate::serialize::from_bytes::<SessionMap>(&bad),
                 Err(Error::Deserialize)
             );
         }
@@ -441,7 +444,7 @@ mod tests {
 
     #[test]
     fn debug_shows_no_values_or_id() {
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         s.insert("token", "hunter2").unwrap();
         s.regenerate().unwrap();
         let id = s.id().unwrap().to_base64url();
@@ -452,7 +455,7 @@ mod tests {
         );
         assert_eq!(format!("{:?}", s.id().unwrap()), "SessionId(..)");
         assert!(
-            shown.starts_with("Session {") && shown.contains("\"token\": 8"),
+            shown.starts_with("SessionMap {") && shown.contains("\"token\": 8"),
             "keys and value sizes are shown: {shown}"
         );
     }

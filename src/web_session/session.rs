@@ -1,4 +1,4 @@
-//! The dynamic session handle: a key-value [`Session`](crate::Session)
+//! The dynamic session handle: a key-value [`Session`](crate::SessionMap)
 //! behind `&self` methods.
 
 use std::fmt;
@@ -12,7 +12,7 @@ use super::state::{Load, Saver};
 use super::{lock, RequestExtension, SessionRejection};
 use crate::cookie::{Loaded, SessionCookie};
 use crate::error::Error;
-use crate::session::{Session as SessionMap, SessionId};
+use crate::session::{SessionId, SessionMap};
 
 /// The dynamic session of one request.
 struct DynamicState {
@@ -47,7 +47,7 @@ impl Saver for Mutex<DynamicState> {
 /// `cookie_seal::actix::Session`. Every clone sees the same session; the
 /// layer or middleware writes it to the response.
 ///
-/// The methods mirror [`cookie_seal::Session`](crate::Session) but take
+/// The methods mirror [`cookie_seal::SessionMap`](crate::SessionMap) but take
 /// `&self`. Changes made after the response has left (e.g. from a spawned
 /// task) are not saved.
 #[derive(Clone)]
@@ -99,7 +99,7 @@ impl Session {
     }
 
     /// Gives the session a new random ID and **keeps its values** (see
-    /// [`cookie_seal::Session::regenerate`](crate::Session::regenerate)).
+    /// [`cookie_seal::SessionMap::regenerate`](crate::SessionMap::regenerate)).
     /// Because the ID changes, the cookie is written as a new session: a
     /// fresh creation time (the absolute lifetime starts again) and
     /// generation 0. To drop the values from before login as well, use
@@ -168,7 +168,7 @@ impl Session {
 }
 
 impl fmt::Debug for Session {
-    /// Keys and value sizes only, like [`cookie_seal::Session`](crate::Session).
+    /// Keys and value sizes only, like [`cookie_seal::SessionMap`](crate::SessionMap).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.with(|session| fmt::Debug::fmt(session, f))
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Config, RequestExtension, RequestState, Session, SessionRejection, Typed};
 use crate::codec::EncodeOptions;
 use crate::cookie::{CookieConfig, PresentCookies, SessionCookie};
-use crate::session::Session as SessionMap;
+use crate::session::SessionMap;
 use crate::{Codec, Key, Keyring};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

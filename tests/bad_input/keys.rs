@@ -27,7 +27,7 @@ fn wrong_key_purpose_or_context_is_invalid() {
         );
         assert_eq!(
             make(ring())
-                .decode_with::<Session>(
+                .decode_with::<SessionMap>(
                     &token,
                     &cookie_seal::DecodeOptions::new().context(b"ctx"),
                     at(T0)
@@ -59,11 +59,13 @@ fn purposes_and_contexts_never_stand_in_for_each_other() {
                 .encode_with(&session(), &EncodeOptions::new().context(context), at(T0))
                 .unwrap();
             for (j, (other_purpose, other_context)) in pairs.iter().enumerate() {
-                let result = make(ring()).purpose(other_purpose).decode_with::<Session>(
-                    &token,
-                    &DecodeOptions::new().context(other_context),
-                    at(T0),
-                );
+                let result = make(ring())
+                    .purpose(other_purpose)
+                    .decode_with::<SessionMap>(
+                        &token,
+                        &DecodeOptions::new().context(other_context),
+                        at(T0),
+                    );
                 if i == j {
                     assert_eq!(result.map(|d| d.value), Ok(session()));
                 } else {

@@ -12,7 +12,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
-use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring, Session};
+use cookie_seal::{Codec, DecodeOptions, EncodeOptions, Error, Key, Keyring, SessionMap};
 use hmac::{KeyInit, Mac};
 
 #[path = "../fixtures/mod.rs"]
@@ -38,14 +38,16 @@ fn codecs() -> [Codec; 2] {
     [Codec::signed(ring()), Codec::sealed(ring())]
 }
 
-fn session() -> Session {
-    let mut s = Session::new();
+fn session() -> SessionMap {
+    let mut s = SessionMap::new();
     s.insert("user", "alice").unwrap();
     s.insert("csrf", "3f9a1c07b2e84d6f9a0b1c2d3e4f5a6b")
         .unwrap();
     s
 }
 
-fn decode(codec: &Codec, token: &str) -> Result<Session, Error> {
-    codec.decode_at::<Session>(token, at(T0)).map(|d| d.value)
+fn decode(codec: &Codec, token: &str) -> Result<SessionMap, Error> {
+    codec
+        .decode_at::<SessionMap>(token, at(T0))
+        .map(|d| d.value)
 }

@@ -30,7 +30,7 @@ fn trailing_bytes_after_the_postcard_value_are_refused() {
 #[test]
 fn length_prefix_of_two_to_the_63_is_a_payload_error() {
     let codec = Codec::signed(ring());
-    // Session = Option<id> (None) then a map whose length prefix is 2^63.
+    // SessionMap = Option<id> (None) then a map whose length prefix is 2^63.
     let mut body = vec![0x00];
     varint(1 << 63, &mut body);
     let token = forge_signed(&header(0x01, 1, T0), &body);

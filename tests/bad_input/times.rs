@@ -12,7 +12,7 @@ fn tampered_timestamp_is_invalid_never_expired() {
         let at_zero = [&raw[..3], &[0u8], &raw[8..]].concat();
         for bad in [raw, at_zero] {
             let err = codec
-                .decode_at::<Session>(&URL_SAFE_NO_PAD.encode(&bad), at(T0))
+                .decode_at::<SessionMap>(&URL_SAFE_NO_PAD.encode(&bad), at(T0))
                 .unwrap_err();
             assert!(matches!(err, Error::Invalid | Error::Malformed), "{err:?}");
         }
@@ -30,10 +30,12 @@ fn expired_and_future_tokens_are_reported() {
     for codec in codecs() {
         let token = codec.encode_at(&session(), at(T0)).unwrap();
         let later = codec
-            .decode_at::<Session>(&token, at(T0 + 86_401))
+            .decode_at::<SessionMap>(&token, at(T0 + 86_401))
             .unwrap_err();
         assert!(matches!(later, Error::Expired { .. }), "{later:?}");
-        let earlier = codec.decode_at::<Session>(&token, at(T0 - 61)).unwrap_err();
+        let earlier = codec
+            .decode_at::<SessionMap>(&token, at(T0 - 61))
+            .unwrap_err();
         assert!(
             matches!(earlier, Error::IssuedInFuture { .. }),
             "{earlier:?}"
@@ -58,17 +60,17 @@ fn timestamps_zero_and_u64_max() {
     // Checked at the end of representable time, both are expired, not a panic.
     let end = UNIX_EPOCH + Duration::from_secs(i64::MAX as u64 / 4);
     assert!(matches!(
-        codec.decode_at::<Session>(&zero, end),
+        codec.decode_at::<SessionMap>(&zero, end),
         Err(Error::Expired { .. })
     ));
     assert!(matches!(
-        codec.decode_at::<Session>(&max, end),
+        codec.decode_at::<SessionMap>(&max, end),
         Err(Error::IssuedInFuture { .. })
     ));
     // Encoding at a far-future time works and reads back at that time.
     let token = codec.encode_at(&session(), end).unwrap();
     assert_eq!(
-        codec.decode_at::<Session>(&token, end).unwrap().value,
+        codec.decode_at::<SessionMap>(&token, end).unwrap().value,
         session()
     );
     // Forged (unauthentic) u64::MAX time is Invalid, never a time error.

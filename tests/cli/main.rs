@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use assert_cmd::Command;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use cookie_seal::{Codec, Keyring, Mode, Session};
+use cookie_seal::{Codec, Keyring, Mode, SessionMap};
 use predicates::prelude::*;
 
 mod inspect;
@@ -60,8 +60,8 @@ fn codec(mode: Mode, keys: &str) -> Codec {
     }
 }
 
-fn session() -> Session {
-    let mut session = Session::new();
+fn session() -> SessionMap {
+    let mut session = SessionMap::new();
     session.insert("user_id", &42u64).unwrap();
     session.insert("name", "Ada Lovelace").unwrap();
     session

@@ -13,7 +13,7 @@ fn verify_valid_expired_tampered_and_garbage_tokens() {
         for line in [
             "issued at:      ",
             "(1m ago)",
-            "Session, 2 values, no session ID",
+            "SessionMap, 2 values, no session ID",
             "  \"name\": 13 bytes\n",
             "  \"user_id\": 1 byte\n",
         ] {
@@ -94,7 +94,7 @@ fn verify_reports_an_authentic_payload_that_is_not_a_session() {
     assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
     let text = stdout(&output);
     assert!(
-        text.contains("payload:        authentic, but not a Session"),
+        text.contains("payload:        authentic, but not a SessionMap"),
         "{text}"
     );
     assert!(!text.contains("csrf-secret-value"), "{text}");

@@ -9,7 +9,7 @@ fn public_types_are_thread_safe() {
     assert_send_sync::<Codec>();
     assert_send_sync::<Keyring>();
     assert_send_sync::<Key>();
-    assert_send_sync::<Session>();
+    assert_send_sync::<SessionMap>();
     assert_send_sync::<Error>();
 }
 
@@ -21,12 +21,14 @@ fn decode_errors_never_include_key_material() {
     let b64 = base64_url_encode(&secret);
     let token = codec.encode_at(&session(), at(T0)).unwrap();
     let errors = [
-        codec.decode_at::<Session>("garbage!", at(T0)).unwrap_err(),
         codec
-            .decode_at::<Session>(&token, at(T0 + 10 * 86_400))
+            .decode_at::<SessionMap>("garbage!", at(T0))
             .unwrap_err(),
         codec
-            .decode_with::<Session>(
+            .decode_at::<SessionMap>(&token, at(T0 + 10 * 86_400))
+            .unwrap_err(),
+        codec
+            .decode_with::<SessionMap>(
                 &token,
                 &cookie_seal::DecodeOptions::new().context(b"other"),
                 at(T0),
@@ -49,7 +51,7 @@ fn verify_checks_everything_but_the_payload_type() {
     let verified = codec
         .verify(&token, &cookie_seal::DecodeOptions::new(), at(T0))
         .unwrap();
-    let decoded = codec.decode_at::<Session>(&token, at(T0)).unwrap();
+    let decoded = codec.decode_at::<SessionMap>(&token, at(T0)).unwrap();
     assert_eq!(
         postcard::to_allocvec(&decoded.value).unwrap(),
         verified.value
@@ -98,7 +100,7 @@ fn both_nonce_sources_write_tokens_any_codec_reads() {
         );
         for reader in [&synthetic, &os] {
             assert_eq!(
-                reader.decode_at::<Session>(&a, at(T0)).unwrap().value,
+                reader.decode_at::<SessionMap>(&a, at(T0)).unwrap().value,
                 session()
             );
         }

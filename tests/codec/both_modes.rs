@@ -20,7 +20,7 @@ both_modes! {
     session_round_trip_reports_header_fields(make) {
         let codec = make(ring());
         let token = codec.encode_at(&session(), at(T0)).unwrap();
-        let d = codec.decode_at::<Session>(&token, at(T0 + 10)).unwrap();
+        let d = codec.decode_at::<SessionMap>(&token, at(T0 + 10)).unwrap();
         assert_eq!(d.value, session());
         assert!(!d.value.is_modified(), "a decoded session starts unmodified");
         assert_eq!((d.issued_at, d.created_at, d.key_id, d.generation), (at(T0), at(T0), 1, 0));
@@ -48,17 +48,17 @@ both_modes! {
         let old = make(keys.clone()).encode_at(&session(), at(T0)).unwrap();
         keys.add(2, key(2)).unwrap();
         let staged = make(keys.clone());
-        assert!(!staged.decode_at::<Session>(&old, at(T0)).unwrap().needs_reissue(), "staging changes nothing");
+        assert!(!staged.decode_at::<SessionMap>(&old, at(T0)).unwrap().needs_reissue(), "staging changes nothing");
         assert_eq!(staged.encode_at(&1u8, at(T0)).map(|t| cookie_seal::inspect(&t).unwrap().key_id()), Ok(1));
         keys.promote(2).unwrap();
         let promoted = make(keys.clone());
-        let d = promoted.decode_at::<Session>(&old, at(T0)).unwrap();
+        let d = promoted.decode_at::<SessionMap>(&old, at(T0)).unwrap();
         assert_eq!((d.key_id, d.needs_reissue()), (1, true));
         let fresh = promoted.encode_at(&d.value, at(T0)).unwrap();
-        let d = promoted.decode_at::<Session>(&fresh, at(T0)).unwrap();
+        let d = promoted.decode_at::<SessionMap>(&fresh, at(T0)).unwrap();
         assert_eq!((d.key_id, d.needs_reissue()), (2, false));
         keys.remove(1).unwrap();
-        assert_eq!(make(keys).decode_at::<Session>(&old, at(T0)), Err(Error::UnknownKey(1)));
+        assert_eq!(make(keys).decode_at::<SessionMap>(&old, at(T0)), Err(Error::UnknownKey(1)));
     }
 
     idle_lifetime_boundary(make) {
@@ -109,18 +109,18 @@ both_modes! {
         let mut token = codec.encode_at(&session(), at(T0)).unwrap();
         // Re-issue every 90 s, carrying the creation time over.
         for step in 1..=2 {
-            let d = codec.decode_at::<Session>(&token, at(T0 + 90 * step)).unwrap();
+            let d = codec.decode_at::<SessionMap>(&token, at(T0 + 90 * step)).unwrap();
             assert_eq!(d.created_at, at(T0));
             token = codec.encode_with(&d.value, &d.carry_over(), at(T0 + 90 * step)).unwrap();
         }
-        assert!(codec.decode_at::<Session>(&token, at(T0 + 250)).is_ok(), "the last second still counts");
+        assert!(codec.decode_at::<SessionMap>(&token, at(T0 + 250)).is_ok(), "the last second still counts");
         assert_eq!(
-            codec.decode_at::<Session>(&token, at(T0 + 251)),
+            codec.decode_at::<SessionMap>(&token, at(T0 + 251)),
             Err(Error::Expired { expired_at: at(T0 + 250), now: at(T0 + 251), lifetime: Lifetime::Absolute })
         );
         // A fresh encode (e.g. at login) starts a new absolute lifetime.
         let fresh = codec.encode_at(&session(), at(T0 + 200)).unwrap();
-        assert!(codec.decode_at::<Session>(&fresh, at(T0 + 251)).is_ok());
+        assert!(codec.decode_at::<SessionMap>(&fresh, at(T0 + 251)).is_ok());
     }
 
     rolling_reissue_threshold(make) {
@@ -133,7 +133,7 @@ both_modes! {
     generation_check_revokes_older_sessions(make) {
         let codec = make(ring());
         let token = codec.encode_with(&session(), &EncodeOptions::new().generation(3), at(T0)).unwrap();
-        let d = codec.decode_at::<Session>(&token, at(T0)).unwrap();
+        let d = codec.decode_at::<SessionMap>(&token, at(T0)).unwrap();
         assert_eq!(d.generation, 3);
         assert!(d.clone().check_generation(3).is_ok());
         assert_eq!(d.check_generation(4).map(|_| ()), Err(Error::Revoked { generation: 3, current: 4 }));
@@ -152,12 +152,12 @@ both_modes! {
         let codec = make(ring());
         let options = EncodeOptions::new().context(b"UA-hash-1");
         let token = codec.encode_with(&session(), &options, at(T0)).unwrap();
-        assert!(codec.decode_with::<Session>(&token, &cookie_seal::DecodeOptions::new().context(b"UA-hash-1"), at(T0)).is_ok());
-        assert_eq!(codec.decode_with::<Session>(&token, &cookie_seal::DecodeOptions::new().context(b"UA-hash-2"), at(T0)), Err(Error::Invalid));
-        assert_eq!(codec.decode_at::<Session>(&token, at(T0)), Err(Error::Invalid));
+        assert!(codec.decode_with::<SessionMap>(&token, &cookie_seal::DecodeOptions::new().context(b"UA-hash-1"), at(T0)).is_ok());
+        assert_eq!(codec.decode_with::<SessionMap>(&token, &cookie_seal::DecodeOptions::new().context(b"UA-hash-2"), at(T0)), Err(Error::Invalid));
+        assert_eq!(codec.decode_at::<SessionMap>(&token, at(T0)), Err(Error::Invalid));
         // Context and purpose are length-prefixed: no shifting bytes between them.
         let shifted = make(ring()).purpose("sessionUA");
-        assert_eq!(shifted.decode_with::<Session>(&token, &cookie_seal::DecodeOptions::new().context(b"-hash-1"), at(T0)), Err(Error::Invalid));
+        assert_eq!(shifted.decode_with::<SessionMap>(&token, &cookie_seal::DecodeOptions::new().context(b"-hash-1"), at(T0)), Err(Error::Invalid));
     }
 
     oversized_payload_is_too_large_not_dropped(make) {
@@ -233,7 +233,7 @@ both_modes! {
         let mut s = session();
         s.regenerate().unwrap();
         let token = codec.encode_at(&s, at(T0)).unwrap();
-        let back = codec.decode_at::<Session>(&token, at(T0)).unwrap().value;
+        let back = codec.decode_at::<SessionMap>(&token, at(T0)).unwrap().value;
         assert_eq!(back.id(), s.id());
         assert!(back.id().is_some());
     }

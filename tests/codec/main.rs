@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cookie_seal::consts::{DEFAULT_MAX_TOKEN_LEN, MAX_PAYLOAD_LEN};
 use cookie_seal::{
-    Codec, Compression, EncodeOptions, Error, Key, Keyring, Lifetime, Mode, Session, SessionId,
+    Codec, Compression, EncodeOptions, Error, Key, Keyring, Lifetime, Mode, SessionId, SessionMap,
 };
 use serde::{Deserialize, Serialize};
 
@@ -42,8 +42,8 @@ fn user() -> User {
     }
 }
 
-fn session() -> Session {
-    let mut s = Session::new();
+fn session() -> SessionMap {
+    let mut s = SessionMap::new();
     s.insert("user_id", &42u64).unwrap();
     s.insert("name", "Ada").unwrap();
     s

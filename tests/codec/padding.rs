@@ -33,7 +33,7 @@ fn padded_sealed_tokens_fall_on_bucket_boundaries() {
     // pads to exactly one bucket.
     let empty = Codec::sealed(ring())
         .pad_to(128)
-        .encode_at(&Session::new(), at(T0))
+        .encode_at(&SessionMap::new(), at(T0))
         .unwrap();
     assert_eq!(empty.len(), 128);
 }

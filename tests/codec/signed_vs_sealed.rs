@@ -7,10 +7,10 @@ use super::*;
 fn empty_session_fits_the_overhead_budget() {
     let now = SystemTime::now();
     let signed = Codec::signed(ring())
-        .encode_at(&Session::new(), now)
+        .encode_at(&SessionMap::new(), now)
         .unwrap();
     let sealed = Codec::sealed(ring())
-        .encode_at(&Session::new(), now)
+        .encode_at(&SessionMap::new(), now)
         .unwrap();
     assert!(signed.len() <= 64, "signed empty session: {}", signed.len());
     assert!(sealed.len() <= 72, "sealed empty session: {}", sealed.len());
@@ -66,7 +66,7 @@ fn sealed_header_shows_only_version_mode_and_key_id() {
         assert_eq!(base64_url_decode(token)[..3], [0x01, 0x02, 0x05]);
     }
     // Authentic metadata comes back after opening.
-    let d = codec.decode_at::<Session>(&carried, at(T0 + 5)).unwrap();
+    let d = codec.decode_at::<SessionMap>(&carried, at(T0 + 5)).unwrap();
     assert_eq!(
         (d.issued_at, d.created_at, d.generation),
         (at(T0 + 5), at(T0 - 1000), 9)
@@ -86,11 +86,11 @@ fn sealed_header_shows_only_version_mode_and_key_id() {
 fn sealed_codec_rejects_signed_tokens_unless_migrating() {
     let token = Codec::signed(ring()).encode_at(&session(), at(T0)).unwrap();
     assert_eq!(
-        Codec::sealed(ring()).decode_at::<Session>(&token, at(T0)),
+        Codec::sealed(ring()).decode_at::<SessionMap>(&token, at(T0)),
         Err(Error::ModeMismatch)
     );
     let migrating = Codec::sealed(ring()).accept_signed(true);
-    let d = migrating.decode_at::<Session>(&token, at(T0)).unwrap();
+    let d = migrating.decode_at::<SessionMap>(&token, at(T0)).unwrap();
     assert_eq!((d.mode, d.needs_reissue()), (Mode::Signed, true));
     let resealed = migrating.encode_at(&d.value, at(T0)).unwrap();
     assert_eq!(
@@ -100,7 +100,7 @@ fn sealed_codec_rejects_signed_tokens_unless_migrating() {
     // The option is one-way: a signed codec never reads sealed tokens, and
     // asking one to "accept signed" is a setting error, not a silent no-op.
     assert_eq!(
-        Codec::signed(ring()).decode_at::<Session>(&resealed, at(T0)),
+        Codec::signed(ring()).decode_at::<SessionMap>(&resealed, at(T0)),
         Err(Error::ModeMismatch)
     );
     let misconfigured = Codec::signed(ring()).accept_signed(true);
@@ -109,7 +109,7 @@ fn sealed_codec_rejects_signed_tokens_unless_migrating() {
         Err(Error::InvalidOption(_))
     ));
     assert!(matches!(
-        misconfigured.decode_at::<Session>(&token, at(T0)),
+        misconfigured.decode_at::<SessionMap>(&token, at(T0)),
         Err(Error::InvalidOption(_))
     ));
 }

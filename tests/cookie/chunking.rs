@@ -40,7 +40,7 @@ fn a_large_session_is_split_reassembled_and_verified() {
     let mut parts: Vec<_> = cookie_header(&set).split("; ").map(str::to_owned).collect();
     parts.reverse();
     let header = parts.join("; ");
-    let loaded = cookies.load::<Session>([header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header.as_str()], now());
     assert_eq!(loaded.error(), None);
     assert_eq!(loaded.session(), session);
 }
@@ -114,7 +114,7 @@ fn missing_chunks_are_malformed_before_verification() {
             Err(Error::Malformed),
             "without chunk {missing}"
         );
-        let loaded = cookies.load::<Session>([header.as_str()], now());
+        let loaded = cookies.load::<SessionMap>([header.as_str()], now());
         assert_eq!(loaded.error(), Some(&Error::Malformed));
     }
 }
@@ -135,7 +135,7 @@ fn chunks_that_do_not_reassemble_are_malformed() {
         let header = header_of(&bad_marker);
         assert_eq!(cookies.read_token([header.as_str()]), Err(Error::Malformed));
         assert_eq!(
-            cookies.load::<Session>([header.as_str()], now()).error(),
+            cookies.load::<SessionMap>([header.as_str()], now()).error(),
             Some(&Error::Malformed)
         );
     }
@@ -156,11 +156,11 @@ fn reordered_or_stale_chunks_fail_authentication() {
     let mut stale = first.clone();
     stale[1] = second[1].clone();
     for mixed in [swapped, stale] {
-        let loaded = cookies.load::<Session>([header_of(&mixed).as_str()], now());
+        let loaded = cookies.load::<SessionMap>([header_of(&mixed).as_str()], now());
         assert_eq!(loaded.error(), Some(&Error::Invalid));
         assert!(loaded.session().is_empty());
     }
-    let loaded = cookies.load::<Session>([header_of(&second).as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header_of(&second).as_str()], now());
     assert_eq!(loaded.error(), None);
 }
 
@@ -188,14 +188,14 @@ fn shrinking_a_session_removes_leftover_chunks() {
     let names = cookie_names(&set);
     assert_eq!(names, ["session", "session.0", "session.1", "session.2"]);
     assert!(set[1..].iter().all(|c| c.contains("Max-Age=0")));
-    let back = cookies.load::<Session>([cookie_header(&set).as_str()], now());
+    let back = cookies.load::<SessionMap>([cookie_header(&set).as_str()], now());
     assert_eq!(back.session(), small);
 }
 
 #[test]
 fn growing_into_chunks_removes_the_single_cookie() {
     let cookies = chunked(4);
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("pad", &1u8).unwrap();
     let set = cookies
         .save(&cookies.load([], now()), &session, now())

@@ -39,14 +39,14 @@ fn the_one_verifying_duplicate_wins_over_junk_in_any_order() {
 fn a_planted_authentic_cookie_never_replaces_the_users_own() {
     let cookies = cookies(CookieConfig::default());
     let cookie_for = |user: &str| {
-        let mut session = Session::new();
+        let mut session = SessionMap::new();
         session.insert("user", user).unwrap();
-        let loaded = cookies.load::<Session>([], now());
+        let loaded = cookies.load::<SessionMap>([], now());
         cookie_header(&cookies.save(&loaded, &session, now()).unwrap())
     };
     let (user, attacker) = (cookie_for("alice"), cookie_for("mallory"));
     for header in [format!("{attacker}; {user}"), format!("{user}; {attacker}")] {
-        let loaded = cookies.load::<Session>([header.as_str()], now());
+        let loaded = cookies.load::<SessionMap>([header.as_str()], now());
         assert_eq!(
             loaded.error(),
             Some(&Error::AmbiguousCookie { authentic: 2 })
@@ -60,10 +60,10 @@ fn a_planted_authentic_cookie_never_replaces_the_users_own() {
     // A __Host- cookie cannot be set by a sibling domain at all; the
     // browser refuses it, so only the host's own cookie arrives.
     let host = cookies_named("__Host-session");
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user", "alice").unwrap();
     let own = cookie_header(&host.save(&host.load([], now()), &session, now()).unwrap());
-    let loaded = host.load::<Session>([format!("session=x; {own}").as_str()], now());
+    let loaded = host.load::<SessionMap>([format!("session=x; {own}").as_str()], now());
     assert_eq!(loaded.error(), None);
 }
 
@@ -75,7 +75,7 @@ fn too_many_same_named_cookies_delete_nothing() {
     let real = cookie_header(&store_fresh(&cookies, &7u32));
     let junk: Vec<String> = (0..40).map(|i| format!("session=junk{i}")).collect();
     let header = format!("{}; {real}", junk.join("; "));
-    let loaded = cookies.load::<Session>([header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header.as_str()], now());
     assert!(
         matches!(
             loaded.error(),
@@ -90,7 +90,7 @@ fn too_many_same_named_cookies_delete_nothing() {
         .is_empty());
     // Twelve junk cookies and the real session: it loads, and an unchanged
     // session sends nothing (no deletion).
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user", "alice").unwrap();
     let real = cookie_header(
         &cookies
@@ -98,14 +98,14 @@ fn too_many_same_named_cookies_delete_nothing() {
             .unwrap(),
     );
     let header = format!("{}; {real}", junk[..12].join("; "));
-    let loaded = cookies.load::<Session>([header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header.as_str()], now());
     assert_eq!(loaded.session(), session);
     assert!(cookies
         .save(&loaded, &loaded.session(), now())
         .unwrap()
         .is_empty());
     // Forged cookies alone are rejected and deleted as before.
-    let loaded = cookies.load::<Session>(["session=junk"], now());
+    let loaded = cookies.load::<SessionMap>(["session=junk"], now());
     assert!(loaded.error().is_some() && loaded.rejected());
     assert_eq!(
         cookies
@@ -128,14 +128,14 @@ fn stray_duplicate_and_mixed_chunks_do_not_break_a_valid_session() {
     let cookies = chunked(4);
     let full = chunked_cookies(&cookies, 9000);
     let session = cookies
-        .load::<Session>([header_of(&full).as_str()], now())
+        .load::<SessionMap>([header_of(&full).as_str()], now())
         .session();
     assert!(!session.is_empty());
     let stray = format!("{}; session.3=AAAA", header_of(&full));
     let duplicate = format!("session.1=AAAA; {}", header_of(&full));
     let mixed = format!("session=AAAA; {}", header_of(&full));
     for header in [stray, duplicate, mixed] {
-        let loaded = cookies.load::<Session>([header.as_str()], now());
+        let loaded = cookies.load::<SessionMap>([header.as_str()], now());
         assert_eq!(loaded.error(), None, "{}", &header[..40]);
         assert_eq!(loaded.session(), session);
     }
@@ -158,7 +158,7 @@ fn every_combination_of_duplicated_chunks_is_tried_up_to_the_limit() {
     let full = chunked_cookies(&cookies, 9000);
     assert_eq!(full.len(), 3);
     let session = cookies
-        .load::<Session>([header_of(&full).as_str()], now())
+        .load::<SessionMap>([header_of(&full).as_str()], now())
         .session();
     // Chunk 1: three junk values, then the real one; chunk 2: one junk
     // value, the real one, two more junk: 4 x 4 = 16 combinations.
@@ -172,12 +172,12 @@ fn every_combination_of_duplicated_chunks_is_tried_up_to_the_limit() {
     for junk in ["EEEE", "FFFF"] {
         pairs.push(("session.2".to_owned(), junk.to_owned()));
     }
-    let loaded = cookies.load::<Session>([header_of(&pairs).as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header_of(&pairs).as_str()], now());
     assert_eq!(loaded.error(), None);
     assert_eq!(loaded.session(), session);
     // One single cookie more makes 17 candidates.
     pairs.push(("session".to_owned(), "GGGG".to_owned()));
-    let loaded = cookies.load::<Session>([header_of(&pairs).as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header_of(&pairs).as_str()], now());
     assert_eq!(
         loaded.error(),
         Some(&Error::TooManyCookies {

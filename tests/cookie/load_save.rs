@@ -2,8 +2,8 @@
 
 use super::*;
 
-fn alice() -> Session {
-    let mut session = Session::new();
+fn alice() -> SessionMap {
+    let mut session = SessionMap::new();
     session.insert("user", "alice").unwrap();
     session
 }
@@ -18,19 +18,19 @@ fn load_round_trips_and_ignores_other_cookies() {
         "x",
         cookie_header(&set)
     );
-    let loaded = cookies.load::<Session>([header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header.as_str()], now());
     assert_eq!(loaded.error(), None);
     assert_eq!(loaded.session(), session);
     assert!(loaded.present().has_single());
     // Split across two Cookie headers (HTTP/2 style) works the same.
-    let loaded = cookies.load::<Session>(["theme=dark", header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>(["theme=dark", header.as_str()], now());
     assert_eq!(loaded.session(), session);
 }
 
 #[test]
 fn missing_cookie_is_an_empty_session_without_error() {
     let cookies = cookies(CookieConfig::default());
-    let loaded = cookies.load::<Session>(["other=1; sessionx=2"], now());
+    let loaded = cookies.load::<SessionMap>(["other=1; sessionx=2"], now());
     assert!(loaded.decoded().is_none() && loaded.error().is_none());
     assert!(loaded.present().is_empty());
     assert!(loaded.session().is_empty());
@@ -48,7 +48,7 @@ fn tampered_and_expired_cookies_are_rejected_and_deleted() {
     let middle = bytes.len() / 2;
     bytes[middle] = if bytes[middle] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(bytes).unwrap();
-    let loaded = cookies.load::<Session>([tampered.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([tampered.as_str()], now());
     assert_eq!(loaded.error(), Some(&Error::Invalid));
     assert!(loaded.session().is_empty());
     let removal = cookies.save(&loaded, &loaded.session(), now()).unwrap();
@@ -57,7 +57,7 @@ fn tampered_and_expired_cookies_are_rejected_and_deleted() {
 
     let later = now() + Duration::from_secs(86_400 + 1);
     let valid = cookie_header(&set);
-    let loaded = cookies.load::<Session>([valid.as_str()], later);
+    let loaded = cookies.load::<SessionMap>([valid.as_str()], later);
     assert!(matches!(
         loaded.error(),
         Some(Error::Expired {
@@ -103,12 +103,12 @@ fn store_refuses_a_caller_context() {
 #[test]
 fn save_sends_nothing_for_an_unchanged_session() {
     let cookies = cookies(CookieConfig::default());
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("n", &1u8).unwrap();
     let set = cookies.save(&cookies.load([], now()), &session, now());
     let set = set.unwrap();
     let header = cookie_header(&set);
-    let loaded = cookies.load::<Session>([header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header.as_str()], now());
     assert_eq!(cookies.save(&loaded, &loaded.session(), now()), Ok(vec![]));
 }
 
@@ -116,7 +116,7 @@ fn save_sends_nothing_for_an_unchanged_session() {
 fn save_carries_creation_time_over_and_regenerate_starts_afresh() {
     let cookies = cookies(CookieConfig::default());
     let t0 = now();
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("n", &1u8).unwrap();
     let first = cookies
         .save(&cookies.load([], now()), &session, t0)
@@ -130,7 +130,7 @@ fn save_carries_creation_time_over_and_regenerate_starts_afresh() {
     let header2 = cookie_header(&second);
     let reread = |header: &str| {
         cookies
-            .load::<Session>([header], t1)
+            .load::<SessionMap>([header], t1)
             .into_decoded()
             .unwrap()
     };
@@ -153,7 +153,7 @@ fn logout_deletes_every_cookie_the_request_carried() {
     let set = cookies.save(&cookies.load([], now()), &big, now()).unwrap();
     assert!(set.len() >= 2);
     let header = cookie_header(&set);
-    let loaded = cookies.load::<Session>([header.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([header.as_str()], now());
     let mut session = loaded.session();
     assert_eq!(session, big);
     session.clear();
@@ -170,7 +170,7 @@ fn logout_deletes_every_cookie_the_request_carried() {
 #[test]
 fn rotation_reissues_under_the_primary_and_keeps_creation_time() {
     let old = SessionCookie::new(Codec::sealed(keyring(1, 0x11)), CookieConfig::default()).unwrap();
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user", "alice").unwrap();
     let t0 = now();
     let set = old.save(&old.load([], now()), &session, t0).unwrap();
@@ -180,7 +180,7 @@ fn rotation_reissues_under_the_primary_and_keeps_creation_time() {
     let new = SessionCookie::new(Codec::sealed(ring), CookieConfig::default()).unwrap();
     let t1 = t0 + Duration::from_secs(60);
     let header = cookie_header(&set);
-    let loaded = new.load::<Session>([header.as_str()], t1);
+    let loaded = new.load::<SessionMap>([header.as_str()], t1);
     assert!(loaded.needs_reissue());
     let reissued = new.save(&loaded, &loaded.session(), t1).unwrap();
     assert_eq!(reissued.len(), 1);
@@ -190,16 +190,16 @@ fn rotation_reissues_under_the_primary_and_keeps_creation_time() {
     // A sealed token's creation time is encrypted: read it with the key.
     let created_at = new
         .codec()
-        .decode_with::<Session>(token, &new.decode_options(), t1)
+        .decode_with::<SessionMap>(token, &new.decode_options(), t1)
         .unwrap()
         .created_at;
     assert_eq!(created_at, t0);
-    let again = new.load::<Session>([cookie_header(&reissued).as_str()], t1);
+    let again = new.load::<SessionMap>([cookie_header(&reissued).as_str()], t1);
     assert!(!again.needs_reissue());
     assert_eq!(again.session(), session);
 }
 
-/// A `Session` as written on the wire, with its entries in any order.
+/// A `SessionMap` as written on the wire, with its entries in any order.
 #[derive(serde::Serialize)]
 struct RawSession {
     id: Option<[u8; 32]>,
@@ -219,7 +219,7 @@ impl serde::Serialize for RawEntries {
     }
 }
 
-/// Authentic `Session` payloads with unsorted or repeated keys are a second
+/// Authentic `SessionMap` payloads with unsorted or repeated keys are a second
 /// spelling of one session (or two values for one key): readers refuse them.
 #[test]
 fn readers_reject_non_canonical_session_maps() {
@@ -242,18 +242,18 @@ fn readers_reject_non_canonical_session_maps() {
             .unwrap()
     };
     let decoded = codec
-        .decode_with::<Session>(&token(&sorted), &cookies.decode_options(), now())
+        .decode_with::<SessionMap>(&token(&sorted), &cookies.decode_options(), now())
         .unwrap();
     assert_eq!(decoded.value.get::<u8>("b").unwrap(), Some(2));
     for bad in [unsorted, repeated] {
         let token = token(&bad);
         assert_eq!(
             codec
-                .decode_with::<Session>(&token, &cookies.decode_options(), now())
+                .decode_with::<SessionMap>(&token, &cookies.decode_options(), now())
                 .map(|d| d.value),
             Err(Error::Deserialize)
         );
-        let loaded = cookies.load::<Session>([format!("session={token}").as_str()], now());
+        let loaded = cookies.load::<SessionMap>([format!("session={token}").as_str()], now());
         assert_eq!(loaded.error(), Some(&Error::Deserialize));
     }
 }

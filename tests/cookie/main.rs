@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use cookie_seal::consts::{MAX_ATTRIBUTE_LEN, MAX_CHUNKS, MAX_COOKIE_NAME_LEN};
 use cookie_seal::consts::{MAX_COOKIE_LEN, MAX_TOKEN_LEN};
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SameSite, SessionCookie};
-use cookie_seal::{inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, Session};
+use cookie_seal::{inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, SessionMap};
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
@@ -71,9 +71,9 @@ fn edit_and_save(
     cookies: &SessionCookie,
     header: &str,
     now: SystemTime,
-    edit: impl FnOnce(&mut Session),
-) -> (Vec<String>, Session) {
-    let loaded = cookies.load::<Session>([header], now);
+    edit: impl FnOnce(&mut SessionMap),
+) -> (Vec<String>, SessionMap) {
+    let loaded = cookies.load::<SessionMap>([header], now);
     let mut session = loaded.session();
     edit(&mut session);
     (cookies.save(&loaded, &session, now).unwrap(), session)
@@ -84,8 +84,8 @@ fn cookie_names(set_cookies: &[String]) -> Vec<&str> {
     set_cookies.iter().map(|c| name_value(c).0).collect()
 }
 
-fn session_with(key: &str, bytes: usize) -> Session {
-    let mut session = Session::new();
+fn session_with(key: &str, bytes: usize) -> SessionMap {
+    let mut session = SessionMap::new();
     session.insert(key, &noise(bytes)).unwrap();
     session
 }

@@ -71,7 +71,7 @@ fn chunked_sessions_pass_a_default_nginx() {
     let (status, body) = through_nginx(&address, &header);
     assert_eq!(status, 200, "{} byte Cookie header", header.len());
     assert_eq!(body, header, "the backend got the whole Cookie header");
-    let loaded = cookies.load::<Session>([body.as_str()], now());
+    let loaded = cookies.load::<SessionMap>([body.as_str()], now());
     assert_eq!(loaded.session(), largest);
     eprintln!(
         "largest default session: {fits} payload bytes, {} byte session cookies, {} byte Cookie header: 200",

@@ -126,7 +126,7 @@ fn keyring_codec_round_trips(n: usize) {
         let again: Keyring = exported.parse().unwrap();
         assert_eq!(again, ring);
         drop(exported);
-        let mut session = Session::new();
+        let mut session = SessionMap::new();
         session.insert("user", "ada").unwrap();
         for id in 1..=u32::try_from(n).unwrap() {
             // Each key writes once (as the primary) and is read by a codec
@@ -144,7 +144,7 @@ fn keyring_codec_round_trips(n: usize) {
                 ),
             ] {
                 let token = writer.encode_at(&session, now()).unwrap();
-                let decoded = reader.decode_at::<Session>(&token, now()).unwrap();
+                let decoded = reader.decode_at::<SessionMap>(&token, now()).unwrap();
                 assert_eq!(decoded.key_id, id);
                 assert_eq!(decoded.needs_reissue(), id != 1);
             }

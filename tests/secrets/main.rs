@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use cookie_seal::consts::MAX_KEY_LEN;
-use cookie_seal::{Codec, Compression, EncodeOptions, Error, Key, Keyring, Session, SessionId};
+use cookie_seal::{Codec, Compression, EncodeOptions, Error, Key, Keyring, SessionId, SessionMap};
 use hkdf::Hkdf;
 use sha2::{Digest, Sha256};
 

@@ -231,11 +231,11 @@ fn sessions_and_session_ids_print_no_values_or_ids() {
     let value = secret("session value", 24);
     let secrets = Secrets::new(&[&id_bytes, &value]);
     secrets.assert_debug_clean("SessionId", &id);
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.regenerate().unwrap();
     session.insert("token", &value).unwrap();
     let own_id = session.id().unwrap().as_bytes().to_vec();
-    Secrets::new(&[&own_id, &value]).assert_debug_clean("Session", &session);
+    Secrets::new(&[&own_id, &value]).assert_debug_clean("SessionMap", &session);
 }
 
 /// The search above can fail: each way a key could be printed is found.

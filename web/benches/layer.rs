@@ -24,7 +24,7 @@ use axum::Router;
 use cookie_seal::axum::Session as SessionHandle;
 use cookie_seal::cookie::{CookieConfig, SessionCookie};
 use cookie_seal::tower::SessionLayer;
-use cookie_seal::{Codec, Key, Keyring, Session};
+use cookie_seal::{Codec, Key, Keyring, SessionMap};
 use criterion::{criterion_group, criterion_main, Criterion};
 use tower::ServiceExt;
 
@@ -43,7 +43,7 @@ fn cookies() -> SessionCookie {
 
 /// The request's `Cookie` header: a small session (about 150 bytes of values).
 fn request_cookie(cookies: &SessionCookie) -> String {
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.regenerate().unwrap();
     session.insert("user", "alice.example").unwrap();
     session.insert("count", &41u64).unwrap();
@@ -60,7 +60,7 @@ fn request_cookie(cookies: &SessionCookie) -> String {
 fn by_hand_load(
     cookies: &SessionCookie,
     headers: &HeaderMap,
-) -> cookie_seal::cookie::Loaded<Session> {
+) -> cookie_seal::cookie::Loaded<SessionMap> {
     let values = headers
         .get_all(header::COOKIE)
         .iter()
@@ -70,8 +70,8 @@ fn by_hand_load(
 
 fn by_hand_save(
     cookies: &SessionCookie,
-    loaded: &cookie_seal::cookie::Loaded<Session>,
-    session: &Session,
+    loaded: &cookie_seal::cookie::Loaded<SessionMap>,
+    session: &SessionMap,
     body: String,
 ) -> Response {
     let Ok(set) = cookies.save(loaded, session, SystemTime::now()) else {

@@ -10,7 +10,7 @@ mod support;
 use std::time::{Duration, SystemTime};
 
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
-use cookie_seal::{inspect, EncodeOptions, Keyring, Mode, Session};
+use cookie_seal::{inspect, EncodeOptions, Keyring, Mode, SessionMap};
 use support::{agent, logged_in, login, Jar, RunningApp, KEYS_1, KEY_2};
 
 const COOKIE: &str = "__Host-session";
@@ -52,7 +52,7 @@ fn login_sets_a_sealed_host_prefixed_cookie(example: &str) {
         "an unchanged session is not re-sent"
     );
     // The session really is alice's, decoded with the app's keys and cookie name.
-    let loaded = app_cookies(KEYS_1).load::<Session>([jar.header().as_str()], SystemTime::now());
+    let loaded = app_cookies(KEYS_1).load::<SessionMap>([jar.header().as_str()], SystemTime::now());
     assert_eq!(
         loaded.session().get::<String>("user").unwrap().as_deref(),
         Some("alice")
@@ -129,7 +129,7 @@ fn tampered_cookie_gives_an_empty_session(example: &str) {
 fn expired_or_misplaced_cookie_gives_an_empty_session(example: &str) {
     let app = start(example, KEYS_1);
     let cookies = app_cookies(KEYS_1);
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user", "erin").unwrap();
     let mint = |at: SystemTime| {
         let set = cookies
@@ -173,7 +173,7 @@ fn login_regenerates_the_session(example: &str) {
     let cookies = app_cookies(KEYS_1);
     let decode = |jar: &Jar| {
         cookies
-            .load::<Session>([jar.header().as_str()], SystemTime::now())
+            .load::<SessionMap>([jar.header().as_str()], SystemTime::now())
             .into_decoded()
             .expect("valid session")
     };
@@ -200,7 +200,7 @@ fn login_regenerates_the_session(example: &str) {
 /// The session's creation time, which a sealed token only shows to its keys.
 fn session_created_at(keys: &str, jar: &Jar) -> SystemTime {
     app_cookies(keys)
-        .load::<Session>([jar.header().as_str()], SystemTime::now())
+        .load::<SessionMap>([jar.header().as_str()], SystemTime::now())
         .into_decoded()
         .expect("valid session")
         .created_at

@@ -140,7 +140,7 @@ impl Fixture {
         }
     }
 
-    /// Reads `token` back into the typed session (the map forms into a `Session`).
+    /// Reads `token` back into the typed session (the map forms into a `SessionMap`).
     pub(crate) fn decode<T: DeserializeOwned>(&self, a: Approach, token: &str) -> Option<T> {
         match a {
             SealSigned => self.signed.decode(token).ok().map(|d| d.value),

@@ -7,7 +7,7 @@
 //! For each session, encode and decode with:
 //! - cookie-seal: signed (default `Compression::Auto`, and `Never`), sealed
 //!   (default `Never`, and `Auto`), each with the typed struct; signed and
-//!   sealed with the dynamic `Session` map;
+//!   sealed with the dynamic `SessionMap` map;
 //! - the **floor**: the same postcard bytes through only the primitives the
 //!   crate uses (postcard, HMAC-SHA256 or XChaCha20-Poly1305 with a fresh OS
 //!   nonce, base64url; the same AEAD implementation as the crate for each
@@ -33,7 +33,7 @@ use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
-use cookie_seal::{Codec, Compression, Key, Keyring, NonceSource, Session};
+use cookie_seal::{Codec, Compression, Key, Keyring, NonceSource, SessionMap};
 use criterion::{BenchmarkGroup, Criterion, Throughput};
 use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
@@ -73,7 +73,7 @@ where
             SealSignedMap | SealSealedMap => {
                 let map = fx
                     .map_codec(a)
-                    .decode::<Session>(&token)
+                    .decode::<SessionMap>(&token)
                     .expect("decode map");
                 assert_eq!(map.value.len(), value.to_map().len(), "{a:?}");
             }
@@ -113,7 +113,7 @@ where
             SealSignedMap | SealSealedMap => {
                 let codec = fx.map_codec(a);
                 group.bench_function(a.id(), |b| {
-                    b.iter(|| codec.decode::<Session>(black_box(&token)))
+                    b.iter(|| codec.decode::<SessionMap>(black_box(&token)))
                 });
             }
             _ => {

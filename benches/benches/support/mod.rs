@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use cookie_seal::Session;
+use cookie_seal::SessionMap;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,12 +92,12 @@ impl SessionsFile {
     }
 }
 
-/// The same session as a dynamic `Session` map: one typed entry per field.
+/// The same session as a dynamic `SessionMap` map: one typed entry per field.
 pub trait AsSessionMap {
-    fn to_map(&self) -> Session;
+    fn to_map(&self) -> SessionMap;
 }
 
-fn user_entries(s: &mut Session, id: u64, name: &str, csrf: &str, role: &str, login: u64) {
+fn user_entries(s: &mut SessionMap, id: u64, name: &str, csrf: &str, role: &str, login: u64) {
     s.insert("user_id", &id).expect("insert");
     s.insert("name", name).expect("insert");
     s.insert("csrf_token", csrf).expect("insert");
@@ -108,7 +108,7 @@ fn user_entries(s: &mut Session, id: u64, name: &str, csrf: &str, role: &str, lo
 /// The session map of the user fields every shape starts with.
 macro_rules! user_map {
     ($shape:expr) => {{
-        let mut s = Session::new();
+        let mut s = SessionMap::new();
         user_entries(
             &mut s,
             $shape.user_id,
@@ -122,13 +122,13 @@ macro_rules! user_map {
 }
 
 impl AsSessionMap for Small {
-    fn to_map(&self) -> Session {
+    fn to_map(&self) -> SessionMap {
         user_map!(self)
     }
 }
 
 impl AsSessionMap for Medium {
-    fn to_map(&self) -> Session {
+    fn to_map(&self) -> SessionMap {
         let mut s = user_map!(self);
         s.insert("cart", &self.cart).expect("insert");
         s
@@ -136,7 +136,7 @@ impl AsSessionMap for Medium {
 }
 
 impl AsSessionMap for Large {
-    fn to_map(&self) -> Session {
+    fn to_map(&self) -> SessionMap {
         let mut s = user_map!(self);
         s.insert("theme", &self.theme).expect("insert");
         s.insert("locale", &self.locale).expect("insert");

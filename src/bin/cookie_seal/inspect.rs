@@ -54,7 +54,7 @@ pub(crate) fn inspect(token: &str, cookie_name: &str, now: SystemTime) -> Outcom
 mod tests {
     use std::time::{Duration, UNIX_EPOCH};
 
-    use cookie_seal::{Codec, Key, Keyring, Session};
+    use cookie_seal::{Codec, Key, Keyring, SessionMap};
 
     use super::*;
 
@@ -65,7 +65,7 @@ mod tests {
     }
 
     fn session_token(issued: u64) -> String {
-        let mut session = Session::new();
+        let mut session = SessionMap::new();
         session.insert("user_id", &42u64).unwrap();
         Codec::sealed(Keyring::new(1, Key::from_bytes(&[1; 32]).unwrap()))
             .encode_at(&session, at(issued))

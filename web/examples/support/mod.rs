@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cookie_seal::cookie::{CookieConfig, SessionCookie};
-use cookie_seal::{Codec, Key, Keyring, Session};
+use cookie_seal::{Codec, Key, Keyring, SessionMap};
 
 /// The session key holding the signed-in user's name.
 pub const USER: &str = "user";
@@ -143,18 +143,18 @@ pub fn valid_username(name: &str) -> Option<&str> {
 }
 
 /// The visit count stored in the session (0 if none or unreadable).
-pub fn count(session: &Session) -> u64 {
+pub fn count(session: &SessionMap) -> u64 {
     session.get::<u64>(COUNT).ok().flatten().unwrap_or(0)
 }
 
 /// The home page: who is signed in, the counter, and the login or logout form.
-pub fn home_page(session: &Session) -> String {
+pub fn home_page(session: &SessionMap) -> String {
     let user = session.get::<String>(USER).ok().flatten();
     home_page_for(user.as_deref(), count(session))
 }
 
 /// The home page for `user` (`None`: not signed in) with `count` visits, for
-/// apps that keep the session somewhere else than in a [`Session`].
+/// apps that keep the session somewhere else than in a [`SessionMap`].
 pub fn home_page_for(user: Option<&str>, count: u64) -> String {
     let body = match user {
         Some(user) => format!(

@@ -12,7 +12,7 @@ use axum::routing::get;
 use axum::Router;
 use cookie_seal::consts::MAX_COOKIE_LEN;
 use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
-use cookie_seal::{Codec, EncodeOptions, Error, Keyring, Session};
+use cookie_seal::{Codec, EncodeOptions, Error, Keyring, SessionMap};
 
 use crate::support::KEYS_1;
 
@@ -51,7 +51,7 @@ impl LimitServer {
     }
 
     fn set_cookie(cookies: &SessionCookie, pad: usize) -> Result<String, Error> {
-        let mut session = Session::new();
+        let mut session = SessionMap::new();
         session.insert("pad", &"x".repeat(pad))?;
         let set = cookies.store(
             &session,
@@ -123,7 +123,7 @@ async fn echo(State(limits): State<LimitServer>, headers: HeaderMap) -> String {
     }
     let loaded = limits
         .cookies
-        .load::<Session>(values.iter().copied(), SystemTime::now());
+        .load::<SessionMap>(values.iter().copied(), SystemTime::now());
     let verdict = match (loaded.decoded(), loaded.error()) {
         (Some(decoded), _) => format!(
             "verified pad={}",

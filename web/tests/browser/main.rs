@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use cookie_seal::consts::MAX_COOKIE_LEN;
 use cookie_seal::cookie::{CookieConfig, SessionCookie};
-use cookie_seal::{Codec, Keyring, Session};
+use cookie_seal::{Codec, Keyring, SessionMap};
 use serde_json::json;
 use support::{RunningApp, KEYS_1};
 
@@ -71,7 +71,7 @@ fn chromium_logs_in_reloads_and_reads_back_the_session() {
         CookieConfig::new("__Host-session").unwrap(),
     )
     .unwrap();
-    let loaded = cookies.load::<Session>([stored.as_str()], SystemTime::now());
+    let loaded = cookies.load::<SessionMap>([stored.as_str()], SystemTime::now());
     assert_eq!(
         loaded.session().get::<String>("user").unwrap().as_deref(),
         Some("alice")

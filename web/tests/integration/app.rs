@@ -143,8 +143,8 @@ pub fn token(set_cookie: &str) -> &str {
         .1
 }
 
-pub fn alice(n: u64) -> cookie_seal::Session {
-    let mut session = cookie_seal::Session::new();
+pub fn alice(n: u64) -> cookie_seal::SessionMap {
+    let mut session = cookie_seal::SessionMap::new();
     session.insert("user", "alice").unwrap();
     session.insert("n", &n).unwrap();
     session

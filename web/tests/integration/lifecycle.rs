@@ -29,7 +29,7 @@ pub fn a_session_round_trips<F: Framework>() {
     // Decoded with the app's keys, the cookie holds what the handler wrote.
     let loaded = setup
         .cookies
-        .load::<cookie_seal::Session>([second.cookie_line().as_str()], SystemTime::now());
+        .load::<cookie_seal::SessionMap>([second.cookie_line().as_str()], SystemTime::now());
     assert_eq!(loaded.session().get::<u64>("n").unwrap(), Some(2));
 }
 
@@ -65,7 +65,7 @@ pub fn login_renews_the_session<F: Framework>() {
     let reply = send::<F>(&setup, get("/login").cookie(&anonymous));
     let loaded = setup
         .cookies
-        .load::<cookie_seal::Session>([reply.cookie_line().as_str()], SystemTime::now())
+        .load::<cookie_seal::SessionMap>([reply.cookie_line().as_str()], SystemTime::now())
         .into_decoded()
         .unwrap();
     assert_eq!(

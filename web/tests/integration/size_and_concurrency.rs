@@ -73,7 +73,7 @@ pub fn sixteen_concurrent_requests_share_no_state<F: Framework>() {
     let setup = Setup::new(cookies());
     let requests: Vec<Req> = (0..16u64)
         .map(|i| {
-            let mut session = cookie_seal::Session::new();
+            let mut session = cookie_seal::SessionMap::new();
             session.insert("user", &format!("user{i}")).unwrap();
             session.insert("n", &(i * 100)).unwrap();
             get("/slow").cookie(&mint(&setup.cookies, &session, SystemTime::now()))
@@ -84,7 +84,7 @@ pub fn sixteen_concurrent_requests_share_no_state<F: Framework>() {
         assert_eq!(reply.body, format!("user{i}:{}", i * 100 + 1));
         let loaded = setup
             .cookies
-            .load::<cookie_seal::Session>([reply.cookie_line().as_str()], SystemTime::now());
+            .load::<cookie_seal::SessionMap>([reply.cookie_line().as_str()], SystemTime::now());
         let session = loaded.session();
         assert_eq!(
             session.get::<String>("user").unwrap(),

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use cookie_seal::{inspect as read_header, Decoded, Error, Lifetime, Session};
+use cookie_seal::{inspect as read_header, Decoded, Error, Lifetime, SessionMap};
 
 use super::{Binding, VerifySettings};
 use crate::format::{join, line, mode_name, moment, moment_noted, plus, size, unreadable, Outcome};
@@ -90,16 +90,16 @@ pub(super) fn describe_valid(
         None => line(
             &mut out,
             "payload",
-            "authentic, but not a Session: it holds another type (e.g. a SessionId or an \
+            "authentic, but not a SessionMap: it holds another type (e.g. a SessionId or an \
              app struct); postcard payloads do not describe themselves, so it is not shown",
         ),
     }
     out
 }
 
-/// The authentic payload read as a [`Session`], if it is exactly one.
-fn as_session(payload: &[u8]) -> Option<Session> {
-    match postcard::take_from_bytes::<Session>(payload) {
+/// The authentic payload read as a [`SessionMap`], if it is exactly one.
+fn as_session(payload: &[u8]) -> Option<SessionMap> {
+    match postcard::take_from_bytes::<SessionMap>(payload) {
         Ok((session, [])) => Some(session),
         _ => None,
     }
@@ -125,7 +125,7 @@ fn reissue(verified: &Decoded<Vec<u8>>, primary: u32, settings: &VerifySettings)
     }
 }
 
-fn describe_session(out: &mut String, session: &Session) {
+fn describe_session(out: &mut String, session: &SessionMap) {
     let id = if session.id().is_some() {
         "with a session ID"
     } else {
@@ -138,7 +138,7 @@ fn describe_session(out: &mut String, session: &Session) {
     line(
         out,
         "payload",
-        format!("Session, {count}, {id} (values are not shown)"),
+        format!("SessionMap, {count}, {id} (values are not shown)"),
     );
     for key in session.keys() {
         let len = session.get_raw(key).map_or(0, <[u8]>::len);

@@ -3,7 +3,7 @@
 use std::time::UNIX_EPOCH;
 
 use super::*;
-use cookie_seal::{Key, Session};
+use cookie_seal::{Key, SessionMap};
 
 use crate::{EXIT_INVALID, EXIT_USAGE};
 
@@ -32,7 +32,7 @@ fn settings() -> VerifySettings {
 }
 
 fn session_token(ring: Keyring, issued: u64) -> String {
-    let mut session = Session::new();
+    let mut session = SessionMap::new();
     session.insert("user_id", &42u64).unwrap();
     session.insert("name", "Ada").unwrap();
     Codec::sealed(ring).encode_at(&session, at(issued)).unwrap()
@@ -90,7 +90,7 @@ fn verify_of_a_non_session_payload_is_authentic_but_not_shown() {
     let outcome = verify(&token, ring(), &csrf, at(NOW)).unwrap();
     assert_eq!(outcome.code, EXIT_OK, "{}", outcome.text);
     assert!(
-        outcome.text.contains("authentic, but not a Session"),
+        outcome.text.contains("authentic, but not a SessionMap"),
         "{}",
         outcome.text
     );
@@ -103,7 +103,7 @@ fn verify_of_a_non_session_payload_is_authentic_but_not_shown() {
 
 #[test]
 fn the_verdict_and_reissue_come_from_the_library_for_any_payload() {
-    // A SessionId-like payload (not a Session) written with key 1, read
+    // A SessionId-like payload (not a SessionMap) written with key 1, read
     // with key 2 primary: authentic, and due for re-issue.
     let token = Codec::signed(ring())
         .encode_at(&[7u8; 32], at(NOW))
@@ -119,14 +119,18 @@ fn the_verdict_and_reissue_come_from_the_library_for_any_payload() {
         "{}",
         outcome.text
     );
-    assert!(outcome.text.contains("not a Session"), "{}", outcome.text);
+    assert!(
+        outcome.text.contains("not a SessionMap"),
+        "{}",
+        outcome.text
+    );
 }
 
 #[test]
 fn a_cookie_name_binding_is_the_context_the_cookie_layer_uses() {
     let token = Codec::sealed(ring())
         .encode_with(
-            &Session::new(),
+            &SessionMap::new(),
             &cookie_seal::EncodeOptions::new().context(b"__Host-s"),
             at(NOW),
         )
