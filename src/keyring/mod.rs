@@ -20,13 +20,42 @@ pub const MAX_KEYRING_TEXT_LEN: usize = 64 * 1024;
 /// The most keys a keyring may hold.
 pub const MAX_KEYS: usize = 64;
 
+/// Why a key written in hex is refused (see [`Keyring`]'s text form).
+pub(crate) const HEX_KEY_REASON: &str = "the key looks like hex (an even number of hex digits); \
+     keys are base64: use `cookie-seal keygen` or `openssl rand -base64 32`";
+
 /// Master keys by ID, with one primary.
 ///
 /// The textual form (for one environment variable such as `SESSION_KEYS`) is
-/// a comma-separated list of `ID:KEY` entries where `KEY` is base64 (URL-safe
-/// without padding, or standard with padding, as `openssl rand -base64 32`
-/// prints). **The first entry is the primary**; the others only verify.
-/// Whitespace around entries is ignored.
+/// a comma-separated list of `ID:KEY` entries. **The first entry is the
+/// primary**; the others only verify. Whitespace around entries is ignored.
+///
+/// `KEY` is base64, in one of two alphabets:
+///
+/// - URL-safe without padding (`A-Z a-z 0-9 - _`, RFC 4648 section 5): what
+///   [`Keyring::export`] and `cookie-seal keygen` print;
+/// - standard with padding (`A-Z a-z 0-9 + /` and `=`, RFC 4648 section 4),
+///   as `openssl rand -base64 32` prints. An entry holding `+`, `/` or `=`
+///   is read in this alphabet, and must then be padded.
+///
+/// **Hex is refused**: a key text that, without its `=` padding, has an even
+/// length and only hex digits (`0-9 a-f A-F`, at least one a decimal digit)
+/// is [`Error::KeyringSyntax`] ("looks like hex"), because `openssl rand -hex
+/// 32` is also valid base64 and would otherwise be read silently as another,
+/// 48-byte key. No key that `keygen`, [`Keyring::export`] of a generated key
+/// or `openssl rand -base64 32` prints is affected (32 bytes are 43 base64
+/// characters, an odd number), and a random key of another length is
+/// hex-only with a probability below 2^-66.
+///
+/// ```
+/// use cookie_seal::{Error, Keyring};
+/// let from_keygen: Keyring = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8".parse()?;
+/// let from_openssl: Keyring = "1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".parse()?;
+/// assert_eq!(from_keygen, from_openssl);
+/// let hex = format!("1:{}", "5a".repeat(32)); // as `openssl rand -hex 32` prints
+/// assert!(matches!(hex.parse::<Keyring>(), Err(Error::KeyringSyntax { .. })));
+/// # Ok::<(), Error>(())
+/// ```
 ///
 /// ```
 /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -192,7 +221,8 @@ impl FromStr for Keyring {
     ///
     /// # Errors
     /// [`Error::EmptyKeyring`], [`Error::KeyringSyntax`] (naming the entry,
-    /// never echoing it), [`Error::KeyLength`] (naming the entry),
+    /// never echoing it; also for a key written in hex),
+    /// [`Error::KeyLength`] (naming the entry),
     /// [`Error::DuplicateKeyId`], [`Error::TooManyKeys`] for more than
     /// [`MAX_KEYS`] entries, or [`Error::TooLarge`] for text over
     /// [`MAX_KEYRING_TEXT_LEN`] bytes.
@@ -239,6 +269,9 @@ fn parse_entry(entry: &str, number: usize) -> Result<(u32, Key), Error> {
     if encoded.len() > MAX_KEY_LEN.div_ceil(3) * 4 {
         return Err(syntax("key is too long"));
     }
+    if looks_like_hex(encoded) {
+        return Err(syntax(HEX_KEY_REASON));
+    }
     let standard = encoded.contains(['+', '/', '=']);
     let engine = if standard {
         &STANDARD
@@ -260,6 +293,25 @@ fn parse_entry(entry: &str, number: usize) -> Result<(u32, Key), Error> {
         other => other,
     })?;
     Ok((id, key))
+}
+
+/// Whether a key's text is hex rather than base64: ignoring `=` padding, an
+/// even number of characters, all of them hex digits (`0-9`, `a-f`, `A-F`)
+/// and at least one a decimal digit.
+///
+/// Hex digits are valid base64 too, so without this check `openssl rand -hex
+/// 32` would be read as a 48-byte key. Real base64 keys do not trip it:
+/// 32-byte keys are 43 characters unpadded (odd) or end in `=` with 43
+/// characters before it, and a random key of another length is hex-only with
+/// a probability below 2^-66. The decimal digit keeps degenerate test keys
+/// such as all-zero bytes (`AAAA...`) readable. The rule reads the text
+/// without padding, which is the form [`Keyring::export`] writes, so every
+/// keyring that parses also parses again after `export`.
+fn looks_like_hex(encoded: &str) -> bool {
+    let unpadded = encoded.trim_end_matches('=');
+    unpadded.len() % 2 == 0
+        && unpadded.bytes().all(|b| b.is_ascii_hexdigit())
+        && unpadded.bytes().any(|b| b.is_ascii_digit())
 }
 
 impl fmt::Debug for Keyring {

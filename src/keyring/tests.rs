@@ -293,3 +293,65 @@ fn next_free_id_follows_the_highest() {
     assert_eq!(ring.next_free_id(), Some(5));
     assert_eq!(Keyring::new(u32::MAX, key(1)).next_free_id(), None);
 }
+
+/// `openssl rand -hex 32` is 64 hex digits, which are also valid base64 (48
+/// bytes): without this rule it was silently taken as a 48-byte key.
+#[test]
+fn hex_keys_are_refused_with_a_hint_to_use_base64() {
+    let hex_of = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    let random_like: Vec<u8> = (0..32u8)
+        .map(|i| i.wrapping_mul(97).wrapping_add(13))
+        .collect();
+    let lower = hex_of(&random_like);
+    let upper = lower.to_uppercase();
+    let digits_only = "0123456789".repeat(7); // 70 digits: even, all hex
+    let expected = Error::KeyringSyntax {
+        entry: 2,
+        reason: HEX_KEY_REASON,
+    };
+    let k = URL_SAFE_NO_PAD.encode([1u8; 32]);
+    for hex in [&lower, &upper, &digits_only, &hex_of(&[0x5a; 48])] {
+        let error = format!("1:{k},2:{hex}").parse::<Keyring>().unwrap_err();
+        assert_eq!(error, expected, "{hex}");
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("looks like hex"), "{shown}");
+        assert!(shown.contains("openssl rand -base64 32"), "{shown}");
+        assert!(
+            !shown.contains(&hex[..16]),
+            "the key is not echoed: {shown}"
+        );
+    }
+    // Padded standard base64 whose unpadded text is hex-only: the same rule,
+    // so that whatever parses also parses again after `export`.
+    // (62 characters and `==`: valid padded base64 of 46 bytes; `A` keeps
+    // the trailing bits zero.)
+    let padded = format!("1:{}A==", &lower[..61]);
+    assert_eq!(STANDARD.decode(&padded[2..]).unwrap().len(), 46);
+    assert!(matches!(
+        padded.parse::<Keyring>(),
+        Err(Error::KeyringSyntax {
+            reason: HEX_KEY_REASON,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn base64_keys_that_only_look_a_little_like_hex_are_kept() {
+    // Odd length: 32 bytes are 43 unpadded characters, so no `keygen` key
+    // and no `openssl rand -base64 32` key (44 characters with `=`) can
+    // ever be taken for hex.
+    let odd = format!("{}0", "a".repeat(42)); // all hex; `0` keeps the trailing bits zero
+    assert!(format!("1:{odd}").parse::<Keyring>().is_ok());
+    // Hex letters without a single decimal digit: base64 of zero bytes.
+    for zeros in [33usize, 45, 48] {
+        let text = URL_SAFE_NO_PAD.encode(vec![0u8; zeros]);
+        assert!(text.bytes().all(|b| b == b'A'));
+        let ring: Keyring = format!("1:{text}").parse().unwrap();
+        assert_eq!(ring.export().parse::<Keyring>().unwrap(), ring);
+    }
+    // One character outside the hex digits makes it base64.
+    let mut almost = "0123456789abcdef".repeat(4);
+    almost.replace_range(0..1, "g");
+    assert!(format!("1:{almost}").parse::<Keyring>().is_ok());
+}

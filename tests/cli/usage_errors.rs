@@ -65,3 +65,33 @@ fn bad_arguments_are_usage_errors() {
             .code(EXIT_USAGE);
     }
 }
+
+/// `openssl rand -hex 32` in a keyring: refused with a hint, not read as a
+/// 48-byte key; the help says which alphabet `keygen` prints.
+#[test]
+fn a_hex_keyring_is_refused_with_a_hint_to_use_base64() {
+    let hex = format!("1:{}", "0f1e2d3c4b5a6978".repeat(4)); // 64 hex digits
+    let output = cli()
+        .args(["rotate", "stage"])
+        .write_stdin(hex.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(EXIT_USAGE));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("keyring entry 1: the key looks like hex")
+            && stderr.contains("`cookie-seal keygen` or `openssl rand -base64 32`"),
+        "{stderr}"
+    );
+    assert_no_key_material(&output, &hex);
+
+    cli()
+        .args(["keygen", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("URL-safe base64 without padding"))
+        .stdout(predicate::str::contains(
+            "hex (`openssl rand -hex 32`) is refused",
+        ));
+}

@@ -51,6 +51,10 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Print a new keyring holding one fresh 256-bit key (for `SESSION_KEYS`).
+    ///
+    /// The key is printed as `ID:KEY` with KEY in URL-safe base64 without
+    /// padding (`A-Z a-z 0-9 - _`). Keyrings also accept standard padded
+    /// base64 (`openssl rand -base64 32`); hex (`openssl rand -hex 32`) is refused.
     Keygen {
         /// The key ID of the new key.
         #[arg(long, default_value_t = 1)]
