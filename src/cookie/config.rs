@@ -49,7 +49,7 @@ impl SameSite {
 /// The session cookie's name and attributes.
 ///
 /// The defaults are `session`, `Secure`, `HttpOnly`, `SameSite=Lax`,
-/// `Path=/`, no `Domain`, `Max-Age` taken from the codec's idle lifetime
+/// `Path=/`, no `Domain`, not `Partitioned`, `Max-Age` taken from the codec's idle lifetime
 /// ([`Settings::max_age`](crate::Settings::max_age)) and no chunking.
 /// Setters do not fail; the whole config is checked by
 /// [`CookieConfig::validate`], which
@@ -82,6 +82,7 @@ pub struct CookieConfig {
     pub(super) max_chunks: usize,
     pub(super) header_budget: usize,
     pub(super) browser_session: bool,
+    pub(super) partitioned: bool,
 }
 
 impl Default for CookieConfig {
@@ -98,6 +99,7 @@ impl Default for CookieConfig {
             max_chunks: 1,
             header_budget: DEFAULT_COOKIE_HEADER_BUDGET,
             browser_session: false,
+            partitioned: false,
         }
     }
 }
@@ -213,6 +215,49 @@ impl CookieConfig {
         self.browser_session
     }
 
+    /// Sets the `Partitioned` attribute (default off), for a session inside
+    /// a third-party iframe or widget: the browser keeps a separate cookie
+    /// jar for each top-level site the app is embedded in (CHIPS), so the
+    /// cookie still works where browsers block third-party cookies, and is
+    /// never shared between two embedding sites. Flask 3.1's
+    /// `SESSION_COOKIE_PARTITIONED`.
+    ///
+    /// [`CookieConfig::validate`] requires `Secure` with it (browsers ignore
+    /// an insecure partitioned cookie). Any name is accepted; CHIPS
+    /// recommends the `__Host-` prefix, which also binds the cookie to one
+    /// host. A cross-site embed also needs [`SameSite::None`], which this
+    /// setter does not choose for you. The attribute is rendered on every
+    /// chunk and on the removal cookies too: a partitioned cookie is deleted
+    /// only by a partitioned removal.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SameSite, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let config = CookieConfig::new("__Host-session")?
+    ///     .same_site(SameSite::None)
+    ///     .partitioned(true);
+    /// let cookies = SessionCookie::new(Codec::sealed(Keyring::new(1, Key::generate())), config)?;
+    /// let removal = &cookies.removal_cookies(&PresentCookies::none())[0];
+    /// assert!(removal.contains("; Partitioned; Secure"), "{removal}");
+    ///
+    /// let insecure = CookieConfig::new("s")?.partitioned(true).secure(false);
+    /// assert!(insecure.validate().is_err());
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn partitioned(mut self, partitioned: bool) -> CookieConfig {
+        self.partitioned = partitioned;
+        self
+    }
+
+    /// Whether the cookie carries the `Partitioned` attribute (see
+    /// [`CookieConfig::partitioned`]).
+    #[must_use]
+    pub fn is_partitioned(&self) -> bool {
+        self.partitioned
+    }
+
     /// Lets one token be split across up to `max_chunks` cookies named
     /// `name.0`, `name.1`, … when it does not fit in one (default 1: no
     /// chunking). Tokens that fit stay in the single cookie `name`. The token
@@ -326,8 +371,8 @@ impl CookieConfig {
     }
 
     /// Renders a `Set-Cookie` value that makes the browser delete `name`
-    /// (empty value, `Max-Age=0`, `Expires` in the past, same `Path` and
-    /// `Domain` so it matches).
+    /// (empty value, `Max-Age=0`, `Expires` in the past, same `Path`,
+    /// `Domain` and `Partitioned` so it matches).
     pub(super) fn render_removal(&self, name: &str) -> String {
         let mut cookie = self.builder(name, "").build();
         cookie.make_removal();
@@ -339,7 +384,8 @@ impl CookieConfig {
             .path(self.path.as_str())
             .secure(self.secure)
             .http_only(self.http_only)
-            .same_site(self.same_site.to_cookie());
+            .same_site(self.same_site.to_cookie())
+            .partitioned(self.partitioned);
         match &self.domain {
             Some(domain) => builder.domain(domain.as_str()),
             None => builder,

@@ -16,7 +16,7 @@ impl CookieConfig {
     /// control character or `;`; a `Domain` with characters other than ASCII
     /// letters, digits, `-` and `.`; a `__Host-` name without `Secure`, with a
     /// `Path` other than `/` or with a `Domain`; a `__Secure-` name without
-    /// `Secure`; `SameSite=None` without `Secure`; a zero `Max-Age`, or one with
+    /// `Secure`; `SameSite=None` or `Partitioned` without `Secure`; a zero `Max-Age`, or one with
     /// [`CookieConfig::browser_session`]; a chunk count of 0 or above
     /// [`MAX_CHUNKS`]; a header budget below [`MIN_COOKIE_HEADER_BUDGET`].
     /// [`Error::TooLarge`] for a name
@@ -54,6 +54,9 @@ impl CookieConfig {
         }
         if has_prefix_ignore_case(&self.name, "__Secure-") && !self.secure {
             return Err(Error::InvalidOption("a __Secure- cookie needs Secure"));
+        }
+        if self.partitioned && !self.secure {
+            return Err(Error::InvalidOption("a Partitioned cookie needs Secure"));
         }
         if self.same_site == SameSite::None && !self.secure {
             return Err(Error::InvalidOption("SameSite=None needs Secure"));

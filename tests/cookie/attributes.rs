@@ -246,3 +246,88 @@ fn getters_show_the_configuration() {
     assert!(browser.is_browser_session());
     assert_eq!(browser.name(), "sid");
 }
+
+/// CHIPS (Flask 3.1's `SESSION_COOKIE_PARTITIONED`): `Partitioned` is
+/// rendered by the `cookie` crate on the session cookie, on every chunk and
+/// on removals (a partitioned cookie is deleted only by a partitioned
+/// removal), and it needs `Secure`.
+#[test]
+fn partitioned_is_rendered_on_cookies_chunks_and_removals() {
+    let config = CookieConfig::new("__Host-session")
+        .unwrap()
+        .same_site(SameSite::None)
+        .partitioned(true);
+    assert!(config.is_partitioned());
+    assert_eq!(config.validate(), Ok(()));
+    let cookies = cookies(config);
+    let set = cookies
+        .set_cookies("TOKEN", &PresentCookies::none())
+        .unwrap();
+    assert_eq!(
+        set,
+        ["__Host-session=TOKEN; HttpOnly; SameSite=None; Partitioned; Secure; Path=/; Max-Age=86400"]
+    );
+    let removal = cookies.removal_cookies(&PresentCookies::none());
+    assert!(
+        removal[0].starts_with(
+            "__Host-session=; HttpOnly; SameSite=None; Partitioned; Secure; Path=/; Max-Age=0; Expires="
+        ),
+        "{}",
+        removal[0]
+    );
+
+    let chunked = cookies_chunked_partitioned();
+    let long = "t".repeat(6000);
+    let set = chunked.set_cookies(&long, &PresentCookies::none()).unwrap();
+    assert_eq!(set.len(), 2, "two chunks");
+    for cookie in set
+        .iter()
+        .chain(&chunked.removal_cookies(&PresentCookies::none().chunks(2)))
+    {
+        assert!(cookie.contains("; Partitioned"), "{cookie}");
+    }
+
+    // Off by default, and never rendered when off.
+    let plain = CookieConfig::default();
+    assert!(!plain.is_partitioned());
+    let set = self::cookies(plain.clone())
+        .set_cookies("T", &PresentCookies::none())
+        .unwrap();
+    assert!(!set[0].contains("Partitioned"), "{}", set[0]);
+    assert!(
+        !self::cookies(plain).removal_cookies(&PresentCookies::none())[0].contains("Partitioned")
+    );
+}
+
+fn cookies_chunked_partitioned() -> SessionCookie {
+    cookies(CookieConfig::default().chunking(3).partitioned(true))
+}
+
+#[test]
+fn partitioned_needs_secure_and_allows_any_name() {
+    let insecure = CookieConfig::default().partitioned(true).secure(false);
+    assert_eq!(
+        insecure.validate(),
+        Err(Error::InvalidOption("a Partitioned cookie needs Secure"))
+    );
+    assert!(SessionCookie::new(sealed(), insecure).is_err());
+    // CHIPS recommends __Host-, but browsers do not require it: a plain
+    // name with a Domain is valid too.
+    for name in ["__Host-s", "__Secure-s", "session"] {
+        assert_eq!(
+            CookieConfig::new(name)
+                .unwrap()
+                .partitioned(true)
+                .validate(),
+            Ok(()),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        CookieConfig::default()
+            .domain("example.com")
+            .partitioned(true)
+            .validate(),
+        Ok(())
+    );
+}
