@@ -52,6 +52,7 @@
 //! | `SameSite` | `Lax` | not sent with cross-site form posts and subrequests (CSRF), still sent when a user follows a link from another site. `Strict` also drops those; `None` needs `Secure` (checked) |
 //! | `Path` | `/` | the whole site; required by `__Host-` |
 //! | `Domain` | none | host-only: the cookie is not sent to other subdomains |
+//! | `Partitioned` | off ([`CookieConfig::partitioned`]) | CHIPS: for an app embedded in other sites, one cookie jar per embedding site; needs `Secure` (checked), and is also on every chunk and removal cookie |
 //! | `Max-Age` | the codec's idle lifetime ([`Settings::max_age`](crate::Settings::max_age)) | the browser forgets the cookie when the token would be expired anyway; the token's own times are what is enforced |
 //!
 //! Size rules: name + value ≤ 4096 bytes ([`MAX_COOKIE_LEN`](crate::consts::MAX_COOKIE_LEN)):
