@@ -214,7 +214,7 @@ fn verify_refuses_conflicting_names_and_unreadable_pastes() {
         (
             format!("a={value}; b=1"),
             &[],
-            "cannot read the token: found `;`",
+            "cannot read the token: found 2 cookies (a, b); paste only the session's",
         ),
     ];
     for (input, args, message) in cases {
@@ -227,4 +227,93 @@ fn verify_refuses_conflicting_names_and_unreadable_pastes() {
             "the token is not echoed: {stderr}"
         );
     }
+}
+
+/// A `Set-Cookie` value copied from the browser's devtools, without the
+/// `Set-Cookie:` prefix, is one cookie with its attributes: it verifies.
+/// Several cookies (a `Cookie` header) are still refused, with a message that
+/// counts them.
+#[test]
+fn verify_reads_a_set_cookie_value_pasted_without_its_prefix() {
+    use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    use cookie_seal::EncodeOptions;
+
+    let keys = keygen();
+    let cookies = SessionCookie::new(
+        codec(Mode::Sealed, &keys),
+        CookieConfig::new("__Host-session").unwrap(),
+    )
+    .unwrap();
+    let set = cookies
+        .store(
+            &session(),
+            &EncodeOptions::new(),
+            &PresentCookies::none(),
+            SystemTime::now(),
+        )
+        .unwrap();
+    assert!(set[0].contains("; HttpOnly; "), "{}", set[0]);
+    for pasted in [
+        set[0].clone(),
+        format!("{}\n", set[0]),
+        // As some devtools order and space the attributes.
+        format!(
+            "{}; secure; httponly; path=/; samesite=lax;",
+            set[0].split(';').next().unwrap()
+        ),
+    ] {
+        let output = verify(&keys, &pasted, &[]);
+        assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
+        assert!(stdout(&output).contains("bound to cookie \"__Host-session\""));
+    }
+    let value = set[0].split(';').next().unwrap().split_once('=').unwrap().1;
+    let output = verify(
+        &keys,
+        &format!("theme=dark; __Host-session={value}; lang=en"),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(EXIT_USAGE));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("found 3 cookies (theme, __Host-session, lang); paste only the session's"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&value[..20]), "{stderr}");
+}
+
+/// Under another `--cookie-name` than the cookie's, the verdict names the
+/// name it bound and says how to fix it.
+#[test]
+fn verify_under_the_wrong_cookie_name_names_it_and_hints_at_the_fix() {
+    use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    use cookie_seal::EncodeOptions;
+
+    let keys = keygen();
+    let cookies = SessionCookie::new(
+        codec(Mode::Signed, &keys),
+        CookieConfig::new("__Host-app").unwrap(),
+    )
+    .unwrap();
+    let set = cookies
+        .store(
+            &session(),
+            &EncodeOptions::new(),
+            &PresentCookies::none(),
+            SystemTime::now(),
+        )
+        .unwrap();
+    let value = set[0].split(';').next().unwrap().split_once('=').unwrap().1;
+    let text = invalid(&verify(&keys, value, &["--cookie-name", "session"]));
+    assert!(
+        text.contains("verified for cookie name \"session\"")
+            && text.contains(
+                "if the cookie is called something else, pass its name with --cookie-name"
+            ),
+        "{text}"
+    );
+    let text = invalid(&verify(&keys, &format!("session={value}"), &[]));
+    assert!(
+        text.contains("verified for cookie name \"session\""),
+        "{text}"
+    );
 }

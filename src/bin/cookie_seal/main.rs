@@ -120,9 +120,10 @@ impl From<ModeArg> for Mode {
 /// The settings of `verify`, mirroring the codec's.
 #[derive(Debug, Args)]
 struct VerifyArgs {
-    /// The token: the bare cookie value, or NAME=value as devtools show it
-    /// (then NAME is bound as with --cookie-name); `-` reads it from stdin
-    /// (then the keyring must come from `SESSION_KEYS`).
+    /// The token: the bare cookie value, NAME=value as devtools show it, or a
+    /// Set-Cookie value or line with its attributes (then NAME is bound as
+    /// with --cookie-name); `-` reads it from stdin (then the keyring must
+    /// come from `SESSION_KEYS`).
     token: String,
     /// Require this mode; without it the mode the token claims is used (it is authenticated).
     #[arg(long, value_enum)]

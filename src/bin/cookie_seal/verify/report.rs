@@ -174,12 +174,16 @@ pub(super) fn invalid_outcome(
             join(key_ids)
         ),
         Error::Invalid => {
-            let hint = match settings.binding {
-                Binding::Unbound => {
-                    "; a cookie written by SessionCookie is bound to its name: pass \
-                     --cookie-name NAME, or paste NAME=value"
-                }
-                _ => "",
+            let hint = match &settings.binding {
+                Binding::Unbound => "; a cookie written by SessionCookie is bound to its name: \
+                                     pass --cookie-name NAME, or paste NAME=value"
+                    .to_owned(),
+                Binding::CookieName(name) => format!(
+                    "; verified for cookie name {name:?} (the cookie layer binds the name into \
+                     the token): if the cookie is called something else, pass its name with \
+                     --cookie-name, or paste NAME=value as the browser shows it"
+                ),
+                Binding::Context(_) => String::new(),
             };
             format!(
                 "the tag does not verify: the token was modified, or the key, purpose ({:?}) \
