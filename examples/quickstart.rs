@@ -4,11 +4,25 @@
 //! `cargo run --example quickstart` (uses `SESSION_KEYS` if set, otherwise a
 //! fresh random keyring).
 
+use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cookie_seal::{Codec, Decoded, Error, Key, Keyring, SessionMap};
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// Prints a failure as its message (`error: keyring entry 1: the key looks
+/// like hex; ...`): a `main` that returns the error prints its Debug form
+/// (`Error: KeyringSyntax { entry: 1, reason: ... }`) instead.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 1. A keyring: one primary key (ID 1). In production it comes from the
     //    environment, e.g. SESSION_KEYS="1:<base64 key>".
     let mut keys: Keyring = match std::env::var("SESSION_KEYS") {

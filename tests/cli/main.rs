@@ -14,6 +14,7 @@ use base64::Engine;
 use cookie_seal::{Codec, Keyring, Mode, SessionMap};
 use predicates::prelude::*;
 
+mod examples;
 mod inspect;
 mod keygen_rotate;
 mod usage_errors;
