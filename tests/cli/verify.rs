@@ -317,3 +317,44 @@ fn verify_under_the_wrong_cookie_name_names_it_and_hints_at_the_fix() {
         "{text}"
     );
 }
+
+/// `--at` judges a token as of another moment (to replay an incident, and to
+/// pin the clock of docs/operations.md's transcripts): an old token is valid
+/// at the time it was fresh, and an ISO date that is not RFC 3339 UTC is a
+/// usage error.
+#[test]
+fn verify_and_inspect_judge_the_token_at_the_moment_given() {
+    let keys = keygen();
+    let issued = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_000_000); // 2026-11-18T...
+    let old = codec(Mode::Signed, &keys)
+        .encode_at(&session(), issued)
+        .unwrap();
+    let an_hour_later = "2026-11-18T12:06:40Z"; // issued + 1h
+    let output = verify(&keys, &old, &["--at", an_hour_later]);
+    assert_valid(&output, "key ID:         1 (primary)", "re-issue due:   no");
+    assert!(
+        stdout(&output).contains("issued at:      2026-11-18T11:06:40Z (1h ago)"),
+        "{}",
+        stdout(&output)
+    );
+    let text = invalid(&verify(&keys, &old, &["--at", "2026-11-19T11:06:41Z"]));
+    assert!(
+        text.starts_with("INVALID: authentic, but expired at 2026-11-19T11:06:40Z"),
+        "{text}"
+    );
+    cli()
+        .args(["inspect", "--at", an_hour_later, &old])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "issued at:      2026-11-18T11:06:40Z (1h ago)",
+        ));
+    for bad in ["yesterday", "2026-11-18", "1795000000"] {
+        cli()
+            .env("SESSION_KEYS", &keys)
+            .args(["verify", "--at", bad, &old])
+            .assert()
+            .code(EXIT_USAGE)
+            .stderr(predicate::str::contains("--at"));
+    }
+}

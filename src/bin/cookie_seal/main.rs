@@ -72,6 +72,10 @@ enum Command {
         /// default: the pasted NAME, else `session`.
         #[arg(long)]
         cookie_name: Option<String>,
+        /// Show ages as of this moment instead of now (RFC 3339 UTC, e.g.
+        /// `2026-11-22T09:14:00Z`).
+        #[arg(long, value_parser = parse_moment, value_name = "TIME")]
+        at: Option<SystemTime>,
     },
     /// Verify a token with the keyring in `SESSION_KEYS` (else stdin) and show its contents' shape.
     Verify(VerifyArgs),
@@ -152,6 +156,17 @@ struct VerifyArgs {
     /// (name + value <= 4096 bytes). Default: the pasted NAME, else none.
     #[arg(long)]
     cookie_name: Option<String>,
+    /// Judge the token as of this moment instead of now (RFC 3339 UTC, e.g.
+    /// `2026-11-22T09:14:00Z`): to replay what a server decided during an
+    /// incident, or to see when a cookie stops being valid.
+    #[arg(long, value_parser = parse_moment, value_name = "TIME")]
+    at: Option<SystemTime>,
+}
+
+/// A moment in RFC 3339 UTC: `2026-11-22T09:14:00Z`.
+fn parse_moment(text: &str) -> Result<SystemTime, String> {
+    humantime::parse_rfc3339(text)
+        .map_err(|e| format!("{e}; give a UTC time such as 2026-11-22T09:14:00Z"))
 }
 
 /// A plain number of seconds, or a humantime duration (`12h`, `1day 2h`).
@@ -216,11 +231,16 @@ fn run(command: Command) -> Result<u8, Failure> {
             );
             Ok(EXIT_OK)
         }
-        Command::Inspect { token, cookie_name } => {
+        Command::Inspect {
+            token,
+            cookie_name,
+            at,
+        } => {
             let pasted = input::pasted(&token)?;
             let name = cookie_name_of(&pasted, cookie_name)?;
             let name = name.as_deref().unwrap_or(DEFAULT_COOKIE_NAME);
-            let outcome = inspect::inspect(&pasted.value, name, SystemTime::now());
+            let now = at.unwrap_or_else(SystemTime::now);
+            let outcome = inspect::inspect(&pasted.value, name, now);
             emit(outcome.text.as_bytes())?;
             Ok(outcome.code)
         }
@@ -253,7 +273,8 @@ fn run(command: Command) -> Result<u8, Failure> {
                 reissue_after: args.reissue_after,
                 clock_skew: args.clock_skew,
             };
-            let outcome = verify::verify(&pasted.value, keys, &settings, SystemTime::now())?;
+            let now = args.at.unwrap_or_else(SystemTime::now);
+            let outcome = verify::verify(&pasted.value, keys, &settings, now)?;
             emit(outcome.text.as_bytes())?;
             Ok(outcome.code)
         }
@@ -339,6 +360,18 @@ mod tests {
     }
 
     #[test]
+    fn moments_are_rfc_3339_utc() {
+        use std::time::UNIX_EPOCH;
+        assert_eq!(
+            parse_moment("2026-11-18T11:06:40Z"),
+            Ok(UNIX_EPOCH + Duration::from_secs(1_795_000_000))
+        );
+        for bad in ["", "2026-11-18", "2026-11-18T11:06:40", "1795000000", "now"] {
+            assert!(parse_moment(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn verify_defaults_match_the_library() {
         use cookie_seal::consts::{DEFAULT_CLOCK_SKEW, DEFAULT_MAX_AGE};
         let cli = Cli::try_parse_from(["cookie-seal", "verify", "TOKEN"]).unwrap();
@@ -351,5 +384,6 @@ mod tests {
         assert_eq!(args.cookie_name, None);
         assert_eq!(args.context, None);
         assert_eq!(args.mode, None);
+        assert_eq!(args.at, None);
     }
 }
