@@ -14,6 +14,9 @@ use base64::Engine;
 use cookie_seal::{Codec, Keyring, Mode, SessionMap};
 use predicates::prelude::*;
 
+#[path = "../docs/demo_keys.rs"]
+mod demo_keys;
+mod docs;
 mod examples;
 mod inspect;
 mod keygen_rotate;
