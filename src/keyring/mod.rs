@@ -45,7 +45,9 @@ pub(crate) const HEX_KEY_REASON: &str = "the key looks like hex (an even number 
 /// 48-byte key. No key that `keygen`, [`Keyring::export`] of a generated key
 /// or `openssl rand -base64 32` prints is affected (32 bytes are 43 base64
 /// characters, an odd number), and a random key of another length is
-/// hex-only with a probability below 2^-66.
+/// hex-only with a probability below 2^-66. (Bytes chosen to spell hex in
+/// base64, such as a key of 33 bytes `d3 4d 34 ...` that encodes as `0000...`,
+/// are refused when read back: make keys with [`Key::generate`].)
 ///
 /// ```
 /// use cookie_seal::{Error, Keyring};
