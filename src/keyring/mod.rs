@@ -311,7 +311,7 @@ fn parse_entry(entry: &str, number: usize) -> Result<(u32, Key), Error> {
 /// keyring that parses also parses again after `export`.
 fn looks_like_hex(encoded: &str) -> bool {
     let unpadded = encoded.trim_end_matches('=');
-    unpadded.len() % 2 == 0
+    unpadded.len().is_multiple_of(2)
         && unpadded.bytes().all(|b| b.is_ascii_hexdigit())
         && unpadded.bytes().any(|b| b.is_ascii_digit())
 }
