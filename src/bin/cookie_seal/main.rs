@@ -65,8 +65,8 @@ enum Command {
     Rotate(RotateStep),
     /// Show what a token's header claims, without keys. Nothing is verified.
     Inspect {
-        /// The token (the bare value, or NAME=value), or `-` to read it from
-        /// stdin (keeps it out of shell history).
+        /// The token (the bare value, NAME=value, or a Set-Cookie value with its
+        /// attributes), or `-` to read it from stdin (keeps it out of shell history).
         token: String,
         /// The cookie name, for the size budget (name + value <= 4096 bytes);
         /// default: the pasted NAME, else `session`.
