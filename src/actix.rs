@@ -3,18 +3,26 @@
 //! argument in a handler. No glue: the middleware loads the session and
 //! writes the `Set-Cookie` headers.
 //!
-//! Per request, exactly as with the [tower layer](crate::tower): the
-//! session is loaded once, when a handler first extracts it, from every
-//! `Cookie` header line (chunks reassembled); a missing, forged or expired
-//! cookie is an empty session. The response gets exactly the `Set-Cookie`
-//! values [`SessionCookie::save`] decides: nothing for an untouched or
-//! unchanged session, a re-issue after key rotation or past the codec's
-//! `reissue_after` **also when the handler only read**, a removal after
-//! `clear()` and for a rejected cookie. A session that cannot be saved
+//! Per request, exactly as with the [tower layer](crate::tower) (see there
+//! for the rules in full): the session is loaded once, when a handler
+//! first extracts it, from every `Cookie` header line read as bytes (other
+//! cookies with non-ASCII bytes never hide it; chunks reassembled); a
+//! missing, forged or expired cookie is an empty session. The response gets
+//! exactly the `Set-Cookie` values [`SessionCookie::save`] decides: nothing
+//! for an untouched or unchanged session, a re-issue after key rotation or
+//! past the codec's `reissue_after` **also when the handler only read**, a
+//! removal after `clear()` and for a rejected cookie; with
+//! [`SessionMiddleware::refresh_every_request`], a re-issue on every
+//! response. On a 5xx response only deletions are sent. A response that
+//! read the session or sets its cookie gets `Vary: Cookie`; one that sets
+//! it is made `Cache-Control: private`, and a response marked `public`
+//! gets no optional re-issue. A session that cannot be saved
 //! ([`Error::TooLarge`]) turns the response into a 500 without a cookie
 //! ([`SessionMiddleware::on_save_error`] chooses it);
-//! [`SessionMiddleware::on_rejected`] reports rejected cookies. The
-//! middleware prints nothing.
+//! [`SessionMiddleware::on_rejected`] reports rejected cookies. A missing
+//! middleware, or two with different configs on one request, answer a 500
+//! that names the problem, also written once to standard error (the only
+//! thing the middleware prints).
 //!
 //! At login, [`Session::renew`] starts a clean session (values dropped, new
 //! ID, fresh creation time); [`Session::regenerate`] changes the ID but
@@ -81,9 +89,7 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{
-    HeaderMap, HeaderValue, CACHE_CONTROL, COOKIE, SET_COOKIE, VARY,
-};
+use actix_web::http::header::{HeaderMap, HeaderValue, CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use serde::de::DeserializeOwned;

@@ -7,18 +7,54 @@
 //! - The session is loaded when a handler first asks for it (an extractor),
 //!   once, from every `Cookie` header line, with chunks reassembled. A
 //!   missing, forged, expired or undecodable cookie is an empty session.
+//!   The lines are read as bytes: another cookie holding UTF-8, obs-text or
+//!   invalid UTF-8 (set by a script, or by a sibling subdomain) is skipped
+//!   and never hides the session beside it. Names match exactly (only space
+//!   and tab around a pair are trimmed).
 //! - The response gets exactly the `Set-Cookie` values that
 //!   [`SessionCookie::save`] decides: nothing for an untouched or unchanged
 //!   session; the new cookie for a changed one; a re-issue under the primary
 //!   key after key rotation or past the codec's `reissue_after`, **also when
 //!   the handler only read**; a removal after `clear()` and for a rejected
 //!   cookie. A request whose handler never extracts the session gets no
-//!   `Set-Cookie` at all.
+//!   `Set-Cookie` at all, unless [`SessionLayer::refresh_every_request`] is
+//!   set. The decision is made when the response leaves the handler, as
+//!   late as the layer can.
+//! - **Server errors.** On a 5xx response nothing is stored: no changed
+//!   session, no re-issue, no refresh (as Django's `SessionMiddleware` and
+//!   tower-sessions do), so a handler that fails half-way does not leave
+//!   half its changes in the cookie. Deletions still go out: a logout
+//!   (`clear()`) whose response is an error, and a rejected cookie. A
+//!   deletion never grants anything, and a user who asked to log out must
+//!   be logged out even if the page after it fails.
+//! - **Caches.** A response whose handler read the session, or that sets
+//!   its cookie, gets `Vary: Cookie` (unless a `Vary` already names
+//!   `Cookie` or `*`), as Django's `SessionMiddleware` adds it whenever
+//!   the session was accessed. A response that sets the session cookie is
+//!   never left storable by a shared cache: unless its `Cache-Control`
+//!   already says `private` or `no-store`, `public` and `s-maxage` are
+//!   dropped and `private` is added (other directives, such as `max-age`,
+//!   stay for the browser's own cache); without a `Cache-Control` it gets
+//!   `Cache-Control: private`, what Rails sends by default. An optional
+//!   re-issue (nothing changed, only rotation, `reissue_after` or
+//!   [`SessionLayer::refresh_every_request`]) is not added to a response the
+//!   handler marked for shared caches (`public` or `s-maxage`): it waits
+//!   for the next private response. A changed session or a deletion is
+//!   always sent, with `private`.
 //! - A session that cannot be saved (it grew past the cookie's budget,
 //!   [`Error::TooLarge`]) turns the response into a 500 without any cookie;
 //!   [`SessionLayer::on_save_error`] chooses that response (and is the
 //!   place to log it). [`SessionLayer::on_rejected`] reports rejected
-//!   cookies. The layer itself prints nothing.
+//!   cookies.
+//! - **Misconfiguration fails loudly.** Without the layer, the extractor
+//!   answers a 500 naming it; in axum this also happens for a route added
+//!   *after* `.layer(...)` (a layer applies only to the routes added before
+//!   it), and the message says so. Two session layers with different
+//!   configs on one route (the handler would see only the inner one, and
+//!   the outer one would never write) answer a 500 naming both cookies,
+//!   without calling the handler. Each of these is also written once per
+//!   process to standard error, the only thing the layer ever prints. The
+//!   same layer applied twice is harmless.
 //!
 //! Outside axum, a service behind the layer reads the session with
 //! [`Session::from_http`]. The layer has no runtime of its own: it works on
@@ -313,7 +349,11 @@ where
     fn call(&mut self, mut request: Request<ReqBody>) -> ResponseFuture<S::Future> {
         let started = self.layer.hooks.start(
             request.extensions().get(),
-            request.headers().get_all(COOKIE).iter().map(HeaderValue::as_bytes),
+            request
+                .headers()
+                .get_all(COOKIE)
+                .iter()
+                .map(HeaderValue::as_bytes),
         );
         let stage = match started {
             Ok((state, extension)) => {

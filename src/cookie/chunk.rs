@@ -130,7 +130,9 @@ impl CookieConfig {
     /// The chunk index if `name` is exactly this config's chunk cookie
     /// `name.i` (canonical decimal, below the recognised limit).
     pub(super) fn chunk_index(&self, name: &[u8]) -> Option<usize> {
-        let digits = name.strip_prefix(self.name.as_bytes())?.strip_prefix(b".")?;
+        let digits = name
+            .strip_prefix(self.name.as_bytes())?
+            .strip_prefix(b".")?;
         let canonical = matches!(digits.len(), 1 | 2)
             && digits.iter().all(u8::is_ascii_digit)
             && (digits.len() == 1 || digits[0] != b'0');
@@ -266,7 +268,8 @@ impl SessionCookie {
                 let slot = if name == own {
                     found.present.single = true;
                     Slot::Single
-                } else if let Some(index) = chunking.then(|| self.config.chunk_index(name)).flatten()
+                } else if let Some(index) =
+                    chunking.then(|| self.config.chunk_index(name)).flatten()
                 {
                     found.present.add_chunk(index);
                     Slot::Chunk(index)
@@ -419,7 +422,10 @@ pub(super) fn cookie_pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])
 fn trim_ows(bytes: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| matches!(b, b' ' | b'\t');
     let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
-    let end = bytes.iter().rposition(|b| !is_ows(b)).map_or(start, |i| i + 1);
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
     &bytes[start..end]
 }
 

@@ -150,7 +150,10 @@ impl RequestState {
     ///
     /// `Vary: Cookie` is due when a handler read the session or a cookie is
     /// set.
-    pub(crate) fn finish<H: TryFrom<String>>(&self, kind: ResponseKind) -> Result<Finish<H>, Error> {
+    pub(crate) fn finish<H: TryFrom<String>>(
+        &self,
+        kind: ResponseKind,
+    ) -> Result<Finish<H>, Error> {
         let saver = lock(&self.slot)
             .as_ref()
             .map(|slot| Arc::clone(&slot.saver));

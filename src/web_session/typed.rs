@@ -80,7 +80,8 @@ impl<T: Serialize + Send> Saver for Mutex<TypedState<T>> {
                 Vec::new()
             });
         };
-        if !changed && !rejected && !(reissue && state.loaded.needs_reissue()) {
+        let reissue_due = reissue && state.loaded.needs_reissue();
+        if !(changed || rejected || reissue_due) {
             return Ok(Vec::new());
         }
         let options = match original {

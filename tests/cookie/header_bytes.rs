@@ -71,7 +71,9 @@ fn names_padded_with_anything_but_space_or_tab_are_other_cookies() {
     let cookies = cookies(CookieConfig::default().chunking(3));
     let own = cookie_header(&store_fresh(&cookies, &alice()));
     let token = own.strip_prefix("session=").unwrap();
-    for pad in ["\u{b}", "\u{c}", "\u{a0}", "\u{3000}", "\u{2028}", "\u{85}", "\r", "\n"] {
+    for pad in [
+        "\u{b}", "\u{c}", "\u{a0}", "\u{3000}", "\u{2028}", "\u{85}", "\r", "\n",
+    ] {
         for padded in [
             format!("{pad}session={token}"),
             format!("session{pad}={token}"),
@@ -81,7 +83,11 @@ fn names_padded_with_anything_but_space_or_tab_are_other_cookies() {
             assert!(loaded.present().is_empty(), "{padded:?}");
             assert_eq!(loaded.decoded().map(|d| d.key_id), None, "{padded:?}");
             assert!(cookies.present([padded.as_str()]).is_empty(), "{padded:?}");
-            assert_eq!(cookies.read_token([padded.as_str()]), Ok(None), "{padded:?}");
+            assert_eq!(
+                cookies.read_token([padded.as_str()]),
+                Ok(None),
+                "{padded:?}"
+            );
         }
     }
     // HTTP's optional whitespace (space, tab) around a pair and its `=`.
@@ -95,6 +101,9 @@ fn a_line_without_any_pair_is_no_cookie() {
     let cookies = cookies(CookieConfig::default());
     for line in [&b""[..], b";;", b"  ;\t;", b"=", b"=x; ;", b"\xff"] {
         let loaded = cookies.load_bytes::<SessionMap>([line], now());
-        assert!(loaded.present().is_empty() && loaded.error().is_none(), "{line:?}");
+        assert!(
+            loaded.present().is_empty() && loaded.error().is_none(),
+            "{line:?}"
+        );
     }
 }

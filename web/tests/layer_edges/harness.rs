@@ -182,7 +182,9 @@ impl actix_web::Responder for Page {
 }
 
 pub async fn read(session: Session) -> Result<Page, cookie_seal::Error> {
-    Ok(ok(session.get::<String>("user")?.unwrap_or_else(|| "-".into())))
+    Ok(ok(session
+        .get::<String>("user")?
+        .unwrap_or_else(|| "-".into())))
 }
 
 pub async fn login(session: Session) -> Result<Page, cookie_seal::Error> {
@@ -334,8 +336,7 @@ impl Framework for Actix {
             };
         }
         let middleware = |cookies: SessionCookie| {
-            cookie_seal::actix::SessionMiddleware::new(cookies)
-                .refresh_every_request(setup.refresh)
+            cookie_seal::actix::SessionMiddleware::new(cookies).refresh_every_request(setup.refresh)
         };
         let inner = middleware(setup.cookies.clone());
         let outer = setup.outer.clone().map(middleware);

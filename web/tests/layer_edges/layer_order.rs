@@ -15,9 +15,15 @@ fn a_route_added_after_the_layer_gets_a_500_that_explains_the_order() {
     assert_eq!((before.status, before.set_cookies.len()), (200, 1));
     let after = Axum::call(app, get("/read"));
     assert_eq!(after.status, 500);
-    assert!(after.body.contains("SessionLayer is missing"), "{}", after.body);
     assert!(
-        after.body.contains("applies only to the routes added before it"),
+        after.body.contains("SessionLayer is missing"),
+        "{}",
+        after.body
+    );
+    assert!(
+        after
+            .body
+            .contains("applies only to the routes added before it"),
         "{}",
         after.body
     );

@@ -42,13 +42,20 @@ pub fn foreign_bytes_beside_the_session_keep_it_through_login_and_logout<F: Fram
         ] {
             let read = send::<F>(&setup, request);
             assert_eq!((read.status, read.body.as_str()), (200, "alice"), "{label}");
-            assert!(read.set_cookies.is_empty(), "{label}: {:?}", read.set_cookies);
+            assert!(
+                read.set_cookies.is_empty(),
+                "{label}: {:?}",
+                read.set_cookies
+            );
         }
         // A login with the old session and a foreign cookie on one line
         // replaces the session (the new cookie is a new session).
         let again = send::<F>(&setup, get("/login").line(one_line(foreign, &own)));
         let renewed = again.cookie_line();
-        assert_ne!(setup.decode(&renewed).value.id(), setup.decode(&own).value.id());
+        assert_ne!(
+            setup.decode(&renewed).value.id(),
+            setup.decode(&own).value.id()
+        );
         // A logout sends the deletion, on one line and across lines.
         for request in [
             get("/logout").line(one_line(foreign, &renewed)),
@@ -81,7 +88,11 @@ pub fn a_name_padded_with_unicode_whitespace_is_not_the_session<F: Framework>() 
     ] {
         let read = send::<F>(&setup, get("/read").line(&padded));
         assert_eq!(read.body, "-", "{padded:?}");
-        assert!(read.set_cookies.is_empty(), "not ours: {:?}", read.set_cookies);
+        assert!(
+            read.set_cookies.is_empty(),
+            "not ours: {:?}",
+            read.set_cookies
+        );
     }
     // Space and tab around the pair and its `=` are HTTP's own whitespace.
     let spaced = format!(" \t{NAME} \t= {token}\t ; other=1");
@@ -155,7 +166,11 @@ pub fn a_server_error_stores_nothing_but_still_deletes<F: Framework>() {
     // A logout that fails afterwards still logs out.
     let failed_logout = send::<F>(&setup, get("/logout-then-503").line(&own));
     assert_eq!(failed_logout.status, 503);
-    assert!(failed_logout.removes(NAME), "{:?}", failed_logout.set_cookies);
+    assert!(
+        failed_logout.removes(NAME),
+        "{:?}",
+        failed_logout.set_cookies
+    );
     // A rejected cookie is deleted whatever the status.
     let forged = format!("{NAME}=forged");
     let failed_read = send::<F>(&setup, get("/read-then-500").line(&forged));
@@ -174,20 +189,32 @@ pub fn refresh_every_request_reissues_on_a_route_that_never_takes_the_session<F:
     let before = setup.decode(&own);
     let refreshed = send::<F>(&setup, get("/untouched").line(&own));
     assert_eq!(refreshed.body, "no session here");
-    assert_eq!(refreshed.set_cookies.len(), 1, "{:?}", refreshed.set_cookies);
+    assert_eq!(
+        refreshed.set_cookies.len(),
+        1,
+        "{:?}",
+        refreshed.set_cookies
+    );
     assert_eq!(refreshed.cache_control, ["private"]);
     let after = setup.decode(&refreshed.cookie_line());
     assert!(after.issued_at > before.issued_at + Duration::from_secs(300));
     assert_eq!(after.created_at, before.created_at);
-    assert_eq!(after.value.get::<String>("user").unwrap().as_deref(), Some("alice"));
+    assert_eq!(
+        after.value.get::<String>("user").unwrap().as_deref(),
+        Some("alice")
+    );
     // A read-only handler's response is refreshed too.
     let read = send::<F>(&setup, get("/read").line(&own));
     assert_eq!(read.body, "alice");
     assert!(setup.decode(&read.cookie_line()).issued_at > before.issued_at);
     // Without the option, nothing is written.
     let plain = Setup::new(cookies());
-    assert!(send::<F>(&plain, get("/untouched").line(&own)).set_cookies.is_empty());
-    assert!(send::<F>(&plain, get("/read").line(&own)).set_cookies.is_empty());
+    assert!(send::<F>(&plain, get("/untouched").line(&own))
+        .set_cookies
+        .is_empty());
+    assert!(send::<F>(&plain, get("/read").line(&own))
+        .set_cookies
+        .is_empty());
 }
 
 pub fn refresh_every_request_writes_nothing_without_a_valid_session<F: Framework>() {
@@ -207,8 +234,12 @@ pub fn refresh_every_request_writes_nothing_without_a_valid_session<F: Framework
     assert_eq!(logout.set_cookies.len(), 1);
     assert!(logout.removes(NAME));
     // No refresh on a server error, nor on a public response.
-    assert!(send::<F>(&setup, get("/read-then-500").line(&own)).set_cookies.is_empty());
-    assert!(send::<F>(&setup, get("/public/read").line(&own)).set_cookies.is_empty());
+    assert!(send::<F>(&setup, get("/read-then-500").line(&own))
+        .set_cookies
+        .is_empty());
+    assert!(send::<F>(&setup, get("/public/read").line(&own))
+        .set_cookies
+        .is_empty());
 }
 
 pub fn refresh_every_request_keeps_a_typed_session_as_it_is<F: Framework>() {
@@ -216,7 +247,12 @@ pub fn refresh_every_request_keeps_a_typed_session_as_it_is<F: Framework>() {
     let bob = Profile { name: "bob".into() };
     let own = mint(&setup.cookies, &bob, earlier());
     let refreshed = send::<F>(&setup, get("/untouched").line(&own));
-    assert_eq!(refreshed.set_cookies.len(), 1, "{:?}", refreshed.set_cookies);
+    assert_eq!(
+        refreshed.set_cookies.len(),
+        1,
+        "{:?}",
+        refreshed.set_cookies
+    );
     let plain = Setup::new(cookies());
     let read = send::<F>(&plain, get("/typed/read").line(refreshed.cookie_line()));
     assert_eq!(read.body, "bob");
@@ -231,7 +267,11 @@ pub fn two_session_layers_with_different_cookies_fail_loudly<F: Framework>() {
     setup.outer = Some(cookies_with(keys_1(), "__Host-other"));
     let reply = send::<F>(&setup, get("/login"));
     assert_eq!(reply.status, 500);
-    assert!(reply.body.contains("two cookie_seal session layers"), "{}", reply.body);
+    assert!(
+        reply.body.contains("two cookie_seal session layers"),
+        "{}",
+        reply.body
+    );
     assert!(reply.body.contains("__Host-other") && reply.body.contains(NAME));
     assert!(reply.set_cookies.is_empty());
     // The same layer twice is harmless: the inner one does the work.
