@@ -487,6 +487,33 @@ mod tests {
     }
 
     #[test]
+    fn cookie_pairs_trim_only_space_and_tab_and_never_fail() {
+        let pairs = |line: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            cookie_pairs(line)
+                .map(|(name, value)| (name.to_vec(), value.to_vec()))
+                .collect()
+        };
+        let owned = |name: &[u8], value: &[u8]| (name.to_vec(), value.to_vec());
+        assert_eq!(
+            pairs(b" \ta = 1 \t;b=2;;  ;c= ;=x;novalue"),
+            [owned(b"a", b"1"), owned(b"b", b"2"), owned(b"c", b"")]
+        );
+        // Other bytes stay part of the name or value.
+        assert_eq!(
+            pairs(b"\x0bs=1; s\x0c=2; \xc2\xa0s=3; s=\xff\xfe"),
+            [
+                owned(b"\x0bs", b"1"),
+                owned(b"s\x0c", b"2"),
+                owned(b"\xc2\xa0s", b"3"),
+                owned(b"s", b"\xff\xfe"),
+            ]
+        );
+        // Only the first `=` splits: the value may hold more.
+        assert_eq!(pairs(b"s=a=b"), [owned(b"s", b"a=b")]);
+        assert!(pairs(b"").is_empty() && pairs(b"\t ").is_empty());
+    }
+
+    #[test]
     fn cookie_octets_exclude_separators_and_controls() {
         let allowed: Vec<u8> = (0u8..=255).filter(|&b| is_cookie_octet(b)).collect();
         assert_eq!(allowed.len(), 94 - 4);

@@ -78,7 +78,7 @@ impl<R> Hooks<R> {
                     outer.config.cookies.config().name(),
                     self.config.cookies.config().name(),
                 );
-                super::log_once(&super::TWO_LAYERS_LOGGED, &message);
+                let _ = super::log_once(&super::TWO_LAYERS_LOGGED, &message);
                 return Err(message);
             }
         }

@@ -93,7 +93,7 @@ impl SessionRejection {
     /// may never be read by the developer (it is a misconfiguration, not a
     /// client's fault, and the same for every request of that route).
     pub(crate) fn report_missing(self) -> SessionRejection {
-        log_once(&MISSING_LOGGED, self.message);
+        let _ = log_once(&MISSING_LOGGED, self.message);
         self
     }
 }
@@ -105,10 +105,13 @@ pub(crate) static TWO_LAYERS_LOGGED: AtomicBool = AtomicBool::new(false);
 /// crate has no logging dependency; these are configuration errors that
 /// must not pass silently, and once per process keeps them from flooding
 /// the log.
-pub(crate) fn log_once(flag: &AtomicBool, message: &str) {
-    if !flag.swap(true, Ordering::Relaxed) {
+/// Returns whether it wrote.
+pub(crate) fn log_once(flag: &AtomicBool, message: &str) -> bool {
+    let first = !flag.swap(true, Ordering::Relaxed);
+    if first {
         eprintln!("cookie-seal: {message}");
     }
+    first
 }
 
 /// The error for two session layers with different configs on one request.

@@ -168,12 +168,17 @@ impl RequestState {
         if values.is_empty() && reissue && !kind.server_error {
             if let Some(decoded) = self.refresh.as_ref().and_then(Loaded::decoded) {
                 let present = self.refresh.as_ref().map(Loaded::present);
-                values = cookies.store(
-                    &RawPayload(&decoded.value),
-                    &Decoded::carry_over(decoded),
-                    present.unwrap_or(&crate::cookie::PresentCookies::none()),
-                    now,
-                )?;
+                // Optional, like a re-issue: a token that cannot be written
+                // again (it cannot grow, but keys or budgets may have
+                // changed) keeps the cookie the browser has.
+                values = cookies
+                    .store(
+                        &RawPayload(&decoded.value),
+                        &Decoded::carry_over(decoded),
+                        present.unwrap_or(&crate::cookie::PresentCookies::none()),
+                        now,
+                    )
+                    .unwrap_or_default();
             }
         }
         Ok(Finish {

@@ -117,3 +117,17 @@ fn one_request_holds_one_session_shape() {
         missing
     );
 }
+
+#[test]
+fn a_configuration_error_is_logged_once_per_process() {
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    assert!(super::log_once(&flag, "test: first"));
+    assert!(!super::log_once(&flag, "test: second"));
+    assert!(!super::log_once(&flag, "test: third"));
+}
+
+#[test]
+fn the_two_layers_message_names_both_cookies() {
+    let message = super::two_layers_message("outer-name", "inner-name");
+    assert!(message.contains("`outer-name`") && message.contains("`inner-name`"));
+}
