@@ -15,6 +15,7 @@ pub(crate) const SAVE_ERROR_BODY: &str =
 
 /// The body of the 500 for a handler's [`Error`]: nothing about the session,
 /// since the error may describe its contents or the server's keys.
+#[cfg(any(feature = "axum", feature = "actix"))]
 pub(crate) const SESSION_ERROR_BODY: &str = "500 Internal Server Error: session error";
 
 /// A layer's or middleware's state; `R` is the framework's response type.

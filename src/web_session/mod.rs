@@ -23,7 +23,9 @@ use crate::cookie::SessionCookie;
 use crate::error::Error;
 
 pub(crate) use cache::{make_private, shared_cacheable, varies_on_cookie};
-pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY, SESSION_ERROR_BODY};
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub(crate) use hooks::SESSION_ERROR_BODY;
+pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY};
 pub use session::Session;
 pub(crate) use state::{Finish, RequestExtension, RequestState, ResponseKind};
 pub use typed::Typed;
