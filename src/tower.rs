@@ -124,6 +124,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -448,8 +449,13 @@ fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
         return;
     }
     if let Some(value) = make_private(cache_control(headers)) {
-        let value = HeaderValue::from_bytes(&value)
-            .unwrap_or(HeaderValue::from_static("private, no-store"));
+        let value = match value {
+            Cow::Borrowed(_) => HeaderValue::from_static("private"),
+            // From the response's own header values, so valid; if not, the
+            // strictest value.
+            Cow::Owned(value) => HeaderValue::from_bytes(&value)
+                .unwrap_or(HeaderValue::from_static("private, no-store")),
+        };
         headers.insert(CACHE_CONTROL, value);
     }
     for value in finish.set_cookies {

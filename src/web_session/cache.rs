@@ -15,6 +15,8 @@
 //!   gets no optional re-issue (an unchanged session past `reissue_after`
 //!   or under an old key): the next private response carries it.
 
+use std::borrow::Cow;
+
 /// The directives of `Cache-Control` header lines, trimmed, as bytes.
 fn directives<'v>(values: impl Iterator<Item = &'v [u8]>) -> impl Iterator<Item = &'v [u8]> {
     values
@@ -51,20 +53,28 @@ pub(crate) fn shared_cacheable<'v>(cache_control: impl Iterator<Item = &'v [u8]>
 }
 
 /// The `Cache-Control` value for a response that sets the session cookie,
-/// or `None` if the present one already keeps it from shared caches.
-pub(crate) fn make_private<'v>(cache_control: impl Iterator<Item = &'v [u8]>) -> Option<Vec<u8>> {
-    let mut value = b"private".to_vec();
+/// or `None` if the present one already keeps it from shared caches. Plain
+/// `private` (the common case: the handler set none) is borrowed, so that
+/// the layer adds it without allocating.
+pub(crate) fn make_private<'v>(
+    cache_control: impl Iterator<Item = &'v [u8]>,
+) -> Option<Cow<'static, [u8]>> {
+    let mut rewritten: Option<Vec<u8>> = None;
     for directive in directives(cache_control) {
         if is(directive, "private") || is(directive, "no-store") {
             return None;
         }
         if !is(directive, "public") && !is(directive, "s-maxage") {
+            let value = rewritten.get_or_insert_with(|| PRIVATE.to_vec());
             value.extend_from_slice(b", ");
             value.extend_from_slice(directive);
         }
     }
-    Some(value)
+    Some(rewritten.map_or(Cow::Borrowed(PRIVATE), Cow::Owned))
 }
+
+/// The directive a response that sets the session cookie gets.
+pub(crate) const PRIVATE: &[u8] = b"private";
 
 /// Whether `Vary` header lines already name `Cookie` (or `*`).
 pub(crate) fn varies_on_cookie<'v>(vary: impl Iterator<Item = &'v [u8]>) -> bool {
@@ -98,9 +108,13 @@ mod tests {
     #[test]
     fn make_private_drops_shared_directives_and_keeps_the_rest() {
         let private = |values: &[&str]| {
-            make_private(lines(values)).map(|value| String::from_utf8(value).unwrap())
+            make_private(lines(values)).map(|value| String::from_utf8(value.into_owned()).unwrap())
         };
         assert_eq!(private(&[]).as_deref(), Some("private"));
+        assert!(matches!(
+            make_private(lines(&["public"])),
+            Some(Cow::Borrowed(PRIVATE))
+        ));
         assert_eq!(
             private(&["public, max-age=60", "s-maxage=600, must-revalidate"]).as_deref(),
             Some("private, max-age=60, must-revalidate")
