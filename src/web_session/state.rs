@@ -2,7 +2,7 @@
 //! by every handle, and saved when the response leaves.
 
 use std::any::Any;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
 use serde::ser::{SerializeTuple, Serializer};
@@ -12,6 +12,7 @@ use super::{lock, Config, SessionRejection};
 use crate::codec::Decoded;
 use crate::cookie::{Loaded, SessionCookie};
 use crate::error::Error;
+use crate::session::SessionMap;
 
 /// A loaded session of some shape, as the response side sees it.
 pub(super) trait Saver: Send + Sync {
@@ -166,7 +167,12 @@ impl RequestState {
             Some(saver) => saver.set_cookies(cookies, now, reissue)?,
         };
         if values.is_empty() && reissue && !kind.server_error {
-            if let Some(decoded) = self.refresh.as_ref().and_then(Loaded::decoded) {
+            let refreshable = self
+                .refresh
+                .as_ref()
+                .and_then(Loaded::decoded)
+                .filter(|decoded| !is_empty_session(&decoded.value));
+            if let Some(decoded) = refreshable {
                 let present = self.refresh.as_ref().map(Loaded::present);
                 // Optional, like a re-issue: a token that cannot be written
                 // again (it cannot grow, but keys or budgets may have
@@ -192,6 +198,17 @@ impl RequestState {
     }
 }
 
+/// Whether `payload` is an empty [`SessionMap`]: refreshed by nobody, as
+/// the layer never writes one (an emptied session deletes the cookie). Any
+/// other payload, of any type, is refreshed; a typed payload that happens
+/// to have these bytes is merely not refreshed.
+fn is_empty_session(payload: &[u8]) -> bool {
+    static EMPTY: OnceLock<Vec<u8>> = OnceLock::new();
+    let empty =
+        EMPTY.get_or_init(|| crate::serialize::to_bytes(&SessionMap::new()).unwrap_or_default());
+    !empty.is_empty() && payload == empty.as_slice()
+}
+
 /// A verified payload written back byte for byte: serialized as a tuple of
 /// bytes, which the payload format (postcard) writes with no length prefix,
 /// so the re-issued token holds exactly the payload it was loaded with,
@@ -215,7 +232,8 @@ pub(crate) struct RequestExtension(pub(crate) Arc<RequestState>);
 
 #[cfg(test)]
 mod tests {
-    use super::RawPayload;
+    use super::{is_empty_session, RawPayload};
+    use crate::session::SessionMap;
 
     #[test]
     fn a_raw_payload_serializes_to_exactly_its_bytes() {
@@ -223,5 +241,17 @@ mod tests {
             let bytes = crate::serialize::to_bytes(&RawPayload(payload)).unwrap();
             assert_eq!(bytes, payload);
         }
+    }
+
+    #[test]
+    fn only_the_empty_session_map_is_empty() {
+        let empty = crate::serialize::to_bytes(&SessionMap::new()).unwrap();
+        assert!(is_empty_session(&empty));
+        let mut one = SessionMap::new();
+        one.insert("a", &1u8).unwrap();
+        assert!(!is_empty_session(
+            &crate::serialize::to_bytes(&one).unwrap()
+        ));
+        assert!(!is_empty_session(b""));
     }
 }

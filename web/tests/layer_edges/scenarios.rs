@@ -228,6 +228,10 @@ pub fn refresh_every_request_writes_nothing_without_a_valid_session<F: Framework
         let reply = send::<F>(&setup, request);
         assert!(reply.set_cookies.is_empty(), "{:?}", reply.set_cookies);
     }
+    // A cookie holding an empty session (the layer never writes one).
+    let empty = mint(&setup.cookies, &SessionMap::new(), earlier());
+    let reply = send::<F>(&setup, get("/untouched").line(&empty));
+    assert!(reply.set_cookies.is_empty(), "{:?}", reply.set_cookies);
     let own = mint(&setup.cookies, &alice(), earlier());
     // A logout deletes, it does not refresh.
     let logout = send::<F>(&setup, get("/logout").line(&own));
