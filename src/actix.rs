@@ -20,7 +20,7 @@
 //! ([`Error::TooLarge`]) turns the response into a 500 without a cookie
 //! ([`SessionMiddleware::on_save_error`] chooses it);
 //! [`SessionMiddleware::on_rejected`] reports rejected cookies. A missing
-//! middleware, or two with different configs on one request, answer a 500
+//! middleware, or two (not clones of one) on one request, answer a 500
 //! that names the problem, also written once to standard error (the only
 //! thing the middleware prints).
 //!

@@ -49,8 +49,8 @@
 //! - **Misconfiguration fails loudly.** Without the layer, the extractor
 //!   answers a 500 naming it; in axum this also happens for a route added
 //!   *after* `.layer(...)` (a layer applies only to the routes added before
-//!   it), and the message says so. Two session layers with different
-//!   configs on one route (the handler would see only the inner one, and
+//!   it), and the message says so. Two session layers (not clones of one
+//!   layer) on one route (the handler would see only the inner one, and
 //!   the outer one would never write) answer a 500 naming both cookies,
 //!   without calling the handler. Each of these is also written once per
 //!   process to standard error, the only thing the layer ever prints. The
@@ -271,10 +271,12 @@ impl SessionLayer {
     ///
     /// The token is then verified when the request arrives, without
     /// deserializing it (it works with [`Session`] and [`Typed`] alike).
-    /// No cookie is written when there is no valid session, on a server
-    /// error (5xx), or on a response a shared cache may store
-    /// (`Cache-Control: public`). Its absolute lifetime and generation carry
-    /// over.
+    /// No cookie is written when there is no valid session (none, a
+    /// rejected one, or an empty [`SessionMap`](crate::SessionMap)), on a
+    /// server error (5xx), or on a response a shared cache may store
+    /// (`Cache-Control: public`); a handler's own decision (a change, a
+    /// logout's deletion) comes first. The absolute lifetime and the
+    /// generation carry over.
     ///
     /// # Security
     /// Every response then carries the cookie, so a request that was under

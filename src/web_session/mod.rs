@@ -116,7 +116,7 @@ pub(crate) fn log_once(flag: &AtomicBool, message: &str) -> bool {
     first
 }
 
-/// The error for two session layers with different configs on one request.
+/// The error for two session layers (not clones of one layer) on one request.
 pub(crate) fn two_layers_message(outer: &str, inner: &str) -> String {
     format!(
         "two cookie_seal session layers handle this request (outer cookie `{outer}`, \
