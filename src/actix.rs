@@ -3,18 +3,26 @@
 //! argument in a handler. No glue: the middleware loads the session and
 //! writes the `Set-Cookie` headers.
 //!
-//! Per request, exactly as with the [tower layer](crate::tower): the
-//! session is loaded once, when a handler first extracts it, from every
-//! `Cookie` header line (chunks reassembled); a missing, forged or expired
-//! cookie is an empty session. The response gets exactly the `Set-Cookie`
-//! values [`SessionCookie::save`] decides: nothing for an untouched or
-//! unchanged session, a re-issue after key rotation or past the codec's
-//! `reissue_after` **also when the handler only read**, a removal after
-//! `clear()` and for a rejected cookie. A session that cannot be saved
+//! Per request, exactly as with the [tower layer](crate::tower) (see there
+//! for the rules in full): the session is loaded once, when a handler
+//! first extracts it, from every `Cookie` header line read as bytes (other
+//! cookies with non-ASCII bytes never hide it; chunks reassembled); a
+//! missing, forged or expired cookie is an empty session. The response gets
+//! exactly the `Set-Cookie` values [`SessionCookie::save`] decides: nothing
+//! for an untouched or unchanged session, a re-issue after key rotation or
+//! past the codec's `reissue_after` **also when the handler only read**, a
+//! removal after `clear()` and for a rejected cookie; with
+//! [`SessionMiddleware::refresh_every_request`], a re-issue on every
+//! response. On a 5xx response only deletions are sent. A response that
+//! read the session or sets its cookie gets `Vary: Cookie`; one that sets
+//! it is made `Cache-Control: private`, and a response marked `public`
+//! gets no optional re-issue. A session that cannot be saved
 //! ([`Error::TooLarge`]) turns the response into a 500 without a cookie
 //! ([`SessionMiddleware::on_save_error`] chooses it);
-//! [`SessionMiddleware::on_rejected`] reports rejected cookies. The
-//! middleware prints nothing.
+//! [`SessionMiddleware::on_rejected`] reports rejected cookies. A missing
+//! middleware, or two (not clones of one) on one request, answer a 500
+//! that names the problem, also written once to standard error (the only
+//! thing the middleware prints).
 //!
 //! At login, [`Session::renew`] starts a clean session (values dropped, new
 //! ID, fresh creation time); [`Session::regenerate`] changes the ID but
@@ -74,6 +82,7 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
@@ -81,7 +90,7 @@ use std::rc::Rc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
+use actix_web::http::header::{HeaderMap, HeaderValue, CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use serde::de::DeserializeOwned;
@@ -89,12 +98,16 @@ use serde::Serialize;
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
-use crate::web_session::{Hooks, RequestExtension, SAVE_ERROR_BODY, SESSION_ERROR_BODY};
+use crate::web_session::{
+    make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestExtension,
+    ResponseKind, SAVE_ERROR_BODY, SESSION_ERROR_BODY,
+};
 pub use crate::web_session::{Session, SessionRejection, Typed};
 
 const MISSING_MIDDLEWARE: SessionRejection = SessionRejection::missing(
     "cookie_seal::actix::SessionMiddleware is missing: add \
-     `.wrap(cookie_seal::actix::SessionMiddleware::new(cookies))` to the App",
+     `.wrap(cookie_seal::actix::SessionMiddleware::new(cookies))` to the App \
+     (or to the scope that holds this route)",
 );
 
 /// The actix-web middleware that loads and saves each request's cookie
@@ -136,6 +149,33 @@ impl SessionMiddleware {
         hook: impl Fn(&Error) -> HttpResponse + Send + Sync + 'static,
     ) -> SessionMiddleware {
         self.hooks.on_save_error(hook);
+        self
+    }
+
+    /// With `true`, every response re-issues the request's valid session
+    /// cookie with a fresh issue time, also for routes whose handler never
+    /// takes the session, as actix-session's `SessionLifecycle::OnEveryRequest`
+    /// does; exactly as
+    /// [`SessionLayer::refresh_every_request`](crate::tower::SessionLayer::refresh_every_request)
+    /// (see there for when no cookie is written, and the security note).
+    /// Default: `false`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::actix::SessionMiddleware;
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?,
+    /// )?;
+    /// let middleware = SessionMiddleware::new(cookies).refresh_every_request(true);
+    /// assert!(format!("{middleware:?}").contains("refresh_every_request: true"));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn refresh_every_request(mut self, refresh: bool) -> SessionMiddleware {
+        self.hooks.refresh_every_request(refresh);
         self
     }
 }
@@ -196,17 +236,29 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> ResponseFuture<B> {
-        let (state, extension) = self.middleware.hooks.start();
+        let started = self.middleware.hooks.start(
+            request.extensions().get::<RequestExtension>(),
+            cookie_headers(request.headers()),
+        );
+        let (state, extension) = match started {
+            Ok(started) => started,
+            Err(message) => {
+                let page = request.into_response(plain_500(message));
+                return Box::pin(ready(Ok(page.map_into_right_body())));
+            }
+        };
         request.extensions_mut().insert(extension);
         let response = self.service.call(request);
         let hooks = self.middleware.hooks.clone();
         Box::pin(async move {
             let mut response = response.await?;
-            Ok(match hooks.finish::<HeaderValue>(&state) {
-                Ok(values) => {
-                    for value in values {
-                        response.headers_mut().append(SET_COOKIE, value);
-                    }
+            let kind = ResponseKind {
+                server_error: response.status().is_server_error(),
+                shared_cacheable: shared_cacheable(cache_control(response.headers())),
+            };
+            Ok(match hooks.finish::<HeaderValue>(&state, kind) {
+                Ok(finish) => {
+                    apply(response.headers_mut(), finish);
                     response.map_into_left_body()
                 }
                 Err(page) => response.into_response(page).map_into_right_body(),
@@ -215,10 +267,49 @@ where
     }
 }
 
-fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &str> {
-    headers
-        .get_all(COOKIE)
-        .filter_map(|value| value.to_str().ok())
+fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers.get_all(CACHE_CONTROL).map(HeaderValue::as_bytes)
+}
+
+/// Adds what [`Finish`] decided to the response headers, as the tower
+/// layer does: `Vary: Cookie`, a `Cache-Control` that keeps shared caches
+/// from storing a cookie, and the `Set-Cookie` values.
+fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
+    if finish.vary_cookie && !varies_on_cookie(headers.get_all(VARY).map(HeaderValue::as_bytes)) {
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+    if finish.set_cookies.is_empty() {
+        return;
+    }
+    if let Some(value) = make_private(cache_control(headers)) {
+        let value = match value {
+            Cow::Borrowed(_) => HeaderValue::from_static("private"),
+            // From the response's own header values, so valid; if not, the
+            // strictest value.
+            Cow::Owned(value) => HeaderValue::from_bytes(&value)
+                .unwrap_or(HeaderValue::from_static("private, no-store")),
+        };
+        headers.insert(CACHE_CONTROL, value);
+    }
+    for value in finish.set_cookies {
+        headers.append(SET_COOKIE, value);
+    }
+}
+
+/// The `Cookie` header lines as bytes: a line is never dropped for another
+/// cookie's non-ASCII byte.
+fn cookie_headers(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers.get_all(COOKIE).map(HeaderValue::as_bytes)
+}
+
+/// The extension the middleware put on the request, or the rejection
+/// (reported once on standard error) if there is none.
+fn extension(request: &HttpRequest) -> Result<RequestExtension, SessionRejection> {
+    request
+        .extensions()
+        .get::<RequestExtension>()
+        .cloned()
+        .ok_or_else(|| MISSING_MIDDLEWARE.report_missing())
 }
 
 impl FromRequest for Session {
@@ -226,11 +317,13 @@ impl FromRequest for Session {
     type Future = Ready<Result<Session, SessionRejection>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Session::load(
-            request.extensions().get::<RequestExtension>(),
-            MISSING_MIDDLEWARE,
-            &mut cookie_headers(request.headers()),
-        ))
+        ready(extension(request).and_then(|extension| {
+            Session::load(
+                Some(&extension),
+                MISSING_MIDDLEWARE,
+                &mut cookie_headers(request.headers()),
+            )
+        }))
     }
 }
 
@@ -242,11 +335,13 @@ where
     type Future = Ready<Result<Typed<T>, SessionRejection>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Typed::load(
-            request.extensions().get::<RequestExtension>(),
-            MISSING_MIDDLEWARE,
-            &mut cookie_headers(request.headers()),
-        ))
+        ready(extension(request).and_then(|extension| {
+            Typed::load(
+                Some(&extension),
+                MISSING_MIDDLEWARE,
+                &mut cookie_headers(request.headers()),
+            )
+        }))
     }
 }
 

@@ -7,18 +7,54 @@
 //! - The session is loaded when a handler first asks for it (an extractor),
 //!   once, from every `Cookie` header line, with chunks reassembled. A
 //!   missing, forged, expired or undecodable cookie is an empty session.
+//!   The lines are read as bytes: another cookie holding UTF-8, obs-text or
+//!   invalid UTF-8 (set by a script, or by a sibling subdomain) is skipped
+//!   and never hides the session beside it. Names match exactly (only space
+//!   and tab around a pair are trimmed).
 //! - The response gets exactly the `Set-Cookie` values that
 //!   [`SessionCookie::save`] decides: nothing for an untouched or unchanged
 //!   session; the new cookie for a changed one; a re-issue under the primary
 //!   key after key rotation or past the codec's `reissue_after`, **also when
 //!   the handler only read**; a removal after `clear()` and for a rejected
 //!   cookie. A request whose handler never extracts the session gets no
-//!   `Set-Cookie` at all.
+//!   `Set-Cookie` at all, unless [`SessionLayer::refresh_every_request`] is
+//!   set. The decision is made when the response leaves the handler, as
+//!   late as the layer can.
+//! - **Server errors.** On a 5xx response nothing is stored: no changed
+//!   session, no re-issue, no refresh (as Django's `SessionMiddleware` and
+//!   tower-sessions do), so a handler that fails half-way does not leave
+//!   half its changes in the cookie. Deletions still go out: a logout
+//!   (`clear()`) whose response is an error, and a rejected cookie. A
+//!   deletion never grants anything, and a user who asked to log out must
+//!   be logged out even if the page after it fails.
+//! - **Caches.** A response whose handler read the session, or that sets
+//!   its cookie, gets `Vary: Cookie` (unless a `Vary` already names
+//!   `Cookie` or `*`), as Django's `SessionMiddleware` adds it whenever
+//!   the session was accessed. A response that sets the session cookie is
+//!   never left storable by a shared cache: unless its `Cache-Control`
+//!   already says `private` or `no-store`, `public` and `s-maxage` are
+//!   dropped and `private` is added (other directives, such as `max-age`,
+//!   stay for the browser's own cache); without a `Cache-Control` it gets
+//!   `Cache-Control: private`, what Rails sends by default. An optional
+//!   re-issue (nothing changed, only rotation, `reissue_after` or
+//!   [`SessionLayer::refresh_every_request`]) is not added to a response the
+//!   handler marked for shared caches (`public` or `s-maxage`): it waits
+//!   for the next private response. A changed session or a deletion is
+//!   always sent, with `private`.
 //! - A session that cannot be saved (it grew past the cookie's budget,
 //!   [`Error::TooLarge`]) turns the response into a 500 without any cookie;
 //!   [`SessionLayer::on_save_error`] chooses that response (and is the
 //!   place to log it). [`SessionLayer::on_rejected`] reports rejected
-//!   cookies. The layer itself prints nothing.
+//!   cookies.
+//! - **Misconfiguration fails loudly.** Without the layer, the extractor
+//!   answers a 500 naming it; in axum this also happens for a route added
+//!   *after* `.layer(...)` (a layer applies only to the routes added before
+//!   it), and the message says so. Two session layers (not clones of one
+//!   layer) on one route (the handler would see only the inner one, and
+//!   the outer one would never write) answer a 500 naming both cookies,
+//!   without calling the handler. Each of these is also written once per
+//!   process to standard error, the only thing the layer ever prints. The
+//!   same layer applied twice is harmless.
 //!
 //! Outside axum, a service behind the layer reads the session with
 //! [`Session::from_http`]. The layer has no runtime of its own: it works on
@@ -88,25 +124,31 @@
 //! # Ok(()) }
 //! ```
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use http::header::{CONTENT_TYPE, SET_COOKIE};
-use http::{HeaderValue, Request, Response, StatusCode};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE, VARY};
+use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
-use crate::web_session::{Hooks, RequestExtension, RequestState, SAVE_ERROR_BODY};
+use crate::web_session::{
+    make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestExtension,
+    RequestState, ResponseKind, SAVE_ERROR_BODY,
+};
 pub use crate::web_session::{Session, SessionRejection, Typed};
 
 const MISSING_LAYER: SessionRejection = SessionRejection::missing(
     "cookie_seal::tower::SessionLayer is missing: add \
-     `.layer(cookie_seal::tower::SessionLayer::new(cookies))` to the Router",
+     `.layer(cookie_seal::tower::SessionLayer::new(cookies))` to the Router, \
+     after the routes that take a session (in axum, `.layer()` applies only \
+     to the routes added before it)",
 );
 
 /// The session handle from a request's extensions (put there by
@@ -118,14 +160,17 @@ pub(crate) fn extract<T>(
     load: impl for<'h> FnOnce(
         Option<&RequestExtension>,
         SessionRejection,
-        &mut dyn Iterator<Item = &'h str>,
+        &mut dyn Iterator<Item = &'h [u8]>,
     ) -> Result<T, SessionRejection>,
 ) -> Result<T, SessionRejection> {
-    let mut cookie_headers = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok());
-    load(extensions.get(), MISSING_LAYER, &mut cookie_headers)
+    // As bytes: a line is never dropped for another cookie's non-ASCII byte.
+    let mut cookie_headers = headers.get_all(COOKIE).iter().map(HeaderValue::as_bytes);
+    let extension = extensions.get();
+    let missing = match extension {
+        Some(_) => MISSING_LAYER,
+        None => MISSING_LAYER.report_missing(),
+    };
+    load(extension, missing, &mut cookie_headers)
 }
 
 impl Session {
@@ -216,6 +261,47 @@ impl SessionLayer {
         self.hooks.on_save_error(hook);
         self
     }
+
+    /// With `true`, every response re-issues the request's valid session
+    /// cookie with a fresh issue time (a rolling idle lifetime), also for
+    /// routes whose handler never takes the session, as actix-session's
+    /// `SessionLifecycle::OnEveryRequest` and tower-sessions'
+    /// `with_always_save` do. Default: `false` (a cookie is written when
+    /// the session changed, or a re-issue is due).
+    ///
+    /// The token is then verified when the request arrives, without
+    /// deserializing it (it works with [`Session`] and [`Typed`] alike).
+    /// No cookie is written when there is no valid session (none, a
+    /// rejected one, or an empty [`SessionMap`](crate::SessionMap)), on a
+    /// server error (5xx), or on a response a shared cache may store
+    /// (`Cache-Control: public`); a handler's own decision (a change, a
+    /// logout's deletion) comes first. The absolute lifetime and the
+    /// generation carry over.
+    ///
+    /// # Security
+    /// Every response then carries the cookie, so a request that was under
+    /// way when the user logged out can set it again after the deletion
+    /// (SECURITY.md, "Logout undone by a slower request"). Without this
+    /// option that happens only when a re-issue is due.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::tower::SessionLayer;
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?,
+    /// )?;
+    /// let layer = SessionLayer::new(cookies).refresh_every_request(true);
+    /// assert!(format!("{layer:?}").contains("refresh_every_request: true"));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn refresh_every_request(mut self, refresh: bool) -> SessionLayer {
+        self.hooks.refresh_every_request(refresh);
+        self
+    }
 }
 
 impl fmt::Debug for SessionLayer {
@@ -264,12 +350,27 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> ResponseFuture<S::Future> {
-        let (state, extension) = self.layer.hooks.start();
-        request.extensions_mut().insert(extension);
+        let started = self.layer.hooks.start(
+            request.extensions().get(),
+            request
+                .headers()
+                .get_all(COOKIE)
+                .iter()
+                .map(HeaderValue::as_bytes),
+        );
+        let stage = match started {
+            Ok((state, extension)) => {
+                request.extensions_mut().insert(extension);
+                Stage::Call {
+                    // Boxed so that this future is Unpin without unsafe pin projection.
+                    inner: Box::pin(self.inner.call(request)),
+                    state,
+                }
+            }
+            Err(message) => Stage::Refused(message),
+        };
         ResponseFuture {
-            // Boxed so that this future is Unpin without unsafe pin projection.
-            inner: Box::pin(self.inner.call(request)),
-            state,
+            stage,
             hooks: self.layer.hooks.clone(),
         }
     }
@@ -278,9 +379,19 @@ where
 /// The response future of [`SessionService`]: the app's response with the
 /// session's `Set-Cookie` headers.
 pub struct ResponseFuture<F> {
-    inner: Pin<Box<F>>,
-    state: Arc<RequestState>,
+    stage: Stage<F>,
     hooks: Hooks<Response<String>>,
+}
+
+enum Stage<F> {
+    /// The app is answering the request.
+    Call {
+        inner: Pin<Box<F>>,
+        state: Arc<RequestState>,
+    },
+    /// A 500 with this message, without calling the app: another session
+    /// layer's state was already on the request.
+    Refused(String),
 }
 
 impl<F> fmt::Debug for ResponseFuture<F> {
@@ -298,12 +409,21 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut response = ready!(this.inner.as_mut().poll(cx))?;
-        Poll::Ready(Ok(match this.hooks.finish::<HeaderValue>(&this.state) {
-            Ok(values) => {
-                for value in values {
-                    response.headers_mut().append(SET_COOKIE, value);
-                }
+        let (inner, state) = match &mut this.stage {
+            Stage::Call { inner, state } => (inner, state),
+            Stage::Refused(message) => {
+                let page = plain_500(std::mem::take(message));
+                return Poll::Ready(Ok(page.map(B::from)));
+            }
+        };
+        let mut response = ready!(inner.as_mut().poll(cx))?;
+        let kind = ResponseKind {
+            server_error: response.status().is_server_error(),
+            shared_cacheable: shared_cacheable(cache_control(response.headers())),
+        };
+        Poll::Ready(Ok(match this.hooks.finish::<HeaderValue>(state, kind) {
+            Ok(finish) => {
+                apply(response.headers_mut(), finish);
                 response
             }
             Err(page) => page.map(B::from),
@@ -311,12 +431,50 @@ where
     }
 }
 
-fn default_save_error(_: &Error) -> Response<String> {
-    let mut response = Response::new(SAVE_ERROR_BODY.to_owned());
+fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers
+        .get_all(CACHE_CONTROL)
+        .iter()
+        .map(HeaderValue::as_bytes)
+}
+
+/// Adds what [`Finish`] decided to the response headers: `Vary: Cookie`,
+/// a `Cache-Control` that keeps shared caches from storing a cookie, and
+/// the `Set-Cookie` values (see the cache rules in the `web_session` docs).
+fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
+    if finish.vary_cookie
+        && !varies_on_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes))
+    {
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+    if finish.set_cookies.is_empty() {
+        return;
+    }
+    if let Some(value) = make_private(cache_control(headers)) {
+        let value = match value {
+            Cow::Borrowed(_) => HeaderValue::from_static("private"),
+            // From the response's own header values, so valid; if not, the
+            // strictest value.
+            Cow::Owned(value) => HeaderValue::from_bytes(&value)
+                .unwrap_or(HeaderValue::from_static("private, no-store")),
+        };
+        headers.insert(CACHE_CONTROL, value);
+    }
+    for value in finish.set_cookies {
+        headers.append(SET_COOKIE, value);
+    }
+}
+
+fn plain_500(body: String) -> Response<String> {
+    let mut response = Response::new(body);
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
+}
+
+fn default_save_error(_: &Error) -> Response<String> {
+    plain_500(SAVE_ERROR_BODY.to_owned())
 }

@@ -127,18 +127,22 @@ impl CookieConfig {
             .min(self.header_budget.saturating_sub(self.name.len() + 1))
     }
 
-    /// The chunk index if `name` is this config's chunk cookie `name.i`
-    /// (canonical decimal, below the recognised limit).
-    pub(super) fn chunk_index(&self, name: &str) -> Option<usize> {
-        let digits = name.strip_prefix(self.name.as_str())?.strip_prefix('.')?;
-        if digits.is_empty()
-            || digits.len() > 2
-            || !digits.bytes().all(|b| b.is_ascii_digit())
-            || (digits.len() > 1 && digits.starts_with('0'))
-        {
+    /// The chunk index if `name` is exactly this config's chunk cookie
+    /// `name.i` (canonical decimal, below the recognised limit).
+    pub(super) fn chunk_index(&self, name: &[u8]) -> Option<usize> {
+        let digits = name
+            .strip_prefix(self.name.as_bytes())?
+            .strip_prefix(b".")?;
+        let canonical = matches!(digits.len(), 1 | 2)
+            && digits.iter().all(u8::is_ascii_digit)
+            && (digits.len() == 1 || digits[0] != b'0');
+        if !canonical {
             return None;
         }
-        digits.parse().ok().filter(|&i| i < CHUNK_INDEX_LIMIT)
+        let index = digits
+            .iter()
+            .fold(0usize, |n, digit| n * 10 + usize::from(digit - b'0'));
+        (index < CHUNK_INDEX_LIMIT).then_some(index)
     }
 
     pub(super) fn chunk_name(&self, index: usize) -> String {
@@ -246,24 +250,35 @@ impl SessionCookie {
         Ok(out)
     }
 
-    /// One pass over the `Cookie` headers: this config's single cookies and
-    /// chunks, each distinct value once, in the order sent.
-    pub(super) fn scan<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> Found<'h> {
+    /// One pass over the `Cookie` header lines, as bytes: this config's
+    /// single cookies and chunks, each distinct value once, in the order
+    /// sent.
+    ///
+    /// A line is never dropped as a whole: other cookies may hold any byte
+    /// (UTF-8, obs-text, even invalid UTF-8, set by a script or a sibling
+    /// subdomain), and only the pairs whose name is exactly one of this
+    /// config's names are read. Such a pair with a value that is not UTF-8
+    /// is recorded as present (so that it is deleted) and malformed.
+    pub(super) fn scan<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h [u8]>) -> Found<'h> {
         let chunking = self.config.max_chunks > 1;
+        let own = self.config.name.as_bytes();
         let mut found = Found::default();
         for header in cookie_headers {
-            for cookie in ::cookie::Cookie::split_parse(header).flatten() {
-                let (Some(name), Some(value)) = (cookie.name_raw(), cookie.value_raw()) else {
-                    continue;
-                };
-                if name == self.config.name {
+            for (name, value) in cookie_pairs(header) {
+                let slot = if name == own {
                     found.present.single = true;
-                    found.keep(Slot::Single, value);
+                    Slot::Single
                 } else if let Some(index) =
                     chunking.then(|| self.config.chunk_index(name)).flatten()
                 {
                     found.present.add_chunk(index);
-                    found.keep(Slot::Chunk(index), value);
+                    Slot::Chunk(index)
+                } else {
+                    continue;
+                };
+                match std::str::from_utf8(value) {
+                    Ok(value) => found.keep(slot, value),
+                    Err(_) => found.malformed = true,
                 }
             }
         }
@@ -318,7 +333,9 @@ impl SessionCookie {
                 }
             }
         }
-        if out.is_empty() && found.chunks.iter().any(|values| !values.is_empty()) {
+        if out.is_empty()
+            && (found.malformed || found.chunks.iter().any(|values| !values.is_empty()))
+        {
             return Err(Error::Malformed);
         }
         Ok(out)
@@ -357,6 +374,9 @@ pub(super) struct Found<'h> {
     total: usize,
     /// Whether more distinct values came than [`MAX_CANDIDATES`].
     overflow: bool,
+    /// Whether one of this config's cookies had a value that is not UTF-8
+    /// (hence not a token).
+    malformed: bool,
     pub(super) present: PresentCookies,
 }
 
@@ -382,6 +402,31 @@ impl<'h> Found<'h> {
         values.push(value);
         self.total += 1;
     }
+}
+
+/// The `name=value` pairs of one `Cookie` header line, as bytes: split at
+/// `;`, each pair and its name and value trimmed of HTTP's optional
+/// whitespace (space and tab) only, so that a name padded with any other
+/// byte (VT, FF, Unicode spaces) never equals a configured name. Pairs
+/// without `=` or with an empty name are skipped; nothing fails.
+pub(super) fn cookie_pairs(header: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    header.split(|&b| b == b';').filter_map(|pair| {
+        let eq = pair.iter().position(|&b| b == b'=')?;
+        let name = trim_ows(&pair[..eq]);
+        let value = trim_ows(&pair[eq + 1..]);
+        (!name.is_empty()).then_some((name, value))
+    })
+}
+
+/// `bytes` without leading and trailing space and tab (RFC 9110 `OWS`).
+fn trim_ows(bytes: &[u8]) -> &[u8] {
+    let is_ows = |b: &u8| matches!(b, b' ' | b'\t');
+    let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !is_ows(b))
+        .map_or(start, |i| i + 1);
+    &bytes[start..end]
 }
 
 /// RFC 6265 section 4.1.1 `cookie-octet`: visible ASCII except `"`, `,`, `;`
@@ -412,7 +457,7 @@ mod tests {
             ("session", None),
             ("session.100", None),
         ] {
-            assert_eq!(config.chunk_index(name), index, "{name}");
+            assert_eq!(config.chunk_index(name.as_bytes()), index, "{name}");
         }
         assert_eq!(config.chunk_name(12), "session.12");
     }
@@ -439,6 +484,33 @@ mod tests {
             found.chunk_indices().collect::<Vec<_>>(),
             [CHUNK_INDEX_LIMIT - 1]
         );
+    }
+
+    #[test]
+    fn cookie_pairs_trim_only_space_and_tab_and_never_fail() {
+        let pairs = |line: &[u8]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            cookie_pairs(line)
+                .map(|(name, value)| (name.to_vec(), value.to_vec()))
+                .collect()
+        };
+        let owned = |name: &[u8], value: &[u8]| (name.to_vec(), value.to_vec());
+        assert_eq!(
+            pairs(b" \ta = 1 \t;b=2;;  ;c= ;=x;novalue"),
+            [owned(b"a", b"1"), owned(b"b", b"2"), owned(b"c", b"")]
+        );
+        // Other bytes stay part of the name or value.
+        assert_eq!(
+            pairs(b"\x0bs=1; s\x0c=2; \xc2\xa0s=3; s=\xff\xfe"),
+            [
+                owned(b"\x0bs", b"1"),
+                owned(b"s\x0c", b"2"),
+                owned(b"\xc2\xa0s", b"3"),
+                owned(b"s", b"\xff\xfe"),
+            ]
+        );
+        // Only the first `=` splits: the value may hold more.
+        assert_eq!(pairs(b"s=a=b"), [owned(b"s", b"a=b")]);
+        assert!(pairs(b"").is_empty() && pairs(b"\t ").is_empty());
     }
 
     #[test]

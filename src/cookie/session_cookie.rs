@@ -172,7 +172,8 @@ impl SessionCookie {
 
     /// Which of the config's cookies the `Cookie` header values carry.
     pub fn present<'h>(&self, cookie_headers: impl IntoIterator<Item = &'h str>) -> PresentCookies {
-        self.scan(cookie_headers).present
+        self.scan(cookie_headers.into_iter().map(str::as_bytes))
+            .present
     }
 
     /// Reads the token from the request's `Cookie` header values (one or
@@ -206,7 +207,7 @@ impl SessionCookie {
         &self,
         cookie_headers: impl IntoIterator<Item = &'h str>,
     ) -> Result<Option<String>, Error> {
-        let found = self.scan(cookie_headers);
+        let found = self.scan(cookie_headers.into_iter().map(str::as_bytes));
         Ok(self
             .candidates(&found)?
             .into_iter()
@@ -238,6 +239,54 @@ impl SessionCookie {
         cookie_headers: impl IntoIterator<Item = &'h str>,
         now: SystemTime,
     ) -> Loaded<T> {
+        self.load_bytes(cookie_headers.into_iter().map(str::as_bytes), now)
+    }
+
+    /// [`SessionCookie::load`] from `Cookie` header lines as bytes, as HTTP
+    /// carries them: what the framework integrations call.
+    ///
+    /// A line is never dropped for a byte that is not visible ASCII. The
+    /// session's own cookies are ASCII, but the other cookies of the site
+    /// (set by a script, or by a sibling subdomain) may hold UTF-8,
+    /// obs-text or invalid UTF-8; those pairs are skipped, and the session
+    /// beside them loads. Names match exactly: only space and tab around a
+    /// pair and around its `=` are trimmed.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::SystemTime;
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, EncodeOptions, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?,
+    /// )?;
+    /// let now = SystemTime::now();
+    /// let set = cookies.store(&7u32, &EncodeOptions::new(), &PresentCookies::none(), now)?;
+    /// let own = set[0].split(';').next().unwrap_or_default();
+    /// // A Latin-1 cookie from another script, on the same line (not UTF-8).
+    /// let line = [b"city=Z\xfcrich; ".as_slice(), own.as_bytes()].concat();
+    /// let loaded = cookies.load_bytes::<u32>([line.as_slice()], now);
+    /// assert_eq!(loaded.decoded().map(|d| d.value), Some(7));
+    /// # Ok(()) }
+    /// ```
+    pub fn load_bytes<'h, T: DeserializeOwned>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+        now: SystemTime,
+    ) -> Loaded<T> {
+        self.load_with(cookie_headers, |token| {
+            self.codec.decode_with(token, &self.decode_options(), now)
+        })
+    }
+
+    /// [`SessionCookie::load_bytes`] with `open` verifying each candidate
+    /// token (a typed decode, or a payload-agnostic verify).
+    pub(crate) fn load_with<'h, T>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+        open: impl Fn(&str) -> Result<Decoded<T>, Error>,
+    ) -> Loaded<T> {
         let found = self.scan(cookie_headers);
         let present = found.present;
         let rejected = |error| Loaded {
@@ -252,7 +301,7 @@ impl SessionCookie {
         let mut first_error = None;
         let mut authentic = Vec::new();
         for token in candidates {
-            match self.codec.decode_with(&token, &self.decode_options(), now) {
+            match open(&token) {
                 Ok(decoded) => authentic.push(decoded),
                 Err(error) => {
                     first_error.get_or_insert(error);

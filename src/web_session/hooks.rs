@@ -4,6 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::state::{Finish, ResponseKind};
 use super::{Config, RequestExtension, RequestState};
 use crate::cookie::SessionCookie;
 use crate::error::Error;
@@ -14,6 +15,7 @@ pub(crate) const SAVE_ERROR_BODY: &str =
 
 /// The body of the 500 for a handler's [`Error`]: nothing about the session,
 /// since the error may describe its contents or the server's keys.
+#[cfg(any(feature = "axum", feature = "actix"))]
 pub(crate) const SESSION_ERROR_BODY: &str = "500 Internal Server Error: session error";
 
 /// A layer's or middleware's state; `R` is the framework's response type.
@@ -52,18 +54,51 @@ impl<R> Hooks<R> {
         self.on_save_error = Arc::new(hook);
     }
 
-    /// A new request's session state, and the request extension that
-    /// carries it to the extractors.
-    pub(crate) fn start(&self) -> (Arc<RequestState>, RequestExtension) {
-        let state = Arc::new(RequestState::new(Arc::clone(&self.config)));
-        let extension = RequestExtension(Arc::clone(&state));
-        (state, extension)
+    pub(crate) fn refresh_every_request(&mut self, refresh: bool) {
+        Arc::make_mut(&mut self.config).refresh_every_request = refresh;
     }
 
-    /// The `Set-Cookie` values that end the request (as header type `H`),
-    /// or the response to send instead when the session cannot be saved.
-    pub(crate) fn finish<H: TryFrom<String>>(&self, state: &RequestState) -> Result<Vec<H>, R> {
-        state.finish().map_err(|error| (self.on_save_error)(&error))
+    /// A new request's session state, and the request extension that
+    /// carries it to the extractors. `headers` (the `Cookie` lines) are
+    /// read now only with [`Config::refresh_every_request`].
+    ///
+    /// # Errors
+    /// The message for a request that already carries another session
+    /// layer's state (two layers with different configs on one route: the
+    /// handler would see only the inner one, and the outer one would never
+    /// write). The same layer applied twice is not an error: the inner one
+    /// does the work and the outer one finds nothing to write.
+    pub(crate) fn start<'h>(
+        &self,
+        already: Option<&RequestExtension>,
+        headers: impl Iterator<Item = &'h [u8]>,
+    ) -> Result<(Arc<RequestState>, RequestExtension), String> {
+        if let Some(RequestExtension(outer)) = already {
+            if !Arc::ptr_eq(&outer.config, &self.config) {
+                let message = super::two_layers_message(
+                    outer.config.cookies.config().name(),
+                    self.config.cookies.config().name(),
+                );
+                let _ = super::log_once(&super::TWO_LAYERS_LOGGED, &message);
+                return Err(message);
+            }
+        }
+        let state = Arc::new(RequestState::start(Arc::clone(&self.config), headers));
+        let extension = RequestExtension(Arc::clone(&state));
+        Ok((state, extension))
+    }
+
+    /// The `Set-Cookie` values that end the request (as header type `H`)
+    /// and whether `Vary: Cookie` is due, or the response to send instead
+    /// when the session cannot be saved.
+    pub(crate) fn finish<H: TryFrom<String>>(
+        &self,
+        state: &RequestState,
+        kind: ResponseKind,
+    ) -> Result<Finish<H>, R> {
+        state
+            .finish(kind)
+            .map_err(|error| (self.on_save_error)(&error))
     }
 
     /// `Debug` for the layer or middleware `name` that holds these hooks.

@@ -7,6 +7,7 @@
 //! The framework modules only move headers and responses in and out; every
 //! decision about cookies is made here or in [`SessionCookie`].
 
+mod cache;
 mod hooks;
 mod session;
 mod state;
@@ -15,14 +16,18 @@ mod tests;
 mod typed;
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
 
-pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY, SESSION_ERROR_BODY};
+pub(crate) use cache::{make_private, shared_cacheable, varies_on_cookie};
+#[cfg(any(feature = "axum", feature = "actix"))]
+pub(crate) use hooks::SESSION_ERROR_BODY;
+pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY};
 pub use session::Session;
-pub(crate) use state::{RequestExtension, RequestState};
+pub(crate) use state::{Finish, RequestExtension, RequestState, ResponseKind};
 pub use typed::Typed;
 
 type RejectHook = Arc<dyn Fn(&Error) + Send + Sync>;
@@ -32,6 +37,9 @@ type RejectHook = Arc<dyn Fn(&Error) + Send + Sync>;
 pub(crate) struct Config {
     pub(crate) cookies: SessionCookie,
     on_rejected: Option<RejectHook>,
+    /// Re-issue the request's cookie on every response, also where no
+    /// handler takes the session (`refresh_every_request`).
+    pub(crate) refresh_every_request: bool,
 }
 
 impl Config {
@@ -39,6 +47,7 @@ impl Config {
         Config {
             cookies,
             on_rejected: None,
+            refresh_every_request: false,
         }
     }
 
@@ -52,6 +61,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("cookies", &self.cookies)
             .field("on_rejected", &self.on_rejected.is_some())
+            .field("refresh_every_request", &self.refresh_every_request)
             .finish()
     }
 }
@@ -79,6 +89,40 @@ impl SessionRejection {
     pub(crate) const fn missing(message: &'static str) -> SessionRejection {
         SessionRejection { message }
     }
+
+    /// The rejection for a request without the layer or middleware: also
+    /// written to standard error, once per process, since the 500 it causes
+    /// may never be read by the developer (it is a misconfiguration, not a
+    /// client's fault, and the same for every request of that route).
+    pub(crate) fn report_missing(self) -> SessionRejection {
+        let _ = log_once(&MISSING_LOGGED, self.message);
+        self
+    }
+}
+
+static MISSING_LOGGED: AtomicBool = AtomicBool::new(false);
+pub(crate) static TWO_LAYERS_LOGGED: AtomicBool = AtomicBool::new(false);
+
+/// Writes `message` to standard error the first time `flag` is raised. The
+/// crate has no logging dependency; these are configuration errors that
+/// must not pass silently, and once per process keeps them from flooding
+/// the log.
+/// Returns whether it wrote.
+pub(crate) fn log_once(flag: &AtomicBool, message: &str) -> bool {
+    let first = !flag.swap(true, Ordering::Relaxed);
+    if first {
+        eprintln!("cookie-seal: {message}");
+    }
+    first
+}
+
+/// The error for two session layers (not clones of one layer) on one request.
+pub(crate) fn two_layers_message(outer: &str, inner: &str) -> String {
+    format!(
+        "two cookie_seal session layers handle this request (outer cookie `{outer}`, \
+         inner cookie `{inner}`): the handler sees only the inner one and the outer one \
+         would never write its cookie. Use one session layer per route"
+    )
 }
 
 impl fmt::Display for SessionRejection {

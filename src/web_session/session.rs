@@ -23,10 +23,10 @@ struct DynamicState {
 impl Load for DynamicState {
     fn load<'h>(
         cookies: &SessionCookie,
-        headers: impl Iterator<Item = &'h str>,
+        headers: impl Iterator<Item = &'h [u8]>,
         now: SystemTime,
     ) -> DynamicState {
-        let loaded = cookies.load::<SessionMap>(headers, now);
+        let loaded = cookies.load_bytes::<SessionMap>(headers, now);
         let session = loaded.session();
         DynamicState { loaded, session }
     }
@@ -37,9 +37,31 @@ impl Load for DynamicState {
 }
 
 impl Saver for Mutex<DynamicState> {
-    fn set_cookies(&self, cookies: &SessionCookie, now: SystemTime) -> Result<Vec<String>, Error> {
+    fn set_cookies(
+        &self,
+        cookies: &SessionCookie,
+        now: SystemTime,
+        reissue: bool,
+    ) -> Result<Vec<String>, Error> {
         let state = lock(self);
+        let optional = !state.session.is_modified()
+            && state.loaded.error().is_none()
+            && !state.session.is_empty();
+        if optional && !reissue {
+            return Ok(Vec::new());
+        }
         cookies.save(&state.loaded, &state.session, now)
+    }
+
+    fn removals(&self, cookies: &SessionCookie) -> Vec<String> {
+        let state = lock(self);
+        let present = state.loaded.present();
+        let cleared = state.session.is_empty() && state.session.is_modified();
+        if (cleared || state.loaded.rejected()) && !present.is_empty() {
+            cookies.removal_cookies(present)
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -59,7 +81,7 @@ impl Session {
     pub(crate) fn load(
         extension: Option<&RequestExtension>,
         missing: SessionRejection,
-        headers: &mut dyn Iterator<Item = &str>,
+        headers: &mut dyn Iterator<Item = &[u8]>,
     ) -> Result<Session, SessionRejection> {
         let state = extension.ok_or(missing)?;
         Ok(Session {

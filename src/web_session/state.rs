@@ -2,23 +2,42 @@
 //! by every handle, and saved when the response leaves.
 
 use std::any::Any;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::SystemTime;
 
+use serde::ser::{SerializeTuple, Serializer};
+use serde::Serialize;
+
 use super::{lock, Config, SessionRejection};
-use crate::cookie::SessionCookie;
+use crate::codec::Decoded;
+use crate::cookie::{Loaded, SessionCookie};
 use crate::error::Error;
+use crate::session::SessionMap;
 
 /// A loaded session of some shape, as the response side sees it.
 pub(super) trait Saver: Send + Sync {
-    fn set_cookies(&self, cookies: &SessionCookie, now: SystemTime) -> Result<Vec<String>, Error>;
+    /// The `Set-Cookie` values for a response that may store the session.
+    /// With `reissue` false (a response a shared cache may store), an
+    /// unchanged session is not re-issued: a re-issue is optional, and a
+    /// shared cache must never keep one user's cookie for another.
+    fn set_cookies(
+        &self,
+        cookies: &SessionCookie,
+        now: SystemTime,
+        reissue: bool,
+    ) -> Result<Vec<String>, Error>;
+
+    /// The `Set-Cookie` values for a server error (5xx): only deletions.
+    /// Nothing is stored, but a logout (an emptied session) and a rejected
+    /// cookie are still deleted: a deletion never grants anything.
+    fn removals(&self, cookies: &SessionCookie) -> Vec<String>;
 }
 
 /// A session shape the request can be loaded as.
 pub(super) trait Load: Sized + Send + 'static {
     fn load<'h>(
         cookies: &SessionCookie,
-        headers: impl Iterator<Item = &'h str>,
+        headers: impl Iterator<Item = &'h [u8]>,
         now: SystemTime,
     ) -> Self;
     fn rejection(&self) -> Option<&Error>;
@@ -31,18 +50,64 @@ struct Slot {
     any: Arc<dyn Any + Send + Sync>,
 }
 
+/// What the response looks like, as far as saving the session goes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ResponseKind {
+    /// A 5xx status: nothing is stored, deletions still go out.
+    pub(crate) server_error: bool,
+    /// `Cache-Control: public` or `s-maxage`: a shared cache may store it,
+    /// so no optional re-issue is added.
+    pub(crate) shared_cacheable: bool,
+}
+
+/// What ends a request: the `Set-Cookie` values, and whether the response
+/// depends on the `Cookie` header (`Vary: Cookie`).
+pub(crate) struct Finish<H> {
+    pub(crate) set_cookies: Vec<H>,
+    pub(crate) vary_cookie: bool,
+}
+
 /// One request's session. The layer or middleware puts it into the request
 /// extensions (as [`RequestExtension`]) and reads it back for the response.
 pub(crate) struct RequestState {
-    pub(super) config: Arc<Config>,
+    pub(crate) config: Arc<Config>,
     slot: Mutex<Option<Slot>>,
+    /// With [`Config::refresh_every_request`]: the request's token, verified
+    /// but not deserialized (any session shape), loaded when the request
+    /// arrived; re-issued when the response leaves unless the handler's
+    /// session decided otherwise.
+    refresh: Option<Loaded<Vec<u8>>>,
 }
 
 impl RequestState {
+    #[cfg(test)]
     pub(crate) fn new(config: Arc<Config>) -> RequestState {
         RequestState {
             config,
             slot: Mutex::new(None),
+            refresh: None,
+        }
+    }
+
+    /// A new request's state; with [`Config::refresh_every_request`], the
+    /// token in `headers` is verified now, whatever the handler does.
+    pub(crate) fn start<'h>(
+        config: Arc<Config>,
+        headers: impl Iterator<Item = &'h [u8]>,
+    ) -> RequestState {
+        let refresh = config.refresh_every_request.then(|| {
+            let cookies = &config.cookies;
+            let now = SystemTime::now();
+            cookies.load_with(headers, |token| {
+                cookies
+                    .codec()
+                    .verify(token, &cookies.decode_options(), now)
+            })
+        });
+        RequestState {
+            config,
+            slot: Mutex::new(None),
+            refresh,
         }
     }
 
@@ -50,7 +115,7 @@ impl RequestState {
     /// holds one session, so asking for another shape fails.
     pub(super) fn get_or_load<'h, L: Load>(
         &self,
-        headers: impl Iterator<Item = &'h str>,
+        headers: impl Iterator<Item = &'h [u8]>,
     ) -> Result<Arc<Mutex<L>>, SessionRejection>
     where
         Mutex<L>: Saver,
@@ -73,22 +138,90 @@ impl RequestState {
         Ok(cell)
     }
 
-    /// The `Set-Cookie` header values for the response, as the framework's
-    /// header type `H`: none if no handler asked for the session, otherwise
-    /// what [`SessionCookie`] decides.
-    pub(crate) fn finish<H: TryFrom<String>>(&self) -> Result<Vec<H>, Error> {
+    /// The `Set-Cookie` header values for a response of `kind` (as the
+    /// framework's header type `H`), decided now, as late as possible:
+    ///
+    /// - no handler asked for the session: nothing, or with
+    ///   [`Config::refresh_every_request`] the request's token re-issued;
+    /// - a server error: only the deletions (see [`Saver::removals`]);
+    /// - otherwise what [`SessionCookie::save`] decides, without an
+    ///   optional re-issue on a response a shared cache may store; with
+    ///   [`Config::refresh_every_request`], an unchanged session is
+    ///   re-issued (fresh issue time).
+    ///
+    /// `Vary: Cookie` is due when a handler read the session or a cookie is
+    /// set.
+    pub(crate) fn finish<H: TryFrom<String>>(
+        &self,
+        kind: ResponseKind,
+    ) -> Result<Finish<H>, Error> {
         let saver = lock(&self.slot)
             .as_ref()
             .map(|slot| Arc::clone(&slot.saver));
-        let Some(saver) = saver else {
-            return Ok(Vec::new());
+        let cookies = &self.config.cookies;
+        let now = SystemTime::now();
+        let reissue = !kind.shared_cacheable;
+        let mut values = match &saver {
+            None => Vec::new(),
+            Some(saver) if kind.server_error => saver.removals(cookies),
+            Some(saver) => saver.set_cookies(cookies, now, reissue)?,
         };
-        saver
-            .set_cookies(&self.config.cookies, SystemTime::now())?
-            .into_iter()
-            // Cannot fail: the cookie layer renders only visible ASCII.
-            .map(|value| H::try_from(value).map_err(|_| Error::Malformed))
-            .collect()
+        if values.is_empty() && reissue && !kind.server_error {
+            let refreshable = self
+                .refresh
+                .as_ref()
+                .and_then(Loaded::decoded)
+                .filter(|decoded| !is_empty_session(&decoded.value));
+            if let Some(decoded) = refreshable {
+                let present = self.refresh.as_ref().map(Loaded::present);
+                // Optional, like a re-issue: a token that cannot be written
+                // again (it cannot grow, but keys or budgets may have
+                // changed) keeps the cookie the browser has.
+                values = cookies
+                    .store(
+                        &RawPayload(&decoded.value),
+                        &Decoded::carry_over(decoded),
+                        present.unwrap_or(&crate::cookie::PresentCookies::none()),
+                        now,
+                    )
+                    .unwrap_or_default();
+            }
+        }
+        Ok(Finish {
+            vary_cookie: saver.is_some() || !values.is_empty(),
+            set_cookies: values
+                .into_iter()
+                // Cannot fail: the cookie layer renders only visible ASCII.
+                .map(|value| H::try_from(value).map_err(|_| Error::Malformed))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// Whether `payload` is an empty [`SessionMap`]: refreshed by nobody, as
+/// the layer never writes one (an emptied session deletes the cookie). Any
+/// other payload, of any type, is refreshed; a typed payload that happens
+/// to have these bytes is merely not refreshed.
+fn is_empty_session(payload: &[u8]) -> bool {
+    static EMPTY: OnceLock<Vec<u8>> = OnceLock::new();
+    let empty =
+        EMPTY.get_or_init(|| crate::serialize::to_bytes(&SessionMap::new()).unwrap_or_default());
+    !empty.is_empty() && payload == empty.as_slice()
+}
+
+/// A verified payload written back byte for byte: serialized as a tuple of
+/// bytes, which the payload format (postcard) writes with no length prefix,
+/// so the re-issued token holds exactly the payload it was loaded with,
+/// whatever type the app reads it as.
+struct RawPayload<'a>(&'a [u8]);
+
+impl Serialize for RawPayload<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut tuple = serializer.serialize_tuple(self.0.len())?;
+        for byte in self.0 {
+            tuple.serialize_element(byte)?;
+        }
+        tuple.end()
     }
 }
 
@@ -96,3 +229,29 @@ impl RequestState {
 /// layer or middleware to the extractors.
 #[derive(Clone)]
 pub(crate) struct RequestExtension(pub(crate) Arc<RequestState>);
+
+#[cfg(test)]
+mod tests {
+    use super::{is_empty_session, RawPayload};
+    use crate::session::SessionMap;
+
+    #[test]
+    fn a_raw_payload_serializes_to_exactly_its_bytes() {
+        for payload in [&b""[..], b"\x00", b"\x03abc\xff\x80", &[0x80; 300]] {
+            let bytes = crate::serialize::to_bytes(&RawPayload(payload)).unwrap();
+            assert_eq!(bytes, payload);
+        }
+    }
+
+    #[test]
+    fn only_the_empty_session_map_is_empty() {
+        let empty = crate::serialize::to_bytes(&SessionMap::new()).unwrap();
+        assert!(is_empty_session(&empty));
+        let mut one = SessionMap::new();
+        one.insert("a", &1u8).unwrap();
+        assert!(!is_empty_session(
+            &crate::serialize::to_bytes(&one).unwrap()
+        ));
+        assert!(!is_empty_session(b""));
+    }
+}

@@ -5,7 +5,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::{Config, RequestExtension, RequestState, Session, SessionRejection, Typed};
+use super::{
+    Config, RequestExtension, RequestState, ResponseKind, Session, SessionRejection, Typed,
+};
 use crate::codec::EncodeOptions;
 use crate::cookie::{CookieConfig, PresentCookies, SessionCookie};
 use crate::session::SessionMap;
@@ -38,7 +40,7 @@ fn typed(state: &Arc<RequestState>, headers: &[&str]) -> Typed<Profile> {
     Typed::load(
         Some(&RequestExtension(Arc::clone(state))),
         SessionRejection::missing("no layer"),
-        &mut headers.iter().copied(),
+        &mut headers.iter().map(|line| line.as_bytes()),
     )
     .unwrap()
 }
@@ -53,12 +55,16 @@ fn typed_clear_removes_a_loaded_value_and_writes_nothing_without_one() {
     let handle = typed(&state, &[&line]);
     assert_eq!(handle.get(), Some(alice));
     handle.clear();
-    let set: Vec<String> = state.finish().unwrap();
+    let set: Vec<String> = state.finish(ResponseKind::default()).unwrap().set_cookies;
     assert!(set.len() == 1 && set[0].starts_with("s=; "), "{set:?}");
 
     let empty = self::state();
     typed(&empty, &[]).clear();
-    assert!(empty.finish::<String>().unwrap().is_empty());
+    assert!(empty
+        .finish::<String>(ResponseKind::default())
+        .unwrap()
+        .set_cookies
+        .is_empty());
 }
 
 #[test]
@@ -70,7 +76,7 @@ fn typed_renew_writes_an_equal_value_with_a_fresh_creation_time() {
     let created = SystemTime::now() - Duration::from_secs(600);
     let line = cookie(&state, &alice, created);
     typed(&state, &[&line]).renew(alice.clone());
-    let set: Vec<String> = state.finish().unwrap();
+    let set: Vec<String> = state.finish(ResponseKind::default()).unwrap().set_cookies;
     assert_eq!(set.len(), 1, "renew writes even an equal value");
     let pair = set[0].split(';').next().unwrap();
     let loaded = state
@@ -91,7 +97,7 @@ fn a_cookie_of_another_shape_is_rejected_and_removed() {
     let handle = typed(&state, &[&line]);
     assert_eq!(handle.get(), None);
     assert!(handle.rejection().is_some());
-    let set: Vec<String> = state.finish().unwrap();
+    let set: Vec<String> = state.finish(ResponseKind::default()).unwrap().set_cookies;
     assert!(set.len() == 1 && set[0].contains("Max-Age=0"), "{set:?}");
 }
 
@@ -110,4 +116,18 @@ fn one_request_holds_one_session_shape() {
         Session::load(None, missing, &mut std::iter::empty()).unwrap_err(),
         missing
     );
+}
+
+#[test]
+fn a_configuration_error_is_logged_once_per_process() {
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    assert!(super::log_once(&flag, "test: first"));
+    assert!(!super::log_once(&flag, "test: second"));
+    assert!(!super::log_once(&flag, "test: third"));
+}
+
+#[test]
+fn the_two_layers_message_names_both_cookies() {
+    let message = super::two_layers_message("outer-name", "inner-name");
+    assert!(message.contains("`outer-name`") && message.contains("`inner-name`"));
 }

@@ -26,11 +26,11 @@ struct TypedState<T> {
 impl<T: DeserializeOwned + Send + 'static> Load for TypedState<T> {
     fn load<'h>(
         cookies: &SessionCookie,
-        headers: impl Iterator<Item = &'h str>,
+        headers: impl Iterator<Item = &'h [u8]>,
         now: SystemTime,
     ) -> TypedState<T> {
         TypedState {
-            loaded: cookies.load::<T>(headers, now),
+            loaded: cookies.load_bytes::<T>(headers, now),
             current: None,
             fresh: false,
         }
@@ -53,7 +53,12 @@ impl<T> TypedState<T> {
 impl<T: Serialize + Send> Saver for Mutex<TypedState<T>> {
     /// The typed counterpart of [`SessionCookie::save`]: the same decisions,
     /// with "changed" meaning "serializes differently from what was loaded".
-    fn set_cookies(&self, cookies: &SessionCookie, now: SystemTime) -> Result<Vec<String>, Error> {
+    fn set_cookies(
+        &self,
+        cookies: &SessionCookie,
+        now: SystemTime,
+        reissue: bool,
+    ) -> Result<Vec<String>, Error> {
         let state = lock(self);
         let original = state.loaded.decoded();
         let changed = match (&state.current, original) {
@@ -75,7 +80,8 @@ impl<T: Serialize + Send> Saver for Mutex<TypedState<T>> {
                 Vec::new()
             });
         };
-        if !changed && !rejected && !state.loaded.needs_reissue() {
+        let reissue_due = reissue && state.loaded.needs_reissue();
+        if !(changed || rejected || reissue_due) {
             return Ok(Vec::new());
         }
         let options = match original {
@@ -83,6 +89,17 @@ impl<T: Serialize + Send> Saver for Mutex<TypedState<T>> {
             _ => EncodeOptions::new(),
         };
         cookies.store(value, &options, present, now)
+    }
+
+    fn removals(&self, cookies: &SessionCookie) -> Vec<String> {
+        let state = lock(self);
+        let present = state.loaded.present();
+        let cleared = matches!(state.current, Some(None)) && state.loaded.decoded().is_some();
+        if (cleared || state.loaded.rejected()) && !present.is_empty() {
+            cookies.removal_cookies(present)
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -116,7 +133,7 @@ where
     pub(crate) fn load(
         extension: Option<&RequestExtension>,
         missing: SessionRejection,
-        headers: &mut dyn Iterator<Item = &str>,
+        headers: &mut dyn Iterator<Item = &[u8]>,
     ) -> Result<Typed<T>, SessionRejection> {
         let state = extension.ok_or(missing)?;
         Ok(Typed {

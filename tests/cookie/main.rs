@@ -18,6 +18,7 @@ mod attributes;
 mod chunking;
 mod duplicates;
 mod header_budget;
+mod header_bytes;
 mod load_save;
 mod nginx;
 

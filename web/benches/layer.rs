@@ -64,8 +64,8 @@ fn by_hand_load(
     let values = headers
         .get_all(header::COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok());
-    cookies.load(values, SystemTime::now())
+        .map(HeaderValue::as_bytes);
+    cookies.load_bytes(values, SystemTime::now())
 }
 
 fn by_hand_save(

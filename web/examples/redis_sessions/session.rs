@@ -33,11 +33,14 @@ impl App {
     /// Verifies the request's session-ID cookie. No Redis command: a cookie
     /// that does not verify ends here.
     pub fn verify(&self, headers: &HeaderMap) -> Loaded<SessionId> {
+        // As bytes: another cookie with a non-ASCII byte must not hide ours.
         let values = headers
             .get_all(header::COOKIE)
             .iter()
-            .filter_map(|value| value.to_str().ok());
-        let loaded = self.cookies.load::<SessionId>(values, SystemTime::now());
+            .map(HeaderValue::as_bytes);
+        let loaded = self
+            .cookies
+            .load_bytes::<SessionId>(values, SystemTime::now());
         if let Some(error) = loaded.error() {
             eprintln!("session cookie rejected: {error}");
         }
