@@ -16,7 +16,7 @@
 //! [`SessionMiddleware::on_rejected`] reports rejected cookies. The
 //! middleware prints nothing.
 //!
-//! At login, [`Session::renew`] starts a clean session (values dropped, new
+//! At login, [`Session::clear_and_regenerate`] starts a clean session (values dropped, new
 //! ID, fresh creation time); [`Session::regenerate`] changes the ID but
 //! keeps the values. Handlers may return `Result<_, cookie_seal::Error>`:
 //! an error is a plain 500 that reveals nothing about the session. Without
@@ -37,7 +37,7 @@
 //! }
 //!
 //! async fn login(session: Session) -> Result<HttpResponse, cookie_seal::Error> {
-//!     session.renew()?; // fixation defence: new ID, nothing from before login
+//!     session.clear_and_regenerate()?; // fixation defence: new ID, nothing from before login
 //!     session.insert("user", "alice")?;
 //!     Ok(HttpResponse::SeeOther().insert_header(("location", "/")).finish())
 //! }

@@ -82,7 +82,7 @@
 //! | rolling refresh | [`Codec::reissue_after`] |
 //! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`DecodeOptions::context`] |
 //! | generation counter ("log out everywhere") | [`EncodeOptions::generation`], [`Decoded::check_generation`] |
-//! | dynamic session map, fixation defence | [`SessionMap`], [`SessionMap::renew`], [`SessionMap::regenerate`] |
+//! | dynamic session map, fixation defence | [`SessionMap`], [`SessionMap::clear_and_regenerate`], [`SessionMap::regenerate`] |
 //! | signed random session IDs for server-side stores | [`SessionId`] |
 //! | deflate only when shorter (signed default) | [`Compression::Auto`] |
 //! | size budget and largest-payload query | [`Codec::token_budget`], [`Codec::token_budget_for_cookie`], [`Codec::max_payload_len`] |

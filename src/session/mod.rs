@@ -141,7 +141,7 @@ impl SessionMap {
     /// [`Decoded::carry_over`](crate::Decoded::carry_over)) so that its
     /// absolute lifetime starts again too; [`SessionCookie::save`](crate::cookie::SessionCookie::save)
     /// does this by itself when the ID changed. To drop values set before
-    /// login as well, use [`SessionMap::renew`].
+    /// login as well, use [`SessionMap::clear_and_regenerate`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
@@ -173,11 +173,11 @@ impl SessionMap {
     /// # fn main() -> Result<(), cookie_seal::Error> {
     /// let mut session = cookie_seal::SessionMap::new();
     /// session.insert("count", &3u64)?;
-    /// session.renew()?;
+    /// session.clear_and_regenerate()?;
     /// assert!(session.is_empty() && session.id().is_some());
     /// # Ok(()) }
     /// ```
-    pub fn renew(&mut self) -> Result<(), Error> {
+    pub fn clear_and_regenerate(&mut self) -> Result<(), Error> {
         self.entries.clear();
         self.regenerate()
     }
@@ -278,13 +278,13 @@ mod tests {
     }
 
     #[test]
-    fn renew_drops_the_values_and_changes_the_id() {
+    fn clear_and_regenerate_drops_the_values_and_changes_the_id() {
         let mut s = SessionMap::new();
         s.insert("cart", &3u8).unwrap();
         s.regenerate().unwrap();
         let before = s.id().cloned();
         s.modified = false;
-        s.renew().unwrap();
+        s.clear_and_regenerate().unwrap();
         assert!(s.is_empty() && s.is_modified());
         assert!(s.id().is_some() && s.id().cloned() != before);
     }

@@ -103,7 +103,7 @@ impl Session {
     /// Because the ID changes, the cookie is written as a new session: a
     /// fresh creation time (the absolute lifetime starts again) and
     /// generation 0. To drop the values from before login as well, use
-    /// [`Session::renew`].
+    /// [`Session::clear_and_regenerate`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
@@ -118,8 +118,8 @@ impl Session {
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
-    pub fn renew(&self) -> Result<(), Error> {
-        self.with(SessionMap::renew)
+    pub fn clear_and_regenerate(&self) -> Result<(), Error> {
+        self.with(SessionMap::clear_and_regenerate)
     }
 
     /// Whether `key` holds a value.
@@ -147,7 +147,7 @@ impl Session {
     }
 
     /// The session's ID, if it has one (after [`Session::regenerate`] or
-    /// [`Session::renew`], in this request or an earlier one).
+    /// [`Session::clear_and_regenerate`], in this request or an earlier one).
     #[must_use]
     pub fn id(&self) -> Option<SessionId> {
         self.with(|session| session.id().cloned())
