@@ -191,7 +191,9 @@ pub mod __fuzz;
 #[cfg(test)]
 mod rfc_wycheproof_vectors;
 
-pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
+pub use codec::{
+    inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Expiry, Settings,
+};
 pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
 pub use key::Key;
