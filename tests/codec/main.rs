@@ -18,6 +18,7 @@ mod api_contract;
 mod both_modes;
 mod compression;
 mod padding;
+mod reissue_boundary;
 mod settings;
 mod signed_vs_sealed;
 
