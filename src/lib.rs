@@ -198,5 +198,7 @@ pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
 pub use key::Key;
 pub use keyring::Keyring;
+#[doc(hidden)]
+pub use nonce::__freeze_nonce_clock;
 pub use nonce::NonceSource;
 pub use session::{SessionId, SessionMap};
