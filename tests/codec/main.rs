@@ -17,6 +17,7 @@ use fixtures::{at, key, noise, T0};
 mod api_contract;
 mod both_modes;
 mod compression;
+mod expiry;
 mod padding;
 mod reissue_boundary;
 mod settings;
