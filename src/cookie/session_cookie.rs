@@ -533,12 +533,17 @@ impl SessionCookie {
         if !session.is_modified() && !loaded.needs_reissue() && !rejected {
             return Ok(Vec::new());
         }
-        let options = match &loaded.decoded {
+        let mut options = match &loaded.decoded {
             Some(decoded) if decoded.value.id() == session.id() => decoded.carry_over(),
             _ => EncodeOptions::new(),
+        };
+        let (expiry, generation) = session.envelope();
+        if let Some(expiry) = expiry {
+            options = options.expiry(expiry);
         }
-        .expiry(session.expiry())
-        .generation(session.generation());
+        if let Some(generation) = generation {
+            options = options.generation(generation);
+        }
         self.store(session, &options, &loaded.present, now)
     }
 }

@@ -46,11 +46,13 @@ pub struct SessionMap {
     #[serde(skip)]
     modified: bool,
     /// Kept in the token's envelope, not in the map's bytes: set from the
-    /// decoded token by [`Loaded::session`](crate::cookie::Loaded::session).
+    /// decoded token by [`Loaded::session`](crate::cookie::Loaded::session)
+    /// or by the setters; `None` leaves the token's (or the default) to
+    /// [`SessionCookie::save`](crate::cookie::SessionCookie::save).
     #[serde(skip)]
-    expiry: Expiry,
+    expiry: Option<Expiry>,
     #[serde(skip)]
-    generation: u32,
+    generation: Option<u32>,
 }
 
 impl SessionMap {
@@ -186,8 +188,8 @@ impl SessionMap {
     /// ```
     pub fn clear_and_regenerate(&mut self) -> Result<(), Error> {
         self.entries.clear();
-        self.expiry = Expiry::Configured;
-        self.generation = 0;
+        self.expiry = None;
+        self.generation = None;
         self.regenerate()
     }
 
@@ -196,7 +198,7 @@ impl SessionMap {
     /// an earlier one).
     #[must_use]
     pub fn expiry(&self) -> Expiry {
-        self.expiry
+        self.expiry.unwrap_or_default()
     }
 
     /// Makes this session persistent with a lifetime of its own ("remember
@@ -232,15 +234,15 @@ impl SessionMap {
     /// # Ok(()) }
     /// ```
     pub fn set_expiry(&mut self, expiry: Expiry) {
-        self.modified |= expiry != self.expiry;
-        self.expiry = expiry;
+        self.modified |= expiry != self.expiry();
+        self.expiry = Some(expiry);
     }
 
     /// The session generation the token carries (0 if none), for "log out
     /// everywhere" without a store; see [`SessionMap::set_generation`].
     #[must_use]
     pub fn generation(&self) -> u32 {
-        self.generation
+        self.generation.unwrap_or(0)
     }
 
     /// Sets the generation written into the token: at login, the user's
@@ -262,15 +264,21 @@ impl SessionMap {
     /// # Ok(()) }
     /// ```
     pub fn set_generation(&mut self, generation: u32) {
-        self.modified |= generation != self.generation;
-        self.generation = generation;
+        self.modified |= generation != self.generation();
+        self.generation = Some(generation);
     }
 
     /// Sets the expiry and generation read from a token, without marking
     /// the session changed.
     pub(crate) fn set_envelope(&mut self, expiry: Expiry, generation: u32) {
-        self.expiry = expiry;
-        self.generation = generation;
+        self.expiry = Some(expiry);
+        self.generation = Some(generation);
+    }
+
+    /// The expiry and generation to write, where known (set, or read from
+    /// a token); `None` keeps the token's, or the default for a new one.
+    pub(crate) fn envelope(&self) -> (Option<Expiry>, Option<u32>) {
+        (self.expiry, self.generation)
     }
 }
 

@@ -187,3 +187,33 @@ fn only_padding_hides_the_length_of_the_sealed_metadata() {
     let bucketed: Vec<usize> = variants.iter().map(|o| len(&padded, *o)).collect();
     assert!(bucketed.iter().all(|&l| l == bucketed[0]), "{bucketed:?}");
 }
+
+#[test]
+fn a_map_taken_from_the_decoded_value_keeps_the_tokens_generation_and_expiry() {
+    let cookies = SessionCookie::new(
+        codec(Mode::Signed),
+        CookieConfig::new("__Host-session").unwrap(),
+    )
+    .unwrap();
+    let fresh = cookies.load::<SessionMap>(std::iter::empty(), at(T0));
+    let mut s = fresh.session();
+    s.insert("user", "alice").unwrap();
+    s.set_generation(5);
+    s.set_expiry(Expiry::OnInactivity(HOUR));
+    let set = cookies.save(&fresh, &s, at(T0)).unwrap();
+    let line = set[0].split(';').next().unwrap().to_owned();
+    let loaded = cookies.load::<SessionMap>([line.as_str()], at(T0 + 60));
+    // Not through `Loaded::session`: the map itself knows neither field.
+    let mut raw = loaded.decoded().unwrap().value.clone();
+    raw.insert("n", &1u8).unwrap();
+    let set = cookies.save(&loaded, &raw, at(T0 + 60)).unwrap();
+    let token = set[0].split(';').next().unwrap().split_once('=').unwrap().1;
+    let decoded = cookies
+        .codec()
+        .decode_with::<SessionMap>(token, &cookies.decode_options(), at(T0 + 60))
+        .unwrap();
+    assert_eq!(
+        (decoded.generation, decoded.expiry),
+        (5, Expiry::OnInactivity(HOUR))
+    );
+}

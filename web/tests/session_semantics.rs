@@ -85,8 +85,8 @@ fn send(framework: Framework, cookies: &SessionCookie, path: &str, cookie: Optio
     actix_web::rt::System::new().block_on(async {
         match framework {
             Framework::Axum => {
-                use tower::ServiceExt;
                 use axum::routing::get;
+                use tower::ServiceExt;
                 let app = axum::Router::new()
                     .route("/login", get(login))
                     .route("/whoami", get(whoami))
