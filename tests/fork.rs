@@ -57,6 +57,9 @@ fn nonce(token: &[u8]) -> [u8; 24] {
     token[3..27].try_into().unwrap()
 }
 
+/// Raw tokens.
+type Tokens = Vec<Vec<u8>>;
+
 /// Seals `TOKENS` tokens in a forked child and in the parent, after 10
 /// before the fork; the child's sessions belong to `child_user`, the
 /// parent's to `"parent"`. Returns (before, parent, child).
@@ -64,7 +67,7 @@ fn fork_and_seal(
     source: NonceSource,
     frozen: bool,
     child_user: &'static str,
-) -> (Vec<Vec<u8>>, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+) -> (Tokens, Tokens, Tokens) {
     let codec =
         Codec::sealed(Keyring::new(1, Key::from_bytes(&[0x42; 32]).unwrap())).nonce_source(source);
     cookie_seal::__freeze_nonce_clock(frozen.then_some(FROZEN));
