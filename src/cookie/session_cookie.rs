@@ -484,7 +484,11 @@ impl SessionCookie {
     /// [generation](SessionMap::set_generation). Every session that was
     /// accepted once re-issues: the codec counts what a re-issue may add (a
     /// creation field, a longer key ID) against the budget when it first
-    /// writes a token.
+    /// writes a token. The one exception, a signed token near the budget
+    /// read by a sealed codec that [accepts signed
+    /// tokens](Codec::accept_signed) (a sealed token is 9 bytes longer), is
+    /// not re-issued: nothing is sent and the signed cookie stays valid
+    /// until it expires or the session changes.
     ///
     /// # Errors
     /// See [`SessionCookie::store`]; notably [`Error::TooLarge`] when the
@@ -544,6 +548,15 @@ impl SessionCookie {
         if let Some(generation) = generation {
             options = options.generation(generation);
         }
-        self.store(session, &options, &loaded.present, now)
+        match self.store(session, &options, &loaded.present, now) {
+            // A re-issue alone (the handler changed nothing) that does not
+            // fit: the cookie the request carried is still valid, so keep
+            // it rather than fail the request. The codec budgets every token
+            // it writes for its re-issues, so this is only reached by a
+            // signed token re-issued sealed (`Codec::accept_signed`), whose
+            // overhead is larger.
+            Err(Error::TooLarge { .. }) if !session.is_modified() && !rejected => Ok(Vec::new()),
+            result => result,
+        }
     }
 }

@@ -120,3 +120,31 @@ fn the_largest_sealed_session_reissues_after_reissue_after_and_after_a_rotation(
 fn the_largest_padded_sealed_session_reissues_after_reissue_after_and_after_a_rotation() {
     check_mode(Mode::Sealed, Some(64));
 }
+
+/// The one case the budget cannot cover: a signed token near the budget,
+/// read by a sealed codec that accepts signed tokens (migration), does not
+/// fit sealed. A read-only request then keeps the signed cookie instead of
+/// failing; a change that does not fit is still `TooLarge`.
+#[test]
+fn a_signed_session_too_large_to_reissue_sealed_keeps_its_cookie() {
+    let t0 = at(T0);
+    let signed = cookies(Mode::Signed, fixtures::ring(&[(1, 1)]), None);
+    let (line, _) = largest(&signed, t0);
+    let sealed = SessionCookie::new(
+        Codec::sealed(fixtures::ring(&[(1, 1)])).accept_signed(true),
+        CookieConfig::new(NAME).unwrap(),
+    )
+    .unwrap();
+    let loaded = sealed.load::<SessionMap>([line.as_str()], at(T0 + 10));
+    assert!(
+        loaded.needs_reissue(),
+        "a signed token asks to be re-issued sealed"
+    );
+    let mut session = loaded.session();
+    assert_eq!(sealed.save(&loaded, &session, at(T0 + 10)), Ok(Vec::new()));
+    session.insert("more", &1u8).unwrap();
+    assert!(matches!(
+        sealed.save(&loaded, &session, at(T0 + 10)),
+        Err(Error::TooLarge { .. })
+    ));
+}
