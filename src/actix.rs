@@ -24,7 +24,7 @@
 //! that names the problem, also written once to standard error (the only
 //! thing the middleware prints).
 //!
-//! At login, [`Session::renew`] starts a clean session (values dropped, new
+//! At login, [`Session::clear_and_regenerate`] starts a clean session (values dropped, new
 //! ID, fresh creation time); [`Session::regenerate`] changes the ID but
 //! keeps the values. Handlers may return `Result<_, cookie_seal::Error>`:
 //! an error is a plain 500 that reveals nothing about the session. Without
@@ -45,7 +45,7 @@
 //! }
 //!
 //! async fn login(session: Session) -> Result<HttpResponse, cookie_seal::Error> {
-//!     session.renew()?; // fixation defence: new ID, nothing from before login
+//!     session.clear_and_regenerate()?; // fixation defence: new ID, nothing from before login
 //!     session.insert("user", "alice")?;
 //!     Ok(HttpResponse::SeeOther().insert_header(("location", "/")).finish())
 //! }

@@ -26,7 +26,7 @@
 //! }
 //!
 //! async fn login(session: Session) -> Result<&'static str, cookie_seal::Error> {
-//!     session.renew()?; // fixation defence: new ID, nothing from before login
+//!     session.clear_and_regenerate()?; // fixation defence: new ID, nothing from before login
 //!     session.insert("user", "alice")?;
 //!     Ok("signed in")
 //! }
@@ -41,7 +41,7 @@
 //! here.) Handlers may return `Result<_, cookie_seal::Error>`: an error is
 //! a plain 500 that reveals nothing about the session.
 //!
-//! At login, [`Session::renew`] starts a clean session (values dropped, new
+//! At login, [`Session::clear_and_regenerate`] starts a clean session (values dropped, new
 //! ID, fresh creation time); [`Session::regenerate`] changes the ID but
 //! keeps the values. Without the layer, extracting a [`Session`] fails with
 //! a 500 whose message names the layer; nothing panics.

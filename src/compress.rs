@@ -9,7 +9,10 @@ thread_local! {
     /// across tokens. Creating one allocates and zeroes ~260 KB, which the
     /// kernel maps afresh on most calls (page faults): measured at about a
     /// fifth of the cost of compressing a 1.5 KB payload. It is reset after
-    /// every use, so no state carries from one token to the next.
+    /// every finished stream, so no state carries from one token to the
+    /// next, and dropped after a stream stopped at the length limit: zlib-rs
+    /// 0.6 panics ("buf.len() must fit in remaining()") on a later stream
+    /// of a compressor reset in that state (see the regression test below).
     static COMPRESSOR: RefCell<Option<((u32, bool), Compress)>> = const { RefCell::new(None) };
 }
 
@@ -35,7 +38,11 @@ fn compress_shorter_than(zlib: bool, bytes: &[u8], limit: usize, level: u32) -> 
                 other => &mut other.insert(((level, zlib), new_compressor(level, zlib))).1,
             };
             let packed = compress_with(compressor, bytes, limit);
-            compressor.reset();
+            if packed.is_some() {
+                compressor.reset();
+            } else {
+                *slot = None;
+            }
             packed
         }
         // Unreachable (nothing here re-enters), but never worth a panic.
@@ -106,6 +113,29 @@ fn inflate_stream_bounded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// zlib-rs 0.6.8 panicked in the 6th round here when the thread's
+    /// compressor was reset and reused after streams stopped at the limit
+    /// (incompressible sessions near the budget, encoded one after another).
+    #[test]
+    fn incompressible_payloads_one_after_another_never_panic() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let noise: Vec<u8> = (0..3100)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state.to_le_bytes()[0]
+            })
+            .collect();
+        for _ in 0..20 {
+            for len in [3017, 3000, 2500, 3017] {
+                assert_eq!(deflate_shorter_than(&noise[..len], len, 1), None);
+            }
+        }
+        let text = b"hello hello hello hello".repeat(10);
+        assert!(deflate_shorter_than(&text, text.len(), 1).is_some());
+    }
 
     #[test]
     fn round_trip_when_compressible() {

@@ -82,7 +82,7 @@
 //! | rolling refresh | [`Codec::reissue_after`] |
 //! | purpose and per-call context binding | [`Codec::purpose`], [`EncodeOptions::context`], [`DecodeOptions::context`] |
 //! | generation counter ("log out everywhere") | [`EncodeOptions::generation`], [`Decoded::check_generation`] |
-//! | dynamic session map, fixation defence | [`SessionMap`], [`SessionMap::renew`], [`SessionMap::regenerate`] |
+//! | dynamic session map, fixation defence | [`SessionMap`], [`SessionMap::clear_and_regenerate`], [`SessionMap::regenerate`] |
 //! | signed random session IDs for server-side stores | [`SessionId`] |
 //! | deflate only when shorter (signed default) | [`Compression::Auto`] |
 //! | size budget and largest-payload query | [`Codec::token_budget`], [`Codec::token_budget_for_cookie`], [`Codec::max_payload_len`] |
@@ -191,10 +191,14 @@ pub mod __fuzz;
 #[cfg(test)]
 mod rfc_wycheproof_vectors;
 
-pub use codec::{inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Settings};
+pub use codec::{
+    inspect, Codec, Compression, DecodeOptions, Decoded, EncodeOptions, Expiry, Settings,
+};
 pub use envelope::{Mode, UntrustedHeader};
 pub use error::{Error, Lifetime};
 pub use key::Key;
 pub use keyring::Keyring;
+#[doc(hidden)]
+pub use nonce::__freeze_nonce_clock;
 pub use nonce::NonceSource;
 pub use session::{SessionId, SessionMap};

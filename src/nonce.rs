@@ -59,6 +59,21 @@ struct Salt {
 
 thread_local! {
     static SALT: Cell<Option<Salt>> = const { Cell::new(None) };
+    /// A clock reading that replaces the wall clock on this thread, set
+    /// only by [`__freeze_nonce_clock`] (tests).
+    static FROZEN_CLOCK: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// **Testing only, not part of the API:** makes this thread's synthetic
+/// nonces read `nanos` instead of the wall clock (`None`: the wall clock
+/// again). `tests/fork.rs` freezes the clock across a `fork(2)` to show that
+/// what keeps a child's nonces apart from its parent's is the message, not
+/// the clock: with the seed, counter and clock all equal, two different
+/// messages still get different nonces, and an identical message gets the
+/// identical token. Never call it in an application.
+#[doc(hidden)]
+pub fn __freeze_nonce_clock(nanos: Option<u64>) {
+    FROZEN_CLOCK.with(|clock| clock.set(nanos));
 }
 
 /// This thread's next salt: the seed drawn from the OS on first use, the
@@ -115,6 +130,9 @@ fn synthetic_with(
 
 /// Nanoseconds of the wall clock (a vDSO read, no system call); 0 before 1970.
 fn clock_nanos() -> u64 {
+    if let Some(frozen) = FROZEN_CLOCK.with(Cell::get) {
+        return frozen;
+    }
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         // Nanoseconds since the epoch, wrapping: only the bits that change matter.

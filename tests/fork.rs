@@ -1,16 +1,30 @@
-//! A forked child never repeats its parent's nonces.
+//! A forked child never repeats its parent's nonces for a different message.
 //!
 //! `fork(2)` copies the calling thread with all its state, including the
-//! per-thread salt of the synthetic nonce source. Parent and child then seal
-//! the **same** values at the same encode time after the fork, and every
-//! nonce of both (and of the tokens before the fork) must be distinct.
+//! per-thread salt (seed and counter) of the synthetic nonce source. What
+//! keeps the child's nonces apart from the parent's is then the message
+//! (the nonce is an HMAC of the salt, the clock **and the whole message**,
+//! `src/nonce.rs`), and, less reliably, the wall clock. So these tests
+//! **freeze the clock** on both sides at the same reading
+//! (`cookie_seal::__freeze_nonce_clock`, a hidden test hook) and check:
+//!
+//! - different messages: parent and child seal different sessions at the
+//!   same counters, and every nonce of both (and of the tokens before the
+//!   fork) is distinct. A nonce that stopped depending on the message would
+//!   repeat here;
+//! - equal messages: the design's stated worst case (FORMAT.md section 7,
+//!   SECURITY.md "Nonces"). Parent and child seal the same sessions; a
+//!   nonce repeats, and then the whole token is identical (one message
+//!   under one nonce: equality is all it reveals, no keystream reuse);
+//! - the wall clock and the OS source, as before: all nonces distinct even
+//!   for equal messages.
 //!
 //! Runs without libtest's harness (`harness = false` in Cargo.toml), so the
 //! fork happens in a process with a single thread.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,30 +32,48 @@ use base64::Engine;
 use cookie_seal::{Codec, Key, Keyring, NonceSource, SessionMap};
 use fork::Fork;
 
-const NONCES: usize = 2_000;
+const TOKENS: usize = 2_000;
+/// The frozen clock reading, in nanoseconds.
+const FROZEN: u64 = 1_750_000_000_123_456_789;
 
-/// The nonces of `n` sealed tokens of one and the same session, issued at one
-/// fixed time (bytes 3..27 of a token with a one-byte key ID: FORMAT.md).
-fn nonces(codec: &Codec, n: usize) -> Vec<[u8; 24]> {
-    let mut session = SessionMap::new();
-    session.insert("user", "alice").unwrap();
+/// `n` sealed tokens, the i-th holding `who`'s session number i, all issued
+/// at one fixed time.
+fn tokens(codec: &Codec, who: &str, n: usize) -> Vec<Vec<u8>> {
     let now = UNIX_EPOCH + Duration::from_secs(1_750_000_000);
     (0..n)
-        .map(|_| {
-            let raw = URL_SAFE_NO_PAD
+        .map(|i| {
+            let mut session = SessionMap::new();
+            session.insert("user", who).unwrap();
+            session.insert("n", &(i as u64)).unwrap();
+            URL_SAFE_NO_PAD
                 .decode(codec.encode_at(&session, now).unwrap())
-                .unwrap();
-            raw[3..27].try_into().unwrap()
+                .unwrap()
         })
         .collect()
 }
 
-fn check(source: NonceSource) {
+/// The nonce of a raw token with a one-byte key ID (bytes 3..27, FORMAT.md).
+fn nonce(token: &[u8]) -> [u8; 24] {
+    token[3..27].try_into().unwrap()
+}
+
+/// Raw tokens.
+type Tokens = Vec<Vec<u8>>;
+
+/// Seals `TOKENS` tokens in a forked child and in the parent, after 10
+/// before the fork; the child's sessions belong to `child_user`, the
+/// parent's to `"parent"`. Returns (before, parent, child).
+fn fork_and_seal(
+    source: NonceSource,
+    frozen: bool,
+    child_user: &'static str,
+) -> (Tokens, Tokens, Tokens) {
     let codec =
         Codec::sealed(Keyring::new(1, Key::from_bytes(&[0x42; 32]).unwrap())).nonce_source(source);
+    cookie_seal::__freeze_nonce_clock(frozen.then_some(FROZEN));
     // Sealing before the fork sets up this thread's nonce state, which the
     // child then inherits.
-    let before = nonces(&codec, 10);
+    let before = tokens(&codec, "before", 10);
     let path = std::env::temp_dir().join(format!(
         "cookie-seal-fork-{}-{:?}-{}",
         std::process::id(),
@@ -54,35 +86,113 @@ fn check(source: NonceSource) {
     match fork::fork().expect("fork") {
         Fork::Child => {
             let code = std::panic::catch_unwind(|| {
-                let bytes: Vec<u8> = nonces(&codec, NONCES).concat();
-                std::fs::write(&path, bytes).is_ok()
+                let all = tokens(&codec, child_user, TOKENS);
+                let lens: Vec<u8> = all
+                    .iter()
+                    .flat_map(|t| u32::try_from(t.len()).unwrap().to_le_bytes())
+                    .collect();
+                std::fs::write(&path, [lens, all.concat()].concat()).is_ok()
             });
             std::process::exit(if matches!(code, Ok(true)) { 0 } else { 1 });
         }
         Fork::Parent(pid) => {
-            let parent = nonces(&codec, NONCES);
+            let parent = tokens(&codec, "parent", TOKENS);
             let status = fork::waitpid(pid).expect("waitpid");
             assert_eq!(status, 0, "the child failed");
-            let child_bytes = std::fs::read(&path).expect("the child's nonces");
+            let bytes = std::fs::read(&path).expect("the child's tokens");
             std::fs::remove_file(&path).ok();
-            let child: Vec<[u8; 24]> = child_bytes
-                .chunks_exact(24)
-                .map(|c| c.try_into().unwrap())
+            let (lens, mut rest) = bytes.split_at(4 * TOKENS);
+            let child: Vec<Vec<u8>> = lens
+                .chunks_exact(4)
+                .map(|len| {
+                    let len = u32::from_le_bytes(len.try_into().unwrap()) as usize;
+                    let (token, tail) = rest.split_at(len);
+                    rest = tail;
+                    token.to_vec()
+                })
                 .collect();
-            assert_eq!(child.len(), NONCES);
-            let all: HashSet<_> = before.iter().chain(&parent).chain(&child).collect();
-            assert_eq!(
-                all.len(),
-                before.len() + 2 * NONCES,
-                "{source:?}: a nonce repeated across the fork"
-            );
+            assert!(rest.is_empty());
+            cookie_seal::__freeze_nonce_clock(None);
+            (before, parent, child)
         }
     }
 }
 
-fn main() {
+fn distinct_nonces(tokens: &[&Vec<Vec<u8>>]) -> usize {
+    tokens
+        .iter()
+        .flat_map(|t| t.iter())
+        .map(|t| nonce(t))
+        .collect::<HashSet<_>>()
+        .len()
+}
+
+/// With the clock frozen, only the message separates parent from child.
+fn frozen_clock_different_messages_never_share_a_nonce() {
+    let (before, parent, child) = fork_and_seal(NonceSource::Synthetic, true, "child");
+    assert_eq!(
+        distinct_nonces(&[&before, &parent, &child]),
+        before.len() + 2 * TOKENS,
+        "a nonce repeated across the fork for different messages"
+    );
+}
+
+/// With the clock frozen and the same messages, the salt is duplicated and
+/// the nonces repeat: the documented worst case. Each repeat must come with
+/// the identical token, never a second message under the same nonce.
+fn frozen_clock_equal_messages_repeat_only_identical_tokens() {
+    let (before, parent, child) = fork_and_seal(NonceSource::Synthetic, true, "parent");
+    let mut by_nonce: HashMap<[u8; 24], &Vec<u8>> = HashMap::new();
+    let mut repeats = 0;
+    for token in before.iter().chain(&parent).chain(&child) {
+        if let Some(earlier) = by_nonce.insert(nonce(token), token) {
+            assert_eq!(earlier, token, "one nonce sealed two different messages");
+            repeats += 1;
+        }
+    }
+    // The duplicated salt does repeat: this is what the design accepts,
+    // and what FORMAT.md and SECURITY.md say.
+    assert_eq!(
+        repeats, TOKENS,
+        "each of the child's tokens is the parent's"
+    );
+}
+
+/// The wall clock (and the OS source) separate even equal messages.
+fn running_clocks_and_the_os_never_repeat_a_nonce() {
     for source in [NonceSource::Synthetic, NonceSource::Os] {
-        check(source);
-        println!("test a_forked_child_never_repeats_its_parents_nonces ({source:?}) ... ok");
+        let (before, parent, child) = fork_and_seal(source, false, "parent");
+        assert_eq!(
+            distinct_nonces(&[&before, &parent, &child]),
+            before.len() + 2 * TOKENS,
+            "{source:?}: a nonce repeated across the fork"
+        );
+    }
+    // The OS source does not read the clock: frozen, it still never repeats.
+    let (before, parent, child) = fork_and_seal(NonceSource::Os, true, "parent");
+    assert_eq!(
+        distinct_nonces(&[&before, &parent, &child]),
+        before.len() + 2 * TOKENS
+    );
+}
+
+fn main() {
+    let tests: [(&str, fn()); 3] = [
+        (
+            "frozen_clock_different_messages_never_share_a_nonce",
+            frozen_clock_different_messages_never_share_a_nonce,
+        ),
+        (
+            "frozen_clock_equal_messages_repeat_only_identical_tokens",
+            frozen_clock_equal_messages_repeat_only_identical_tokens,
+        ),
+        (
+            "running_clocks_and_the_os_never_repeat_a_nonce",
+            running_clocks_and_the_os_never_repeat_a_nonce,
+        ),
+    ];
+    for (name, test) in tests {
+        test();
+        println!("test {name} ... ok");
     }
 }

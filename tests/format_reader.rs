@@ -26,6 +26,8 @@ struct Read1 {
     issued_at: u64,
     created_at: u64,
     generation: u32,
+    /// The expiry field: `None` if absent.
+    expiry: Option<u64>,
     compressed: bool,
     payload: Vec<u8>,
 }
@@ -92,7 +94,9 @@ fn varint(bytes: &mut &[u8], max: usize, bits: u32) -> Result<u64, &'static str>
 }
 
 /// The fields after the key ID (section 2), announced by `flags`.
-fn fields(flags: u8, bytes: &mut &[u8]) -> Result<(u64, u64, u32), &'static str> {
+type Fields = (u64, u64, u32, Option<u64>);
+
+fn fields(flags: u8, bytes: &mut &[u8]) -> Result<Fields, &'static str> {
     let issued_at = varint(bytes, 10, 64)?;
     let mut created_at = issued_at;
     if flags & 0x08 != 0 {
@@ -109,7 +113,12 @@ fn fields(flags: u8, bytes: &mut &[u8]) -> Result<(u64, u64, u32), &'static str>
             return Err("Malformed");
         }
     }
-    Ok((issued_at, created_at, generation))
+    let expiry = if flags & 0x40 != 0 {
+        Some(varint(bytes, 10, 64)?)
+    } else {
+        None
+    };
+    Ok((issued_at, created_at, generation, expiry))
 }
 
 /// The vector's reader: its mode, keyring, purpose, context, lifetimes, now.
@@ -138,7 +147,7 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
     let (&flags, after) = after.split_first().ok_or("Malformed")?;
     rest = after;
     let mode = match flags & 0b11 {
-        0b01 if flags & 0xE0 == 0 => "signed",
+        0b01 if flags & 0xA0 == 0 => "signed",
         0b10 if flags == 0x02 => "sealed",
         _ => return Err("Malformed".into()),
     };
@@ -155,7 +164,7 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
     }
     let master = keys.get(&key_id).ok_or(format!("UnknownKey({key_id})"))?;
     // 5-7. Length, tag, sealed metadata and padding.
-    let (meta_flags, (issued_at, created_at, generation), body) = if mode == "signed" {
+    let (meta_flags, (issued_at, created_at, generation, expiry), body) = if mode == "signed" {
         if rest.len() < 32 {
             return Err("Malformed".into());
         }
@@ -195,7 +204,7 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
         let mut p: &[u8] = &plaintext;
         let (&meta_flags, after) = p.split_first().ok_or("Malformed")?;
         p = after;
-        if meta_flags & !0x3C != 0 {
+        if meta_flags & !0x7C != 0 {
             return Err("Malformed".into());
         }
         let times = fields(meta_flags, &mut p)?;
@@ -214,7 +223,12 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
     if issued_at > now.saturating_add(skew) {
         return Err("IssuedInFuture".into());
     }
-    if now.saturating_sub(issued_at) > max_age {
+    // The session's own idle lifetime, if it has one, never past the reader's.
+    let idle = match expiry {
+        Some(own) if own > 0 => own.min(max_age),
+        _ => max_age,
+    };
+    if now.saturating_sub(issued_at) > idle {
         return Err("Expired".into());
     }
     // 9. Inflate (the caller compares the payload bytes).
@@ -237,6 +251,7 @@ fn read(v: &Value, token: &str) -> Result<Read1, String> {
         issued_at,
         created_at,
         generation,
+        expiry,
         compressed,
         payload,
     })
@@ -268,6 +283,7 @@ fn a_reader_written_from_format_md_reads_every_valid_vector() {
             v["generation"].as_u64().unwrap(),
             "{name}"
         );
+        assert_eq!(read.expiry, v["expiry"].as_u64(), "{name}: expiry");
         let primary: u32 = v["keyring"]
             .as_str()
             .unwrap()

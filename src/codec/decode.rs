@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use serde::de::DeserializeOwned;
 
-use super::options::{whole_seconds, DecodeOptions, EncodeOptions};
+use super::options::{whole_seconds, DecodeOptions, EncodeOptions, Expiry};
 use super::{check_token_len, overhead, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
 use crate::envelope::{
@@ -31,6 +31,9 @@ pub struct Decoded<T> {
     pub generation: u32,
     /// The mode the token was written in.
     pub mode: Mode,
+    /// The session's own expiry written in the token
+    /// ([`Expiry::Configured`] if none).
+    pub expiry: Expiry,
     reissue: bool,
     /// Whether the payload was deflated (for the vector tests).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -46,14 +49,15 @@ impl<T> Decoded<T> {
         self.reissue
     }
 
-    /// Options that keep this session's creation time and generation when it
-    /// is re-issued, so the absolute lifetime is not reset. Add the context
-    /// again with [`EncodeOptions::context`].
+    /// Options that keep this session's creation time, generation and
+    /// expiry when it is re-issued, so the absolute lifetime is not reset.
+    /// Add the context again with [`EncodeOptions::context`].
     #[must_use]
     pub fn carry_over(&self) -> EncodeOptions<'static> {
         EncodeOptions::new()
             .created_at(self.created_at)
             .generation(self.generation)
+            .expiry(self.expiry)
     }
 
     /// Rejects the token if its generation is older than `current`, the
@@ -223,6 +227,7 @@ impl Codec {
             created_at: to_system_time(metadata.created_at),
             generation: metadata.generation,
             mode: header.mode,
+            expiry: Expiry::from_field(metadata.expiry),
             reissue: reissue_due || header.mode != mode || header.key_id != keys.primary_id(),
             compressed: metadata.compressed,
         })
@@ -244,7 +249,11 @@ impl Codec {
             });
         }
         let age = now_secs.saturating_sub(header.issued_at);
-        let max_age = whole_seconds(settings.max_age);
+        // The session's own idle lifetime, never longer than the codec's.
+        let max_age = match header.expiry {
+            Some(own) if own > 0 => own.min(whole_seconds(settings.max_age)),
+            _ => whole_seconds(settings.max_age),
+        };
         if age > max_age {
             return Err(Error::Expired {
                 expired_at: to_system_time(header.issued_at.saturating_add(max_age)),

@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use super::options::{Compression, EncodeOptions};
+use super::options::{whole_seconds, Compression, EncodeOptions, Expiry};
 use super::{max_raw_len, overhead, tag_len, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
 use crate::envelope::{
@@ -120,6 +120,14 @@ impl Codec {
         if created_at > issued_at {
             return Err(Error::InvalidOption("created_at is after the encode time"));
         }
+        if let Expiry::OnInactivity(lifetime) = options.expiry {
+            if lifetime.is_zero() || whole_seconds(lifetime) > whole_seconds(self.settings.max_age)
+            {
+                return Err(Error::InvalidOption(
+                    "an OnInactivity expiry must be 1 second to the codec's max_age",
+                ));
+            }
+        }
         let keys = self.keys();
         let key = keys.primary().ok_or(Error::UnknownKey(keys.primary_id()))?;
         let context = options.context;
@@ -128,7 +136,12 @@ impl Codec {
             issued_at,
             created_at,
             generation: options.generation,
+            expiry: options.expiry.field(),
         };
+        // Bytes a later re-issue of this token may add (a longer key ID
+        // after a rotation, a created-delta field): counted against the
+        // budget now, so a session that is accepted once always re-issues.
+        let reserve = metadata.reissue_reserve(key.id);
 
         // One buffer for the whole token: the context block (authenticated,
         // not sent; empty without a context), the header, in sealed mode the
@@ -169,7 +182,7 @@ impl Codec {
             let mut packed = compress::deflate_shorter_than(payload, payload_len, DEFLATE_LEVEL);
             // The fast level is a few percent longer than the best one: when its
             // result does not fit the budget, compress hard before refusing.
-            let framing = payload_start - prefix_len;
+            let framing = payload_start - prefix_len + reserve;
             let body_budget = max_raw_len(budget).saturating_sub(framing + tag_len);
             if packed.as_ref().map_or(payload_len, Vec::len) > body_budget {
                 for level in DEFLATE_LEVELS_BEST {
@@ -188,12 +201,14 @@ impl Codec {
             }
         }
 
-        // Refuse before any crypto work if the token cannot fit.
+        // Refuse before any crypto work if the token, or any re-issue of
+        // it, cannot fit.
         let raw_len = buf.len() - prefix_len + tag_len;
         let token_len = encoding::encoded_len(raw_len);
-        if token_len > budget {
+        let reserved_len = encoding::encoded_len(raw_len + reserve);
+        if reserved_len > budget {
             return Err(Error::TooLarge {
-                len: token_len,
+                len: reserved_len,
                 limit: budget,
             });
         }

@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use decode::Decoded;
-pub use options::{Compression, DecodeOptions, EncodeOptions, Settings};
+pub use options::{Compression, DecodeOptions, EncodeOptions, Expiry, Settings};
 
 use crate::consts::{MAX_COOKIE_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
 use crate::derived_keys::DerivedKeys;

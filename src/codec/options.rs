@@ -198,6 +198,82 @@ pub(crate) fn whole_seconds(duration: Duration) -> u64 {
         .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }
 
+/// How long one session lasts and what its cookie says about it: the
+/// codec's and cookie config's lifetime, a lifetime of its own ("remember
+/// me"), or a browser-session cookie. Kept in the token, so the idle
+/// lifetime checked on decode is the session's own and a re-issue keeps it
+/// ([`Decoded::carry_over`](crate::Decoded::carry_over)). Set it with
+/// [`SessionMap::set_expiry`](crate::SessionMap::set_expiry) or the web
+/// handle's `set_expiry`; [`EncodeOptions::expiry`] for a [`Codec`](crate::Codec).
+///
+/// Compare tower-sessions' `Expiry::{OnInactivity, OnSessionEnd}`; an
+/// absolute end is the codec's
+/// [`absolute_lifetime`](crate::Codec::absolute_lifetime).
+///
+/// ```
+/// # fn main() -> Result<(), cookie_seal::Error> {
+/// use std::time::{Duration, SystemTime};
+/// use cookie_seal::{Codec, EncodeOptions, Error, Expiry, Key, Keyring};
+/// let codec = Codec::sealed(Keyring::new(1, Key::generate()))
+///     .max_age(Duration::from_secs(30 * 86_400));
+/// let now = SystemTime::now();
+/// // This session may idle for one hour only, not the codec's 30 days.
+/// let hour = Expiry::OnInactivity(Duration::from_secs(3600));
+/// let token = codec.encode_with(&1u8, &EncodeOptions::new().expiry(hour), now)?;
+/// assert_eq!(codec.decode_at::<u8>(&token, now)?.expiry, hour);
+/// let later = now + Duration::from_secs(3601);
+/// assert!(matches!(codec.decode_at::<u8>(&token, later), Err(Error::Expired { .. })));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Expiry {
+    /// The codec's idle lifetime ([`Settings::max_age`]), and the cookie
+    /// config's `Max-Age` or browser-session setting. The default.
+    #[default]
+    Configured,
+    /// A persistent cookie with this idle lifetime ("remember me"), in
+    /// whole seconds (a fraction rounded up), at most the codec's
+    /// [`Settings::max_age`]: the token expires after this much inactivity
+    /// and the cookie gets this `Max-Age`, whatever the cookie config says.
+    OnInactivity(Duration),
+    /// A browser-session cookie: no `Max-Age` or `Expires`, so the browser
+    /// drops it when it closes. The token still expires by the codec's idle
+    /// lifetime.
+    OnSessionEnd,
+}
+
+impl Expiry {
+    /// The token field: `None` for [`Expiry::Configured`], `Some(0)` for a
+    /// browser-session cookie, `Some(seconds)` for an idle lifetime.
+    pub(crate) fn field(self) -> Option<u64> {
+        match self {
+            Expiry::Configured => None,
+            Expiry::OnSessionEnd => Some(0),
+            Expiry::OnInactivity(lifetime) => Some(whole_seconds(lifetime)),
+        }
+    }
+
+    /// The inverse of [`Expiry::field`].
+    pub(crate) fn from_field(field: Option<u64>) -> Expiry {
+        match field {
+            None => Expiry::Configured,
+            Some(0) => Expiry::OnSessionEnd,
+            Some(seconds) => Expiry::OnInactivity(Duration::from_secs(seconds)),
+        }
+    }
+
+    /// This expiry with an idle lifetime over `max_age` shortened to it.
+    #[must_use]
+    pub(crate) fn capped(self, max_age: Duration) -> Expiry {
+        match self {
+            Expiry::OnInactivity(lifetime) if whole_seconds(lifetime) > whole_seconds(max_age) => {
+                Expiry::OnInactivity(Duration::from_secs(whole_seconds(max_age)))
+            }
+            other => other,
+        }
+    }
+}
+
 /// Per-call settings for [`Codec::encode_with`](crate::Codec::encode_with).
 ///
 /// ```
@@ -215,10 +291,12 @@ pub struct EncodeOptions<'a> {
     pub(crate) context: &'a [u8],
     pub(crate) created_at: Option<SystemTime>,
     pub(crate) generation: u32,
+    pub(crate) expiry: Expiry,
 }
 
 impl<'a> EncodeOptions<'a> {
-    /// No context, a session created now, generation 0.
+    /// No context, a session created now, generation 0, the configured
+    /// expiry.
     #[must_use]
     pub fn new() -> EncodeOptions<'a> {
         EncodeOptions::default()
@@ -247,6 +325,15 @@ impl<'a> EncodeOptions<'a> {
     #[must_use]
     pub fn generation(self, generation: u32) -> EncodeOptions<'a> {
         EncodeOptions { generation, ..self }
+    }
+
+    /// The session's own expiry, written into the token (default
+    /// [`Expiry::Configured`]). An [`Expiry::OnInactivity`] lifetime must be
+    /// 1 second to the codec's [`Settings::max_age`]; encoding refuses
+    /// others with [`Error::InvalidOption`].
+    #[must_use]
+    pub fn expiry(self, expiry: Expiry) -> EncodeOptions<'a> {
+        EncodeOptions { expiry, ..self }
     }
 }
 

@@ -2,6 +2,8 @@
 //! `Cookie` request headers and deciding the `Set-Cookie` values to send.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
@@ -9,7 +11,7 @@ use serde::Serialize;
 
 use super::chunk::PresentCookies;
 use super::config::CookieConfig;
-use crate::codec::{Codec, DecodeOptions, Decoded, EncodeOptions};
+use crate::codec::{Codec, DecodeOptions, Decoded, EncodeOptions, Expiry};
 use crate::error::Error;
 use crate::session::SessionMap;
 
@@ -74,12 +76,30 @@ impl<T> Loaded<T> {
 impl Loaded<SessionMap> {
     /// The loaded session, or a new empty one if the request had no valid
     /// cookie. Change it, then pass it to [`SessionCookie::save`].
+    ///
+    /// The session's [expiry](SessionMap::expiry) and
+    /// [generation](SessionMap::generation) are the token's.
     #[must_use]
     pub fn session(&self) -> SessionMap {
         self.decoded
             .as_ref()
-            .map(|d| d.value.clone())
+            .map(|d| {
+                let mut session = d.value.clone();
+                session.set_envelope(d.expiry, d.generation);
+                session
+            })
             .unwrap_or_default()
+    }
+}
+
+/// The caller-supplied generation check of
+/// [`SessionCookie::generation_check`].
+#[derive(Clone)]
+pub(super) struct GenerationCheck(Arc<dyn Fn(&SessionMap) -> u32 + Send + Sync>);
+
+impl fmt::Debug for GenerationCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("GenerationCheck(..)")
     }
 }
 
@@ -99,6 +119,7 @@ pub struct SessionCookie {
     pub(super) codec: Codec,
     pub(super) config: CookieConfig,
     pub(super) max_age: Duration,
+    pub(super) generation_check: Option<GenerationCheck>,
 }
 
 impl SessionCookie {
@@ -136,7 +157,103 @@ impl SessionCookie {
             codec,
             config,
             max_age,
+            generation_check: None,
         })
+    }
+
+    /// Revokes stale sessions ("log out everywhere" without a store):
+    /// `current` returns, for a loaded session, the lowest generation the
+    /// app still accepts for its user (e.g. the user's generation column,
+    /// from a cache: the check runs on every request that loads the session,
+    /// and cannot wait), or 0 to accept any. A session whose token carries
+    /// a lower [generation](SessionMap::generation) is rejected with
+    /// [`Error::Revoked`] by [`SessionCookie::load_session`], and thus by
+    /// the tower layer and the actix-web middleware: the request starts
+    /// with an empty session and the cookie is deleted. Write the user's
+    /// generation at login with [`SessionMap::set_generation`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::SystemTime;
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::{Codec, Error, Key, Keyring, SessionMap};
+    /// // The app's record: user 7 logged out everywhere, twice.
+    /// let current_generation = |user: u64| if user == 7 { 2 } else { 0 };
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?,
+    /// )?
+    /// .generation_check(move |session: &SessionMap| {
+    ///     session.get::<u64>("user_id").ok().flatten().map_or(0, current_generation)
+    /// });
+    /// let now = SystemTime::now();
+    /// let login = |generation| -> Result<String, Error> {
+    ///     let loaded = cookies.load_session(std::iter::empty(), now);
+    ///     let mut session = loaded.session();
+    ///     session.clear_and_regenerate()?;
+    ///     session.insert("user_id", &7u64)?;
+    ///     session.set_generation(generation);
+    ///     let set = cookies.save(&loaded, &session, now)?;
+    ///     Ok(set[0].split(';').next().unwrap_or_default().to_owned())
+    /// };
+    /// let old = login(1)?;
+    /// let loaded = cookies.load_session([old.as_bytes()], now);
+    /// assert_eq!(loaded.error(), Some(&Error::Revoked { generation: 1, current: 2 }));
+    /// assert!(loaded.session().is_empty());
+    /// let new = login(2)?;
+    /// assert_eq!(cookies.load_session([new.as_bytes()], now).session().generation(), 2);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn generation_check(
+        mut self,
+        current: impl Fn(&SessionMap) -> u32 + Send + Sync + 'static,
+    ) -> SessionCookie {
+        self.generation_check = Some(GenerationCheck(Arc::new(current)));
+        self
+    }
+
+    /// [`SessionCookie::load_bytes`] for a [`SessionMap`], then the
+    /// [generation check](SessionCookie::generation_check) if one is set: a
+    /// session of a revoked generation is rejected ([`Error::Revoked`]), so
+    /// that [`SessionCookie::save`] deletes its cookie. The web layers load
+    /// sessions with it.
+    pub fn load_session<'h>(
+        &self,
+        cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+        now: SystemTime,
+    ) -> Loaded<SessionMap> {
+        let mut loaded = self.load_bytes::<SessionMap>(cookie_headers, now);
+        if let (Some(check), Some(decoded)) = (&self.generation_check, &loaded.decoded) {
+            let current = (check.0)(&decoded.value);
+            if decoded.generation < current {
+                loaded.error = Some(Error::Revoked {
+                    generation: decoded.generation,
+                    current,
+                });
+                loaded.decoded = None;
+            }
+        }
+        loaded
+    }
+
+    /// This cookie config with the `Max-Age` that `expiry` asks for:
+    /// borrowed for [`Expiry::Configured`].
+    fn for_expiry(&self, expiry: Expiry) -> Cow<'_, SessionCookie> {
+        match expiry {
+            Expiry::Configured => Cow::Borrowed(self),
+            Expiry::OnInactivity(lifetime) => {
+                let mut cookies = self.clone();
+                cookies.config.browser_session = false;
+                cookies.max_age = lifetime;
+                Cow::Owned(cookies)
+            }
+            Expiry::OnSessionEnd => {
+                let mut cookies = self.clone();
+                cookies.config.browser_session = true;
+                Cow::Owned(cookies)
+            }
+        }
     }
 
     /// The codec, with the cookie's token budget.
@@ -324,7 +441,9 @@ impl SessionCookie {
     }
 
     /// Encodes `value` and renders the `Set-Cookie` values that store it,
-    /// deleting cookies in `present` that it no longer uses.
+    /// deleting cookies in `present` that it no longer uses. The cookies'
+    /// `Max-Age` follows the options' [`Expiry`] (an idle lifetime over the
+    /// codec's `max_age` is shortened to it).
     ///
     /// Pass `EncodeOptions::new()` for a new session (after login) or
     /// [`Decoded::carry_over`] to keep its creation time and generation. The
@@ -363,9 +482,10 @@ impl SessionCookie {
                 "the cookie layer binds the cookie name as the context",
             ));
         }
-        let options = options.context(self.context());
+        let expiry = options.expiry.capped(self.codec.settings().max_age());
+        let options = options.context(self.context()).expiry(expiry);
         let token = self.codec.encode_with(value, &options, now)?;
-        self.set_cookies(&token, present)
+        self.for_expiry(expiry).set_cookies(&token, present)
     }
 
     /// The `Set-Cookie` values that delete the session: the single cookie
@@ -408,6 +528,16 @@ impl SessionCookie {
     ///   over ([`Decoded::carry_over`]); after [`SessionMap::regenerate`] (login)
     ///   it starts afresh;
     /// - otherwise nothing.
+    ///
+    /// The token gets the session's [expiry](SessionMap::set_expiry) and
+    /// [generation](SessionMap::set_generation). Every session that was
+    /// accepted once re-issues: the codec counts what a re-issue may add (a
+    /// creation field, a longer key ID) against the budget when it first
+    /// writes a token. The one exception, a signed token near the budget
+    /// read by a sealed codec that [accepts signed
+    /// tokens](Codec::accept_signed) (a sealed token is 9 bytes longer), is
+    /// not re-issued: nothing is sent and the signed cookie stays valid
+    /// until it expires or the session changes.
     ///
     /// # Errors
     /// See [`SessionCookie::store`]; notably [`Error::TooLarge`] when the
@@ -456,10 +586,26 @@ impl SessionCookie {
         if !session.is_modified() && !loaded.needs_reissue() && !rejected {
             return Ok(Vec::new());
         }
-        let options = match &loaded.decoded {
+        let mut options = match &loaded.decoded {
             Some(decoded) if decoded.value.id() == session.id() => decoded.carry_over(),
             _ => EncodeOptions::new(),
         };
-        self.store(session, &options, &loaded.present, now)
+        let (expiry, generation) = session.envelope();
+        if let Some(expiry) = expiry {
+            options = options.expiry(expiry);
+        }
+        if let Some(generation) = generation {
+            options = options.generation(generation);
+        }
+        match self.store(session, &options, &loaded.present, now) {
+            // A re-issue alone (the handler changed nothing) that does not
+            // fit: the cookie the request carried is still valid, so keep
+            // it rather than fail the request. The codec budgets every token
+            // it writes for its re-issues, so this is only reached by a
+            // signed token re-issued sealed (`Codec::accept_signed`), whose
+            // overhead is larger.
+            Err(Error::TooLarge { .. }) if !session.is_modified() && !rejected => Ok(Vec::new()),
+            result => result,
+        }
     }
 }

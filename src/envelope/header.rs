@@ -7,9 +7,10 @@ use std::time::SystemTime;
 use super::varint::varint_len;
 use super::varint::{read_varint, write_varint};
 use super::{
-    to_system_time, Metadata, Mode, FORMAT_VERSION, MAX_FIELDS_LEN, MAX_HEADER_LEN, MODE_MASK,
-    MODE_SEALED, MODE_SIGNED, SIGNED_FLAGS,
+    to_system_time, Metadata, Mode, FORMAT_VERSION, MAX_FIELDS_LEN, MAX_HEADER_LEN, MAX_KEY_ID_LEN,
+    MODE_MASK, MODE_SEALED, MODE_SIGNED, SIGNED_FLAGS,
 };
+use crate::codec::Expiry;
 use crate::error::Error;
 
 /// Appends the readable header: for a signed token `version || flags ||
@@ -44,7 +45,7 @@ pub(super) fn header_len(mode: Mode, key_id: u32, metadata: &Metadata) -> usize 
 pub(crate) const fn max_framing_len(mode: Mode) -> usize {
     match mode {
         Mode::Signed => MAX_HEADER_LEN,
-        Mode::Sealed => 2 + 5 + 1 + MAX_FIELDS_LEN,
+        Mode::Sealed => 2 + MAX_KEY_ID_LEN + 1 + MAX_FIELDS_LEN,
     }
 }
 
@@ -103,6 +104,13 @@ impl UntrustedHeader {
         self.metadata.map(|m| m.generation)
     }
 
+    /// The claimed per-session expiry ([`Expiry::Configured`] when the
+    /// token has none); `None` when sealed.
+    #[must_use]
+    pub fn expiry(&self) -> Option<Expiry> {
+        self.metadata.map(|m| Expiry::from_field(m.expiry))
+    }
+
     /// Parses a header from the start of `bytes`, returning it and its length.
     ///
     /// # Errors
@@ -120,7 +128,7 @@ impl UntrustedHeader {
             MODE_SEALED if flags == MODE_SEALED => Mode::Sealed,
             _ => return Err(Error::Malformed),
         };
-        let key_id = read_varint(&mut rest, 5)?;
+        let key_id = read_varint(&mut rest, MAX_KEY_ID_LEN)?;
         let key_id = u32::try_from(key_id).map_err(|_| Error::Malformed)?;
         let metadata = match mode {
             Mode::Signed => Some(Metadata::read_fields(flags, &mut rest)?),

@@ -1,10 +1,11 @@
 //! The metadata fields (compression, issue and creation time,
-//! generation) and, in a sealed token, the padding field after them.
+//! generation, expiry) and, in a sealed token, the padding field after them.
 
-#[cfg(test)]
-use super::varint::varint_len;
-use super::varint::{read_varint, write_varint};
-use super::{FLAG_COMPRESSED, FLAG_CREATED, FLAG_GENERATION, FLAG_PADDED, SEALED_INNER_FLAGS};
+use super::varint::{read_varint, varint_len, write_varint};
+use super::{
+    FLAG_COMPRESSED, FLAG_CREATED, FLAG_EXPIRY, FLAG_GENERATION, FLAG_PADDED, MAX_KEY_ID_LEN,
+    SEALED_INNER_FLAGS,
+};
 use crate::error::Error;
 
 /// What a token says about its payload besides the key: compression, issue
@@ -19,6 +20,10 @@ pub(crate) struct Metadata {
     /// `issued_at` when not written.
     pub(crate) created_at: u64,
     pub(crate) generation: u32,
+    /// The session's own expiry, when it is not the codec's: `Some(0)` for a
+    /// browser-session cookie, `Some(n)` for an idle lifetime of `n`
+    /// seconds; `None` for the codec's lifetime and the cookie's `Max-Age`.
+    pub(crate) expiry: Option<u64>,
 }
 
 impl Metadata {
@@ -38,6 +43,9 @@ impl Metadata {
         if self.generation != 0 {
             flags |= FLAG_GENERATION;
         }
+        if self.expiry.is_some() {
+            flags |= FLAG_EXPIRY;
+        }
         flags
     }
 
@@ -51,8 +59,12 @@ impl Metadata {
         if self.generation != 0 {
             write_varint(out, u64::from(self.generation));
         }
+        if let Some(expiry) = self.expiry {
+            write_varint(out, expiry);
+        }
     }
 
+    /// The length of [`Metadata::write_fields`]'s output.
     #[cfg(test)]
     pub(super) fn fields_len(&self) -> usize {
         let created_delta = self.created_delta();
@@ -67,6 +79,27 @@ impl Metadata {
             } else {
                 0
             }
+            + self.expiry.map_or(0, varint_len)
+    }
+
+    /// The most bytes a re-issue of this token (same payload, generation
+    /// and expiry; [`Decoded::carry_over`](crate::Decoded::carry_over)) can
+    /// add to it, whenever and under whichever key it happens: the key ID
+    /// varint may grow to its longest (a rotation to a larger ID), and the
+    /// created-delta field may appear or grow up to the length of the
+    /// issued-at varint (the delta never exceeds the issue time). Writers
+    /// count these bytes against the budget, so a token that fits once
+    /// fits every re-issue: `len + reissue_reserve` is the same for all of
+    /// them. (The issued-at varint itself grows by a byte in the year 3058.)
+    pub(crate) fn reissue_reserve(&self, key_id: u32) -> usize {
+        let key = MAX_KEY_ID_LEN.saturating_sub(varint_len(u64::from(key_id)));
+        let created_delta = self.created_delta();
+        let delta_now = if created_delta == 0 {
+            0
+        } else {
+            varint_len(created_delta)
+        };
+        key + varint_len(self.issued_at).saturating_sub(delta_now)
     }
 
     /// Reads the fields that `flags` announces from the start of `rest`.
@@ -89,11 +122,17 @@ impl Metadata {
                 return Err(Error::Malformed);
             }
         }
+        let expiry = if flags & FLAG_EXPIRY != 0 {
+            Some(read_varint(rest, 10)?)
+        } else {
+            None
+        };
         Ok(Metadata {
             compressed: flags & FLAG_COMPRESSED != 0,
             issued_at,
             created_at,
             generation,
+            expiry,
         })
     }
 

@@ -28,8 +28,11 @@ pub(crate) use time::{to_system_time, unix_seconds};
 
 /// The token format this crate writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
-/// The longest metadata fields: issued-at, created-delta, generation varints.
-const MAX_FIELDS_LEN: usize = 10 + 10 + 5;
+/// The longest metadata fields: issued-at, created-delta, generation and
+/// expiry varints.
+const MAX_FIELDS_LEN: usize = 10 + 10 + 5 + 10;
+/// The longest key ID varint (a `u32`).
+pub(crate) const MAX_KEY_ID_LEN: usize = 5;
 /// The longest signed header: version, flags, key ID and the fields.
 pub(crate) const MAX_HEADER_LEN: usize = 2 + 5 + MAX_FIELDS_LEN;
 
@@ -39,12 +42,15 @@ const MODE_SEALED: u8 = 0b10;
 pub(crate) const FLAG_COMPRESSED: u8 = 0b0000_0100;
 const FLAG_CREATED: u8 = 0b0000_1000;
 const FLAG_GENERATION: u8 = 0b0001_0000;
+/// An expiry field follows the generation: the session's own lifetime.
+const FLAG_EXPIRY: u8 = 0b0100_0000;
 /// Sealed plaintext only: a padding field follows the metadata fields.
 pub(crate) const FLAG_PADDED: u8 = 0b0010_0000;
 /// Bits a signed header's flags byte may have set.
-const SIGNED_FLAGS: u8 = MODE_MASK | FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION;
+const SIGNED_FLAGS: u8 = MODE_MASK | FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION | FLAG_EXPIRY;
 /// Bits the flags byte inside a sealed token's plaintext may have set.
-const SEALED_INNER_FLAGS: u8 = FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION | FLAG_PADDED;
+const SEALED_INNER_FLAGS: u8 =
+    FLAG_COMPRESSED | FLAG_CREATED | FLAG_GENERATION | FLAG_EXPIRY | FLAG_PADDED;
 
 /// How a token protects its payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

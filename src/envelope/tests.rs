@@ -13,6 +13,7 @@ fn metadata() -> Metadata {
         issued_at: 1_700_000_000,
         created_at: 1_699_990_000,
         generation: 7,
+        expiry: None,
     }
 }
 
@@ -41,6 +42,7 @@ fn header_and_metadata_round_trip_with_their_lengths() {
                 issued_at: u64::MAX,
                 created_at: 0,
                 generation: u32::MAX,
+                expiry: Some(u64::MAX),
                 ..metadata()
             },
         ),
@@ -51,6 +53,22 @@ fn header_and_metadata_round_trip_with_their_lengths() {
                 issued_at: 0,
                 created_at: 0,
                 generation: 0,
+                expiry: None,
+            },
+        ),
+        (
+            127,
+            Metadata {
+                expiry: Some(0),
+                ..metadata()
+            },
+        ),
+        (
+            128,
+            Metadata {
+                expiry: Some(3600),
+                generation: 0,
+                ..metadata()
             },
         ),
     ] {

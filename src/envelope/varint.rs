@@ -2,7 +2,7 @@
 
 use crate::error::Error;
 
-#[cfg(test)]
+/// The length of `value` as a varint: 1 to 10 bytes.
 pub(super) fn varint_len(value: u64) -> usize {
     (64 - (value | 1).leading_zeros() as usize).div_ceil(7)
 }

@@ -12,6 +12,11 @@ use crate::{Error, Keyring, SessionMap};
 pub(super) fn generate(valid: &[Value]) -> Vec<Value> {
     let signed = valid[1].clone();
     let sealed = valid[8].clone();
+    let own_lifetime = valid
+        .iter()
+        .find(|v| v["name"] == "signed own idle lifetime of one hour")
+        .unwrap()
+        .clone();
     let token = |v: &Value| v["token"].as_str().unwrap().to_owned();
     let flip_last = |t: &str| {
         let mut s = t.to_owned();
@@ -43,7 +48,14 @@ pub(super) fn generate(valid: &[Value]) -> Vec<Value> {
     // An invalid vector keeps its basis's codec settings and token, not
     // the fields that only describe how the token was written.
     let invalid_from = |name: &str, basis: &Value, changes: Value| {
-        let dropped = ["value", "payload_hex", "created_at", "generation", "nonce"];
+        let dropped = [
+            "value",
+            "payload_hex",
+            "created_at",
+            "generation",
+            "expiry",
+            "nonce",
+        ];
         merged(basis, name, &dropped, &changes)
     };
     let mut invalid = vec![
@@ -133,6 +145,11 @@ pub(super) fn generate(valid: &[Value]) -> Vec<Value> {
             "sealed: authentic, non-zero padding",
             &sealed,
             json!({"token": bad_padding}),
+        ),
+        invalid_from(
+            "signed: expired by one second under its own idle lifetime",
+            &own_lifetime,
+            json!({"now": 1_700_003_601u64}),
         ),
         invalid_from(
             "standard base64 alphabet",

@@ -3,7 +3,7 @@
 //! what the codec writes and reads back.
 
 use std::fmt::Debug;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,15 +13,15 @@ use super::{
     at, codec_from_json, decode_options, hex, load, merged, now, ring_text, unhex, value_from_json,
     TestValue,
 };
-use crate::{Codec, EncodeOptions};
+use crate::{Codec, EncodeOptions, Expiry};
 
 /// The valid vectors, each with its payload and token.
 pub(super) fn generate() -> Vec<Value> {
     let base = json!({
         "mode": "signed", "keyring": ring_text(&[(1, 0)]), "purpose": "session",
         "context": "", "compression": "auto", "max_age": 86400, "clock_skew": 60,
-        "now": 1_700_000_000u64, "created_at": null, "generation": 0, "nonce": null,
-        "pad_to": null,
+        "now": 1_700_000_000u64, "created_at": null, "generation": 0, "expiry": null,
+        "nonce": null, "pad_to": null,
     });
     let with = |name: &str, changes: Value| merged(&base, name, &[], &changes);
     let nonce = hex(&(0x40u8..0x58).collect::<Vec<_>>());
@@ -72,6 +72,14 @@ pub(super) fn generate() -> Vec<Value> {
             "sealed small session padded to 256 characters",
             json!({"value": small, "mode": "sealed", "compression": "never", "pad_to": 256, "nonce": nonce}),
         ),
+        with(
+            "signed own idle lifetime of one hour",
+            json!({"value": small, "expiry": 3600}),
+        ),
+        with(
+            "sealed browser-session expiry, created_at and generation",
+            json!({"value": small, "mode": "sealed", "compression": "never", "created_at": 1_699_000_000u64, "generation": 7, "expiry": 0, "nonce": nonce}),
+        ),
     ];
     for v in &mut valid {
         let (payload, token) = encode_vector(v);
@@ -91,6 +99,7 @@ fn encode_vector(v: &Value) -> (Vec<u8>, String) {
     if let Some(created) = v["created_at"].as_u64() {
         options = options.created_at(at(created));
     }
+    options = options.expiry(expiry(v));
     let nonce: Option<[u8; 24]> = v["nonce"].as_str().map(|n| unhex(n).try_into().unwrap());
     match value_from_json(&v["value"]) {
         TestValue::SessionMap(s) => encoded(&s, &codec, &options, now, nonce),
@@ -129,6 +138,7 @@ fn metadata(v: &Value, token: &str) -> (u32, SystemTime, SystemTime, u32, bool) 
     let d = codec_from_json(v)
         .verify(token, &decode_options(v), now(v))
         .unwrap();
+    assert_eq!(d.expiry, expiry(v), "{}: expiry", v["name"]);
     (
         d.key_id,
         d.issued_at,
@@ -136,6 +146,16 @@ fn metadata(v: &Value, token: &str) -> (u32, SystemTime, SystemTime, u32, bool) 
         d.generation,
         d.compressed,
     )
+}
+
+/// The vector's expiry: `null` for the configured one, 0 for a
+/// browser-session cookie, else an idle lifetime in seconds.
+fn expiry(v: &Value) -> Expiry {
+    match v["expiry"].as_u64() {
+        None => Expiry::Configured,
+        Some(0) => Expiry::OnSessionEnd,
+        Some(seconds) => Expiry::OnInactivity(Duration::from_secs(seconds)),
+    }
 }
 
 fn decode_vector(v: &Value, token: &str) {
@@ -189,6 +209,7 @@ fn valid_vectors_encode_to_the_published_tokens_and_decode_back() {
         }
         decode_vector(v, published);
         decode_vector(v, &token);
+        metadata(v, published);
     }
     assert_eq!(compressed, 2, "one signed and one sealed compressed vector");
 }

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::codec::Expiry;
 use crate::error::Error;
 use entries::Entries;
 pub use id::{SessionId, SESSION_ID_LEN};
@@ -44,6 +45,14 @@ pub struct SessionMap {
     entries: Entries,
     #[serde(skip)]
     modified: bool,
+    /// Kept in the token's envelope, not in the map's bytes: set from the
+    /// decoded token by [`Loaded::session`](crate::cookie::Loaded::session)
+    /// or by the setters; `None` leaves the token's (or the default) to
+    /// [`SessionCookie::save`](crate::cookie::SessionCookie::save).
+    #[serde(skip)]
+    expiry: Option<Expiry>,
+    #[serde(skip)]
+    generation: Option<u32>,
 }
 
 impl SessionMap {
@@ -141,7 +150,7 @@ impl SessionMap {
     /// [`Decoded::carry_over`](crate::Decoded::carry_over)) so that its
     /// absolute lifetime starts again too; [`SessionCookie::save`](crate::cookie::SessionCookie::save)
     /// does this by itself when the ID changed. To drop values set before
-    /// login as well, use [`SessionMap::renew`].
+    /// login as well, use [`SessionMap::clear_and_regenerate`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
@@ -173,13 +182,103 @@ impl SessionMap {
     /// # fn main() -> Result<(), cookie_seal::Error> {
     /// let mut session = cookie_seal::SessionMap::new();
     /// session.insert("count", &3u64)?;
-    /// session.renew()?;
+    /// session.clear_and_regenerate()?;
     /// assert!(session.is_empty() && session.id().is_some());
     /// # Ok(()) }
     /// ```
-    pub fn renew(&mut self) -> Result<(), Error> {
+    pub fn clear_and_regenerate(&mut self) -> Result<(), Error> {
         self.entries.clear();
+        self.expiry = None;
+        self.generation = None;
         self.regenerate()
+    }
+
+    /// This session's expiry: [`Expiry::Configured`] unless set with
+    /// [`SessionMap::set_expiry`] (in this request or, kept in the token,
+    /// an earlier one).
+    #[must_use]
+    pub fn expiry(&self) -> Expiry {
+        self.expiry.unwrap_or_default()
+    }
+
+    /// Makes this session persistent with a lifetime of its own ("remember
+    /// me": [`Expiry::OnInactivity`], capped at the codec's `max_age` by
+    /// [`SessionCookie::save`](crate::cookie::SessionCookie::save)), a
+    /// browser-session cookie ([`Expiry::OnSessionEnd`]), or the configured
+    /// default again. The expiry is kept in the token, so later requests
+    /// and re-issues keep it. A different expiry is a change (a new cookie
+    /// is sent); the same one is not. [`SessionMap::clear_and_regenerate`]
+    /// resets it; [`SessionMap::regenerate`] keeps it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use std::time::{Duration, SystemTime};
+    /// use cookie_seal::cookie::{CookieConfig, PresentCookies, SessionCookie};
+    /// use cookie_seal::{Codec, Expiry, Key, Keyring, SessionMap};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())).max_age(Duration::from_secs(30 * 86_400)),
+    ///     CookieConfig::new("__Host-session")?.browser_session(true),
+    /// )?;
+    /// let now = SystemTime::now();
+    /// let loaded = cookies.load::<SessionMap>(std::iter::empty(), now);
+    /// let mut session = loaded.session();
+    /// session.insert("user", "alice")?;
+    /// // "Remember me" ticked: a persistent cookie for 30 days.
+    /// session.set_expiry(Expiry::OnInactivity(Duration::from_secs(30 * 86_400)));
+    /// let set = cookies.save(&loaded, &session, now)?;
+    /// assert!(set[0].contains("Max-Age=2592000"), "{}", set[0]);
+    /// // The next request reads it back from the token.
+    /// let request = set[0].split(';').next().unwrap_or_default();
+    /// let again = cookies.load::<SessionMap>([request], now).session();
+    /// assert_eq!(again.expiry(), session.expiry());
+    /// # Ok(()) }
+    /// ```
+    pub fn set_expiry(&mut self, expiry: Expiry) {
+        self.modified |= expiry != self.expiry();
+        self.expiry = Some(expiry);
+    }
+
+    /// The session generation the token carries (0 if none), for "log out
+    /// everywhere" without a store; see [`SessionMap::set_generation`].
+    #[must_use]
+    pub fn generation(&self) -> u32 {
+        self.generation.unwrap_or(0)
+    }
+
+    /// Sets the generation written into the token: at login, the user's
+    /// current generation from the app's database. Raising the user's
+    /// generation there then revokes every older session, with
+    /// [`SessionCookie::generation_check`](crate::cookie::SessionCookie::generation_check)
+    /// or [`Decoded::check_generation`](crate::Decoded::check_generation).
+    /// Re-issues keep it; [`SessionMap::clear_and_regenerate`] resets it to
+    /// 0. A different generation is a change; the same one is not.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::{Codec, Key, Keyring, SessionMap};
+    /// let mut session = SessionMap::new();
+    /// session.clear_and_regenerate()?;
+    /// session.insert("user_id", &7u64)?;
+    /// session.set_generation(3);
+    /// assert_eq!(session.generation(), 3);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_generation(&mut self, generation: u32) {
+        self.modified |= generation != self.generation();
+        self.generation = Some(generation);
+    }
+
+    /// Sets the expiry and generation read from a token, without marking
+    /// the session changed.
+    pub(crate) fn set_envelope(&mut self, expiry: Expiry, generation: u32) {
+        self.expiry = Some(expiry);
+        self.generation = Some(generation);
+    }
+
+    /// The expiry and generation to write, where known (set, or read from
+    /// a token); `None` keeps the token's, or the default for a new one.
+    pub(crate) fn envelope(&self) -> (Option<Expiry>, Option<u32>) {
+        (self.expiry, self.generation)
     }
 }
 
@@ -278,13 +377,13 @@ mod tests {
     }
 
     #[test]
-    fn renew_drops_the_values_and_changes_the_id() {
+    fn clear_and_regenerate_drops_the_values_and_changes_the_id() {
         let mut s = SessionMap::new();
         s.insert("cart", &3u8).unwrap();
         s.regenerate().unwrap();
         let before = s.id().cloned();
         s.modified = false;
-        s.renew().unwrap();
+        s.clear_and_regenerate().unwrap();
         assert!(s.is_empty() && s.is_modified());
         assert!(s.id().is_some() && s.id().cloned() != before);
     }

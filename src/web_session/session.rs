@@ -10,9 +10,11 @@ use serde::Serialize;
 
 use super::state::{Load, Saver};
 use super::{lock, RequestExtension, SessionRejection};
+use crate::codec::Expiry;
 use crate::cookie::{Loaded, SessionCookie};
 use crate::error::Error;
-use crate::session::{SessionId, SessionMap};
+use crate::session::SessionId;
+use crate::session::SessionMap;
 
 /// The dynamic session of one request.
 struct DynamicState {
@@ -26,7 +28,7 @@ impl Load for DynamicState {
         headers: impl Iterator<Item = &'h [u8]>,
         now: SystemTime,
     ) -> DynamicState {
-        let loaded = cookies.load_bytes::<SessionMap>(headers, now);
+        let loaded = cookies.load_session(headers, now);
         let session = loaded.session();
         DynamicState { loaded, session }
     }
@@ -125,7 +127,7 @@ impl Session {
     /// Because the ID changes, the cookie is written as a new session: a
     /// fresh creation time (the absolute lifetime starts again) and
     /// generation 0. To drop the values from before login as well, use
-    /// [`Session::renew`].
+    /// [`Session::clear_and_regenerate`].
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
@@ -140,8 +142,66 @@ impl Session {
     ///
     /// # Errors
     /// [`Error::Rng`] if the operating system's random number generator fails.
-    pub fn renew(&self) -> Result<(), Error> {
-        self.with(SessionMap::renew)
+    pub fn clear_and_regenerate(&self) -> Result<(), Error> {
+        self.with(SessionMap::clear_and_regenerate)
+    }
+
+    /// This session's expiry (see
+    /// [`cookie_seal::SessionMap::set_expiry`](crate::SessionMap::set_expiry)):
+    /// the token's, or what this request set.
+    #[must_use]
+    pub fn expiry(&self) -> Expiry {
+        self.with(|session| session.expiry())
+    }
+
+    /// Makes this session persistent for a lifetime of its own ("remember
+    /// me"), a browser-session cookie, or the configured default again; kept
+    /// in the token, so later requests and re-issues keep it. See
+    /// [`cookie_seal::SessionMap::set_expiry`](crate::SessionMap::set_expiry).
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")]
+    /// # async fn login(session: cookie_seal::axum::Session, remember: bool)
+    /// #     -> Result<(), cookie_seal::Error> {
+    /// use std::time::Duration;
+    /// use cookie_seal::Expiry;
+    /// session.clear_and_regenerate()?;
+    /// session.insert("user_id", &7u64)?;
+    /// session.set_expiry(if remember {
+    ///     Expiry::OnInactivity(Duration::from_secs(30 * 86_400))
+    /// } else {
+    ///     Expiry::OnSessionEnd
+    /// });
+    /// # Ok(()) }
+    /// ```
+    pub fn set_expiry(&self, expiry: Expiry) {
+        self.with(|session| session.set_expiry(expiry));
+    }
+
+    /// The session generation the token carries (0 if none).
+    #[must_use]
+    pub fn generation(&self) -> u32 {
+        self.with(|session| session.generation())
+    }
+
+    /// Sets the generation written into the token: at login, the user's
+    /// current generation from the app's database, so that raising it
+    /// there logs the user out everywhere (with
+    /// [`SessionCookie::generation_check`](crate::cookie::SessionCookie::generation_check)
+    /// on the cookies the layer or middleware was built with). See
+    /// [`cookie_seal::SessionMap::set_generation`](crate::SessionMap::set_generation).
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")]
+    /// # async fn login(session: cookie_seal::axum::Session) -> Result<(), cookie_seal::Error> {
+    /// # let user_generation_from_db = 4;
+    /// session.clear_and_regenerate()?;
+    /// session.insert("user_id", &7u64)?;
+    /// session.set_generation(user_generation_from_db);
+    /// # Ok(()) }
+    /// ```
+    pub fn set_generation(&self, generation: u32) {
+        self.with(|session| session.set_generation(generation));
     }
 
     /// Whether `key` holds a value.
@@ -169,7 +229,7 @@ impl Session {
     }
 
     /// The session's ID, if it has one (after [`Session::regenerate`] or
-    /// [`Session::renew`], in this request or an earlier one).
+    /// [`Session::clear_and_regenerate`], in this request or an earlier one).
     #[must_use]
     pub fn id(&self) -> Option<SessionId> {
         self.with(|session| session.id().cloned())

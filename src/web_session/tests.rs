@@ -75,9 +75,13 @@ fn typed_renew_writes_an_equal_value_with_a_fresh_creation_time() {
     };
     let created = SystemTime::now() - Duration::from_secs(600);
     let line = cookie(&state, &alice, created);
-    typed(&state, &[&line]).renew(alice.clone());
+    typed(&state, &[&line]).replace_and_regenerate(alice.clone());
     let set: Vec<String> = state.finish(ResponseKind::default()).unwrap().set_cookies;
-    assert_eq!(set.len(), 1, "renew writes even an equal value");
+    assert_eq!(
+        set.len(),
+        1,
+        "replace_and_regenerate writes even an equal value"
+    );
     let pair = set[0].split(';').next().unwrap();
     let loaded = state
         .config

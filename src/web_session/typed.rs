@@ -19,7 +19,7 @@ struct TypedState<T> {
     loaded: Loaded<T>,
     /// `None`: unchanged; `Some(None)`: cleared; `Some(Some(v))`: set to `v`.
     current: Option<Option<T>>,
-    /// [`Typed::renew`]: store as a new session (fresh creation time).
+    /// [`Typed::replace_and_regenerate`]: store as a new session (fresh creation time).
     fresh: bool,
 }
 
@@ -162,7 +162,7 @@ where
     /// Replaces the value with `value` as a new session, as at login: it is
     /// always written, with a fresh creation time (the absolute lifetime
     /// starts again) instead of the loaded session's.
-    pub fn renew(&self, value: T) {
+    pub fn replace_and_regenerate(&self, value: T) {
         let mut state = lock(&self.cell);
         state.current = Some(Some(value));
         state.fresh = true;

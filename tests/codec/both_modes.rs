@@ -72,7 +72,11 @@ both_modes! {
     }
 
     a_bound_context_is_not_counted_in_the_token_budget(make) {
-        let options = EncodeOptions::new().context(b"__Host-session");
+        // The longest key ID and a created-delta as long as the issue time:
+        // nothing a re-issue could add is left to reserve, so the token
+        // fills the budget to the byte.
+        let ring = || fixtures::ring(&[(u32::MAX, 1)]);
+        let options = EncodeOptions::new().context(b"__Host-session").created_at(at(1));
         let exact = make(ring()).encode_with(&session(), &options, at(T0)).unwrap().len();
         let fits = make(ring()).token_budget(exact).encode_with(&session(), &options, at(T0));
         assert_eq!(fits.map(|token| token.len()), Ok(exact));
@@ -80,6 +84,19 @@ both_modes! {
             make(ring()).token_budget(exact - 1).encode_with(&session(), &options, at(T0)),
             Err(Error::TooLarge { .. })
         ));
+    }
+
+    a_new_token_is_budgeted_for_its_reissue(make) {
+        // Key 1 and no created-delta: a re-issue may add 4 key ID bytes
+        // and a 5-byte created-delta; those 9 bytes count now.
+        let token = make(ring()).encode_at(&session(), at(T0)).unwrap();
+        let raw = base64_url_decode(&token).len();
+        let reserved = (4 * (raw + 9)).div_ceil(3);
+        assert!(make(ring()).token_budget(reserved).encode_at(&session(), at(T0)).is_ok());
+        assert_eq!(
+            make(ring()).token_budget(reserved - 1).encode_at(&session(), at(T0)),
+            Err(Error::TooLarge { len: reserved, limit: reserved - 1 })
+        );
     }
 
     default_idle_lifetime_is_one_day(make) {

@@ -17,7 +17,9 @@ use fixtures::{at, key, noise, T0};
 mod api_contract;
 mod both_modes;
 mod compression;
+mod expiry;
 mod padding;
+mod reissue_boundary;
 mod settings;
 mod signed_vs_sealed;
 

@@ -14,6 +14,9 @@ fn empty_session_fits_the_overhead_budget() {
         .unwrap();
     assert!(signed.len() <= 64, "signed empty session: {}", signed.len());
     assert!(sealed.len() <= 72, "sealed empty session: {}", sealed.len());
+    // Exactly (FORMAT.md section 11): the room kept for a re-issue and the
+    // optional expiry field add no bytes to a token that does not use them.
+    assert_eq!((signed.len(), sealed.len()), (56, 68));
 }
 
 #[test]

@@ -94,7 +94,7 @@ async fn login(
     };
     // Fixation defence: nothing from before login survives, the session gets
     // a new ID and a fresh creation time.
-    session.renew()?;
+    session.clear_and_regenerate()?;
     session.insert(support::USER, user)?;
     Ok(to_home())
 }

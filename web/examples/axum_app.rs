@@ -89,7 +89,7 @@ async fn login(
     };
     // Fixation defence: nothing from before login survives, the session gets
     // a new ID and a fresh creation time.
-    session.renew()?;
+    session.clear_and_regenerate()?;
     session.insert(support::USER, user)?;
     Ok(Redirect::to("/").into_response())
 }

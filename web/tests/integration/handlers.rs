@@ -31,7 +31,7 @@ pub async fn slow(session: Session) -> Result<String, cookie_seal::Error> {
 }
 
 pub async fn login(session: Session) -> Result<String, cookie_seal::Error> {
-    session.renew()?;
+    session.clear_and_regenerate()?;
     session.insert("user", "alice")?;
     Ok("in".into())
 }

@@ -188,7 +188,7 @@ pub async fn read(session: Session) -> Result<Page, cookie_seal::Error> {
 }
 
 pub async fn login(session: Session) -> Result<Page, cookie_seal::Error> {
-    session.renew()?;
+    session.clear_and_regenerate()?;
     session.insert("user", "alice")?;
     Ok(ok("in"))
 }
