@@ -369,3 +369,47 @@ fn plain_500(body: String) -> HttpResponse {
         .content_type("text/plain; charset=utf-8")
         .body(body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cookie::CookieConfig;
+    use crate::{Codec, Key, Keyring};
+
+    #[test]
+    fn a_handler_error_is_a_plain_500_that_reveals_nothing() {
+        let error = Error::Invalid;
+        assert_eq!(
+            ResponseError::status_code(&error),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let response = ResponseError::error_response(&error);
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::rt::System::new()
+            .block_on(actix_web::body::to_bytes(response.into_body()))
+            .unwrap();
+        assert_eq!(body, SESSION_ERROR_BODY.as_bytes());
+    }
+
+    #[test]
+    fn debug_names_the_middleware_and_its_service() {
+        let codec = Codec::sealed(Keyring::new(1, Key::from_bytes(&[3; 32]).unwrap()));
+        let cookies = SessionCookie::new(codec, CookieConfig::new("s").unwrap()).unwrap();
+        let middleware = SessionMiddleware::new(cookies).refresh_every_request(true);
+        let text = format!("{middleware:?}");
+        assert!(
+            text.starts_with("SessionMiddleware { config: Config {"),
+            "{text}"
+        );
+        assert!(text.contains("refresh_every_request: true"), "{text}");
+        let service = SessionService {
+            service: Rc::new(()),
+            middleware,
+        };
+        let text = format!("{service:?}");
+        assert!(
+            text.starts_with("SessionService { middleware: SessionMiddleware {"),
+            "{text}"
+        );
+    }
+}

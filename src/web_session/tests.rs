@@ -135,3 +135,16 @@ fn the_two_layers_message_names_both_cookies() {
     let message = super::two_layers_message("outer-name", "inner-name");
     assert!(message.contains("`outer-name`") && message.contains("`inner-name`"));
 }
+
+#[test]
+fn config_debug_shows_the_settings() {
+    let mut config = Config::new(state().config.cookies.clone());
+    config.on_rejected(|_| {});
+    let text = format!("{config:?}");
+    assert!(
+        text.starts_with("Config { cookies: SessionCookie"),
+        "{text}"
+    );
+    assert!(text.contains("on_rejected: true"), "{text}");
+    assert!(text.contains("refresh_every_request: false"), "{text}");
+}
