@@ -55,10 +55,18 @@ impl SessionMap {
 
     /// Stores `value` under `key`, replacing any previous value.
     ///
+    /// Storing a value whose encoding equals the stored one is not a change:
+    /// [`SessionMap::is_modified`] stays as it was, so a handler that stores
+    /// the signed-in user's ID on every request sends no new cookie (and
+    /// does not restart the idle lifetime) when it is the same ID.
+    ///
     /// # Errors
     /// [`Error::Serialize`] if postcard cannot serialize the value.
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         let bytes = crate::serialize::to_bytes(value)?;
+        if self.entries.get(key) == Some(&bytes[..]) {
+            return Ok(());
+        }
         self.entries.insert(key, &bytes);
         self.modified = true;
         Ok(())
@@ -228,6 +236,25 @@ mod tests {
         assert!(!empty.is_modified(), "clearing nothing changes nothing");
         s.clear();
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn inserting_an_equal_value_is_not_a_change() {
+        // A handler that re-stores the signed-in user's ID on every request
+        // must not send a new cookie (and restart the idle clock) each time.
+        let mut s = SessionMap::new();
+        s.insert("user_id", &42u64).unwrap();
+        s.insert("name", "alice").unwrap();
+        s.modified = false;
+        s.insert("user_id", &42u64).unwrap();
+        s.insert("name", "alice").unwrap();
+        assert!(!s.is_modified(), "equal values: no change");
+        s.insert("user_id", &43u64).unwrap();
+        assert!(s.is_modified(), "a different value is a change");
+        let mut added = s.clone();
+        added.modified = false;
+        added.insert("new", &()).unwrap();
+        assert!(added.is_modified(), "a new key is a change");
     }
 
     #[test]
