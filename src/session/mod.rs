@@ -391,6 +391,21 @@ mod tests {
         );
     }
 
+    /// The example of FORMAT.md section 8.1, byte for byte.
+    #[test]
+    fn the_format_md_example_payload() {
+        let mut s = SessionMap::new();
+        s.insert("user", "alice").unwrap();
+        s.insert("n", &300u16).unwrap();
+        assert_eq!(
+            crate::serialize::to_bytes(&s).unwrap(),
+            [
+                0x00, 0x02, 0x01, 0x6E, 0x03, 0x19, 0x01, 0x2C, 0x04, 0x75, 0x73, 0x65, 0x72,
+                0x06, 0x65, 0x61, 0x6C, 0x69, 0x63, 0x65
+            ]
+        );
+    }
+
     #[test]
     fn keys_come_out_sorted_whatever_the_insertion_order() {
         let mut s = SessionMap::new();
