@@ -123,8 +123,12 @@ mod tests {
     fn a_reused_compressor_with_little_room_does_not_panic() {
         let mut session = crate::SessionMap::new();
         session.insert("user_id", &4_829_137u64).unwrap();
-        session.insert("name", "Ada King, Countess of Lovelace").unwrap();
-        session.insert("csrf_token", "1469208d68679c285c26ea10cdc85a5b").unwrap();
+        session
+            .insert("name", "Ada King, Countess of Lovelace")
+            .unwrap();
+        session
+            .insert("csrf_token", "1469208d68679c285c26ea10cdc85a5b")
+            .unwrap();
         session.insert("role", "editor").unwrap();
         session.insert("login_at", &1_717_407_062u64).unwrap();
         let payload = crate::serialize::to_bytes(&session).unwrap();

@@ -35,10 +35,7 @@ pub(crate) struct DerivedKeys {
 /// `|| le64(32) || fingerprint` (FORMAT.md section 8.2).
 pub(crate) fn subkey_info(label: &[u8], purpose: &str, payload_type: Option<&[u8]>) -> Vec<u8> {
     let mut info = Vec::with_capacity(24 + label.len() + purpose.len() + 32);
-    for part in [label, purpose.as_bytes()]
-        .into_iter()
-        .chain(payload_type)
-    {
+    for part in [label, purpose.as_bytes()].into_iter().chain(payload_type) {
         info.extend_from_slice(&length_prefix(part));
         info.extend_from_slice(part);
     }

@@ -138,7 +138,10 @@ mod value_tests {
         assert_eq!(value_from_bytes::<i64>(&seven), Ok(7));
         assert_eq!(value_from_bytes::<u8>(&seven), Ok(7));
         let minus_four = value_to_bytes(&-4i64).unwrap();
-        assert_eq!(value_from_bytes::<u64>(&minus_four), Err(Error::Deserialize));
+        assert_eq!(
+            value_from_bytes::<u64>(&minus_four),
+            Err(Error::Deserialize)
+        );
         let text = value_to_bytes("text").unwrap();
         assert_eq!(value_from_bytes::<Vec<u8>>(&text), Err(Error::Deserialize));
         let big = value_to_bytes(&300u32).unwrap();
@@ -149,11 +152,17 @@ mod value_tests {
     #[test]
     fn a_tuple_shorter_than_the_stored_sequence_is_an_error() {
         let three = value_to_bytes(&[0u64, 0, 0]).unwrap();
-        assert_eq!(value_from_bytes::<(u64, u64)>(&three), Err(Error::Deserialize));
+        assert_eq!(
+            value_from_bytes::<(u64, u64)>(&three),
+            Err(Error::Deserialize)
+        );
         assert_eq!(value_from_bytes::<(u64, u64, u64)>(&three), Ok((0, 0, 0)));
         // A byte string reads as a sequence of its bytes, whole or not at all.
         let bytes = [0x43, 1, 2, 3];
-        assert_eq!(value_from_bytes::<(u8, u8)>(&bytes), Err(Error::Deserialize));
+        assert_eq!(
+            value_from_bytes::<(u8, u8)>(&bytes),
+            Err(Error::Deserialize)
+        );
         assert_eq!(value_from_bytes::<Vec<u8>>(&bytes), Ok(vec![1, 2, 3]));
         // Nested, inside an indefinite-length array (`9F … FF`).
         let nested = [0x9F, 0x82, 0x01, 0x02, 0x83, 0x01, 0x02, 0x03, 0xFF];

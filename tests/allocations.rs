@@ -120,7 +120,9 @@ fn getting_a_value_allocates_only_what_the_value_owns() {
     // string one (its own buffer), a list of numbers one.
     let mut session = SessionMap::new();
     session.insert("n", &4_829_137u64).unwrap();
-    session.insert("name", "Ada King, Countess of Lovelace").unwrap();
+    session
+        .insert("name", "Ada King, Countess of Lovelace")
+        .unwrap();
     session.insert("list", &[1u32, 2, 3, 300_000]).unwrap();
     let count = |f: &dyn Fn()| {
         f();

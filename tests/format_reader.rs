@@ -307,7 +307,10 @@ fn session_entries(payload: &[u8]) -> Result<serde_json::Map<String, Value>, Str
     for _ in 0..count {
         let len = usize::try_from(varint(&mut rest, 10, 64)?).unwrap();
         let key = String::from_utf8(take(&mut rest, len)?.to_vec()).map_err(|e| e.to_string())?;
-        if last.as_ref().is_some_and(|last| last.as_bytes() >= key.as_bytes()) {
+        if last
+            .as_ref()
+            .is_some_and(|last| last.as_bytes() >= key.as_bytes())
+        {
             return Err("keys out of order".into());
         }
         let len = usize::try_from(varint(&mut rest, 10, 64)?).unwrap();
@@ -378,8 +381,12 @@ fn cbor(bytes: &mut &[u8]) -> Result<Value, String> {
             20 => Value::Bool(false),
             21 => Value::Bool(true),
             22 => Value::Null,
-            25 => Value::from(half(u16::from_be_bytes(take(bytes, 2)?.try_into().unwrap()))),
-            26 => Value::from(f64::from(f32::from_be_bytes(take(bytes, 4)?.try_into().unwrap()))),
+            25 => Value::from(half(u16::from_be_bytes(
+                take(bytes, 2)?.try_into().unwrap(),
+            ))),
+            26 => Value::from(f64::from(f32::from_be_bytes(
+                take(bytes, 4)?.try_into().unwrap(),
+            ))),
             27 => Value::from(f64::from_be_bytes(take(bytes, 8)?.try_into().unwrap())),
             _ => return Err(format!("unsupported simple value {info}")),
         },

@@ -118,7 +118,13 @@ macro_rules! fields {
     };
 }
 
-fields!(Small { user_id: u64, name: String, csrf_token: String, role: String, login_at: u64 });
+fields!(Small {
+    user_id: u64,
+    name: String,
+    csrf_token: String,
+    role: String,
+    login_at: u64
+});
 fields!(Medium {
     user_id: u64, name: String, csrf_token: String, role: String, login_at: u64,
     cart: Vec<CartItem>,
@@ -226,7 +232,9 @@ fn bench_shape<T: Fields + PartialEq + std::fmt::Debug>(c: &mut Criterion, name:
         });
         group.bench_function(format!("session_map_read_{mode}"), |b| {
             b.iter(|| {
-                let map = codec.decode_at::<SessionMap>(black_box(&token), now()).unwrap();
+                let map = codec
+                    .decode_at::<SessionMap>(black_box(&token), now())
+                    .unwrap();
                 T::get_all(&map.value)
             });
         });

@@ -140,7 +140,10 @@ mod tests {
         assert_eq!(a, fingerprint::<A>().unwrap(), "deterministic");
         assert_ne!(a, fingerprint::<B>().unwrap());
         assert_ne!(a, fingerprint::<(u64, String)>().unwrap());
-        assert!(fingerprint::<WithEnums>().is_ok(), "nested enums are traced");
+        assert!(
+            fingerprint::<WithEnums>().is_ok(),
+            "nested enums are traced"
+        );
         assert_ne!(
             fingerprint::<Inner>().unwrap(),
             fingerprint::<WithEnums>().unwrap()
@@ -193,10 +196,7 @@ mod tests {
             let after = codec.clone().payload_type::<SessionChanged>();
             let token = before.encode(&old).unwrap();
             assert_eq!(before.decode::<Session>(&token).unwrap().value, old);
-            assert_eq!(
-                after.decode::<SessionChanged>(&token),
-                Err(Error::Invalid)
-            );
+            assert_eq!(after.decode::<SessionChanged>(&token), Err(Error::Invalid));
             assert_eq!(codec.decode::<Session>(&token), Err(Error::Invalid));
             assert_eq!(
                 after.settings().payload_type(),

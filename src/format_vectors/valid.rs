@@ -30,7 +30,7 @@ pub(super) fn generate() -> Vec<Value> {
     let empty = json!({"type": "session", "entries": {}});
     let typed = json!({"type": "session", "entries": {
         "user_id": 42, "balance": -300, "big": u64::MAX, "admin": true, "ratio": 0.5,
-        "pi": 3.141_592_653_589_793, "tags": ["a", "b"], "prefs": {"theme": "dark", "size": 12},
+        "pi": std::f64::consts::PI, "tags": ["a", "b"], "prefs": {"theme": "dark", "size": 12},
         "nothing": null, "name": "Zoë",
     }});
     let mut valid = vec![

@@ -15,8 +15,8 @@
 use std::fmt;
 
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, SeqAccess,
-    Unexpected, VariantAccess, Visitor,
+    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, MapAccess, SeqAccess, Unexpected,
+    VariantAccess, Visitor,
 };
 
 /// Wraps a deserializer, visitor, seed or access so that everything read
@@ -352,10 +352,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Exact<A> {
         self.0.unit_variant()
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
-        self,
-        seed: T,
-    ) -> Result<T::Value, A::Error> {
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
         self.0.newtype_variant_seed(Exact(seed))
     }
 

@@ -171,6 +171,12 @@ fn int() -> impl Strategy<Value = i128> {
     ]
 }
 
+/// `n` wrapped into an `i64`, as `as` does.
+#[allow(clippy::cast_possible_truncation)]
+fn wrap_i64(n: i128) -> i64 {
+    n as i64
+}
+
 fn role() -> impl Strategy<Value = Role> {
     prop_oneof![
         Just(Role::Guest),
@@ -214,7 +220,7 @@ pub fn stored() -> impl Strategy<Value = Stored> {
         Just(Stored::Marker(Marker)),
         proptest::option::of(any::<u64>()).prop_map(Stored::MaybeNumber),
         proptest::option::of("[a-z]{0,6}").prop_map(Stored::MaybeText),
-        prop::collection::vec(int().prop_map(|n| n as i64), 0..6).prop_map(Stored::Numbers),
+        prop::collection::vec(int().prop_map(wrap_i64), 0..6).prop_map(Stored::Numbers),
         prop::collection::vec("[a-z]{0,4}", 0..4).prop_map(Stored::Texts),
         (any::<u8>(), "[a-z]{0,4}", any::<bool>()).prop_map(Stored::Tuple),
         (any::<i16>(), any::<i16>()).prop_map(|(x, y)| Stored::Point(Point(x, y))),
