@@ -75,12 +75,15 @@ pub(crate) fn value_from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, E
     Ok(value.0)
 }
 
-/// `T`, read through [`Exact`] (no float rounding).
+/// `T`, read through [`Exact`] (no float rounding, no dropped elements)
+/// and `serde_stacker` (the nesting the depth cap allows is ~1 KiB of stack
+/// a level in a debug build, more than a small thread has; deep levels move
+/// to heap-allocated stack segments, as for payloads in [`from_bytes`]).
 struct Checked<T>(T);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Checked<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Checked<T>, D::Error> {
-        T::deserialize(Exact(deserializer)).map(Checked)
+        T::deserialize(serde_stacker::Deserializer::new(Exact(deserializer))).map(Checked)
     }
 }
 
@@ -216,5 +219,29 @@ mod value_tests {
         assert!(value_from_bytes::<Nested>(&deep(MAX_VALUE_DEPTH - 1)).is_ok());
         assert!(value_from_bytes::<Nested>(&deep(MAX_VALUE_DEPTH + 1)).is_err());
         assert!(value_from_bytes::<Nested>(&deep(100_000)).is_err());
+    }
+
+    /// A recursive type read to the depth cap fits a small thread stack
+    /// (128 KiB, as `tests/resources.rs` uses) in a debug build.
+    #[test]
+    fn the_deepest_value_reads_on_a_small_stack() {
+        #[derive(serde::Deserialize)]
+        struct Tree(#[allow(dead_code)] Vec<Option<Tree>>);
+        let mut bytes = vec![0x81; MAX_VALUE_DEPTH - 1];
+        bytes.push(0x80);
+        let (ok, too_deep) = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || {
+                let too_deep = [vec![0x81; 100_000], vec![0x80]].concat();
+                (
+                    value_from_bytes::<Tree>(&bytes).is_ok(),
+                    value_from_bytes::<Tree>(&too_deep),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(ok);
+        assert_eq!(too_deep.err(), Some(Error::Deserialize));
     }
 }
