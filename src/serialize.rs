@@ -153,6 +153,50 @@ mod value_tests {
     }
 
     #[test]
+    fn maps_structs_options_and_enums_read_back() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct User {
+            id: u32,
+            ratio: f32,
+            tags: Option<Vec<String>>,
+            role: Role,
+        }
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        enum Role {
+            Guest,
+            Admin { level: f32 },
+            Pair(u8, f32),
+        }
+        for role in [Role::Guest, Role::Admin { level: 0.5 }, Role::Pair(1, 2.5)] {
+            let user = User {
+                id: 7,
+                ratio: 0.25,
+                tags: Some(vec!["a".into()]),
+                role,
+            };
+            let bytes = value_to_bytes(&user).unwrap();
+            assert_eq!(value_from_bytes::<User>(&bytes), Ok(user));
+        }
+        let map = BTreeMap::from([("a".to_owned(), 1u8), ("b".to_owned(), 2)]);
+        let bytes = value_to_bytes(&map).unwrap();
+        assert_eq!(value_from_bytes::<BTreeMap<String, u8>>(&bytes), Ok(map));
+        // An f32 nested in a map, an option and an enum is checked too.
+        let inexact = value_to_bytes(&BTreeMap::from([("x", Some(0.1f64))])).unwrap();
+        assert_eq!(
+            value_from_bytes::<BTreeMap<String, Option<f32>>>(&inexact),
+            Err(Error::Deserialize)
+        );
+        let variant = value_to_bytes(&BTreeMap::from([(
+            "Admin",
+            BTreeMap::from([("level", 0.1f64)]),
+        )]));
+        assert_eq!(
+            value_from_bytes::<Role>(&variant.unwrap()),
+            Err(Error::Deserialize)
+        );
+    }
+
+    #[test]
     fn a_tuple_shorter_than_the_stored_sequence_is_an_error() {
         let three = value_to_bytes(&[0u64, 0, 0]).unwrap();
         assert_eq!(
