@@ -59,6 +59,9 @@ fn fingerprint<T: DeserializeOwned>() -> Result<[u8; 32], &'static str> {
     loop {
         let mut tracer = Tracer::new(TracerConfig::default());
         let mut format = None;
+        // Reading an enum's mark clears it, so the registry can no longer
+        // tell an unfinished enum: count the traces here instead.
+        let mut complete = false;
         for _ in 0..MAX_TRACES {
             let (traced, _) = tracer
                 .trace_type_once::<T>(&samples)
@@ -74,8 +77,12 @@ fn fingerprint<T: DeserializeOwned>() -> Result<[u8; 32], &'static str> {
                 incomplete |= tracer.check_incomplete_enum(name).is_some();
             }
             if !incomplete {
+                complete = true;
                 break;
             }
+        }
+        if !complete {
+            return Err(NOT_TRACEABLE);
         }
         match tracer.registry() {
             Ok(registry) => {
@@ -132,6 +139,33 @@ mod tests {
     struct WithEnums {
         first: Inner,
         list: Vec<Option<Inner>>,
+    }
+
+    /// `Inner` but for the last variant's field type, under the same name.
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    #[serde(rename = "Inner")]
+    enum InnerChanged {
+        X,
+        Y(u8),
+        Z { a: u8 },
+    }
+
+    #[allow(dead_code)]
+    #[derive(Deserialize)]
+    #[serde(rename = "WithEnums")]
+    struct WithEnumsChanged {
+        first: InnerChanged,
+        list: Vec<Option<InnerChanged>>,
+    }
+
+    #[test]
+    fn every_variant_of_a_nested_enum_is_in_the_fingerprint() {
+        // Same type names; only the last variant's field differs.
+        assert_ne!(
+            fingerprint::<WithEnums>().unwrap(),
+            fingerprint::<WithEnumsChanged>().unwrap()
+        );
     }
 
     #[test]
