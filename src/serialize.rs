@@ -196,6 +196,50 @@ mod value_tests {
         );
     }
 
+    /// A visitor that stops before the end of a map would drop entries.
+    #[test]
+    fn a_map_read_only_in_part_is_an_error() {
+        struct FirstEntry(String);
+        impl<'de> serde::Deserialize<'de> for FirstEntry {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FirstEntry, D::Error> {
+                struct Visit;
+                impl<'de> serde::de::Visitor<'de> for Visit {
+                    type Value = FirstEntry;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a map")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<FirstEntry, A::Error> {
+                        let first = map.next_entry::<String, u8>()?;
+                        Ok(FirstEntry(first.map(|(k, _)| k).unwrap_or_default()))
+                    }
+                }
+                d.deserialize_map(Visit)
+            }
+        }
+        let one = value_to_bytes(&BTreeMap::from([("a", 1u8)])).unwrap();
+        assert_eq!(
+            value_from_bytes::<FirstEntry>(&one).map(|e| e.0),
+            Ok("a".into())
+        );
+        let two = value_to_bytes(&BTreeMap::from([("a", 1u8), ("b", 2)])).unwrap();
+        assert!(value_from_bytes::<FirstEntry>(&two).is_err());
+    }
+
+    /// Types that serialize differently for human-readable formats (an IP
+    /// address is text in JSON, bytes in CBOR) read back what they wrote.
+    #[test]
+    fn compact_forms_read_back() {
+        let ip = std::net::Ipv4Addr::new(192, 0, 2, 1);
+        let bytes = value_to_bytes(&ip).unwrap();
+        assert_eq!(value_from_bytes::<std::net::Ipv4Addr>(&bytes), Ok(ip));
+        let addr = std::net::SocketAddr::from((ip, 443));
+        let bytes = value_to_bytes(&addr).unwrap();
+        assert_eq!(value_from_bytes::<std::net::SocketAddr>(&bytes), Ok(addr));
+    }
+
     #[test]
     fn a_tuple_shorter_than_the_stored_sequence_is_an_error() {
         let three = value_to_bytes(&[0u64, 0, 0]).unwrap();
