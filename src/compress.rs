@@ -55,12 +55,23 @@ fn new_compressor(level: u32, zlib: bool) -> Compress {
 }
 
 fn compress_with(compressor: &mut Compress, bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(limit);
-    // With capacity `limit`, a stream that does not end within it did not shrink.
+    // Room for the whole stream, however incompressible: zlib-rs 0.6.8's
+    // fast level (deflate_quick) panics ("buf.len() must fit in
+    // remaining()") when its output buffer runs out mid-block on a reused
+    // compressor, which a buffer of `limit` bytes allowed (regression test
+    // `a_reused_compressor_with_little_room_does_not_panic`).
+    let mut out = Vec::with_capacity(deflate_bound(bytes.len()).max(limit));
     match compressor.compress_vec(bytes, &mut out, FlushCompress::Finish) {
         Ok(Status::StreamEnd) if out.len() < limit => Some(out),
         _ => None,
     }
+}
+
+/// An upper bound on the deflate (or zlib) stream of `len` input bytes at
+/// any level: zlib-ng's `deflateBound` for its quick strategy (9-bit
+/// literals, so len / 8 more) plus block, wrapper and flush overhead.
+fn deflate_bound(len: usize) -> usize {
+    len.saturating_add(len / 8).saturating_add(64)
 }
 
 /// Inflates a complete raw deflate stream of at most `cap` output bytes.
@@ -112,6 +123,32 @@ fn inflate_stream_bounded(
 
 #[cfg(test)]
 mod tests {
+    /// zlib-rs's fast level panicked on a reused compressor whose output
+    /// buffer was only `limit` bytes: found with the benches' small session
+    /// (CBOR values, a 128-byte payload) on the first few hundred encodes.
+    #[test]
+    fn a_reused_compressor_with_little_room_does_not_panic() {
+        let mut session = crate::SessionMap::new();
+        session.insert("user_id", &4_829_137u64).unwrap();
+        session
+            .insert("name", "Ada King, Countess of Lovelace")
+            .unwrap();
+        session
+            .insert("csrf_token", "1469208d68679c285c26ea10cdc85a5b")
+            .unwrap();
+        session.insert("role", "editor").unwrap();
+        session.insert("login_at", &1_717_407_062u64).unwrap();
+        let payload = crate::serialize::to_bytes(&session).unwrap();
+        for _ in 0..2000 {
+            assert_eq!(deflate_shorter_than(&payload, payload.len(), 1), None);
+        }
+        let text = b"cookie ".repeat(40);
+        for limit in 0..text.len() {
+            let packed = deflate_shorter_than(&text, limit, 1);
+            assert!(packed.is_none_or(|p| p.len() < limit));
+        }
+    }
+
     use super::*;
 
     /// zlib-rs 0.6.8 panicked in the 6th round here when the thread's

@@ -30,10 +30,12 @@ pub(crate) struct DerivedKeys {
     keys: Vec<DerivedKey>,
 }
 
-/// `le64(len(label)) || label || le64(len(purpose)) || purpose`.
-pub(crate) fn subkey_info(label: &[u8], purpose: &str) -> Vec<u8> {
-    let mut info = Vec::with_capacity(16 + label.len() + purpose.len());
-    for part in [label, purpose.as_bytes()] {
+/// `le64(len(label)) || label || le64(len(purpose)) || purpose`, then, for
+/// a codec bound to a payload type (`Codec::payload_type`),
+/// `|| le64(32) || fingerprint` (FORMAT.md section 8.2).
+pub(crate) fn subkey_info(label: &[u8], purpose: &str, payload_type: Option<&[u8]>) -> Vec<u8> {
+    let mut info = Vec::with_capacity(24 + label.len() + purpose.len() + 32);
+    for part in [label, purpose.as_bytes()].into_iter().chain(payload_type) {
         info.extend_from_slice(&length_prefix(part));
         info.extend_from_slice(part);
     }
@@ -41,9 +43,13 @@ pub(crate) fn subkey_info(label: &[u8], purpose: &str) -> Vec<u8> {
 }
 
 impl DerivedKeys {
-    pub(crate) fn from_keyring(ring: &Keyring, purpose: &str) -> DerivedKeys {
-        let [sign_info, seal_info, nonce_info] =
-            [SIGN_LABEL, SEAL_LABEL, NONCE_LABEL].map(|label| subkey_info(label, purpose));
+    pub(crate) fn from_keyring(
+        ring: &Keyring,
+        purpose: &str,
+        payload_type: Option<&[u8]>,
+    ) -> DerivedKeys {
+        let [sign_info, seal_info, nonce_info] = [SIGN_LABEL, SEAL_LABEL, NONCE_LABEL]
+            .map(|label| subkey_info(label, purpose, payload_type));
         // Sized once: a growing Vec would free its old buffers, holding subkey
         // copies, without wiping them.
         let mut keys = Vec::with_capacity(ring.ids().count());
@@ -93,8 +99,12 @@ mod tests {
 
     #[test]
     fn info_fields_are_length_prefixed() {
-        assert_ne!(subkey_info(b"ab", "c"), subkey_info(b"a", "bc"));
-        let info = subkey_info(SIGN_LABEL, "session");
+        assert_ne!(subkey_info(b"ab", "c", None), subkey_info(b"a", "bc", None));
+        assert_ne!(
+            subkey_info(b"a", "b", None),
+            subkey_info(b"a", "b", Some(&[0; 32]))
+        );
+        let info = subkey_info(SIGN_LABEL, "session", None);
         assert_eq!(&info[..8], &(SIGN_LABEL.len() as u64).to_le_bytes());
         assert!(info.ends_with(b"\x07\0\0\0\0\0\0\0session"));
     }

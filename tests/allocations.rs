@@ -113,3 +113,67 @@ fn subkeys_are_derived_once_on_first_use_and_shared_by_clones() {
     assert_eq!(encode_count(&codec), later);
     assert_eq!(encode_count(&codec.clone()), later, "a clone derives again");
 }
+
+#[test]
+fn getting_a_value_allocates_only_what_the_value_owns() {
+    // Values are CBOR, typed on `get`: a number costs no allocation, a
+    // string one (its own buffer), a list of numbers one.
+    let mut session = SessionMap::new();
+    session.insert("n", &4_829_137u64).unwrap();
+    session
+        .insert("name", "Ada King, Countess of Lovelace")
+        .unwrap();
+    session.insert("list", &[1u32, 2, 3, 300_000]).unwrap();
+    let count = |f: &dyn Fn()| {
+        f();
+        let info = measure(f);
+        assert_eq!(info.count_current, 0, "leaked: {info:?}");
+        info.count_total
+    };
+    assert_eq!(
+        count(&|| assert_eq!(session.get::<u64>("n").unwrap(), Some(4_829_137))),
+        0
+    );
+    assert_eq!(
+        count(&|| {
+            black_box(session.get::<String>("name").unwrap().unwrap());
+        }),
+        1
+    );
+    assert_eq!(
+        count(&|| {
+            black_box(session.get::<Vec<u32>>("list").unwrap().unwrap());
+        }),
+        1
+    );
+}
+
+#[test]
+fn a_bound_payload_type_costs_nothing_per_call() {
+    // The shape is traced once, in `payload_type`; each encode and decode
+    // then allocates exactly what it does unbound.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Profile {
+        user_id: u64,
+        roles: Vec<String>,
+    }
+    let value = Profile {
+        user_id: 7,
+        roles: vec!["admin".into()],
+    };
+    for codec in codecs() {
+        let bound = codec.clone().payload_type::<Profile>();
+        let counts = |codec: &Codec| {
+            let token = codec.encode_at(&value, at(T0)).unwrap();
+            codec.decode_at::<Profile>(&token, at(T0)).unwrap();
+            let encode = measure(|| {
+                black_box(codec.encode_at(&value, at(T0)).unwrap());
+            });
+            let decode = measure(|| {
+                black_box(codec.decode_at::<Profile>(&token, at(T0)).unwrap());
+            });
+            (encode.count_total, decode.count_total)
+        };
+        assert_eq!(counts(&bound), counts(&codec));
+    }
+}

@@ -300,6 +300,130 @@ fn a_reader_written_from_format_md_reads_every_valid_vector() {
             );
         }
         assert_eq!(read.compressed, name.contains("compressed"), "{name}");
+        if v["value"]["type"] == "session" {
+            let entries = session_entries(&read.payload).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(Value::Object(entries), v["value"]["entries"], "{name}");
+        }
+    }
+}
+
+/// Section 8: a session payload is `00` (no ID) or `01` and 32 bytes, then
+/// a count and that many (key, value) pairs, keys in ascending byte order;
+/// each value is one CBOR data item. Gives the entries as JSON.
+fn session_entries(payload: &[u8]) -> Result<serde_json::Map<String, Value>, String> {
+    let mut rest = payload;
+    match take(&mut rest, 1)? {
+        [0] => {}
+        [1] => drop(take(&mut rest, 32)?),
+        _ => return Err("bad ID option".into()),
+    }
+    let count = varint(&mut rest, 10, 64)?;
+    let mut entries = serde_json::Map::new();
+    let mut last: Option<String> = None;
+    for _ in 0..count {
+        let len = usize::try_from(varint(&mut rest, 10, 64)?).unwrap();
+        let key = String::from_utf8(take(&mut rest, len)?.to_vec()).map_err(|e| e.to_string())?;
+        if last
+            .as_ref()
+            .is_some_and(|last| last.as_bytes() >= key.as_bytes())
+        {
+            return Err("keys out of order".into());
+        }
+        let len = usize::try_from(varint(&mut rest, 10, 64)?).unwrap();
+        let mut value = take(&mut rest, len)?;
+        let json = cbor(&mut value)?;
+        if !value.is_empty() {
+            return Err("bytes after the CBOR value".into());
+        }
+        entries.insert(key.clone(), json);
+        last = Some(key);
+    }
+    if !rest.is_empty() {
+        return Err("bytes after the session".into());
+    }
+    Ok(entries)
+}
+
+fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Result<&'a [u8], String> {
+    if bytes.len() < n {
+        return Err("truncated".into());
+    }
+    let (head, tail) = bytes.split_at(n);
+    *bytes = tail;
+    Ok(head)
+}
+
+/// RFC 8949, as much as section 8 uses: one data item as JSON (a byte
+/// string as an array of numbers; a map's keys must be text).
+fn cbor(bytes: &mut &[u8]) -> Result<Value, String> {
+    let initial = take(bytes, 1)?[0];
+    let (major, info) = (initial >> 5, initial & 0x1F);
+    let argument = |bytes: &mut &[u8]| -> Result<u64, String> {
+        Ok(match info {
+            0..=23 => u64::from(info),
+            24 => u64::from(take(bytes, 1)?[0]),
+            25 => u64::from(u16::from_be_bytes(take(bytes, 2)?.try_into().unwrap())),
+            26 => u64::from(u32::from_be_bytes(take(bytes, 4)?.try_into().unwrap())),
+            27 => u64::from_be_bytes(take(bytes, 8)?.try_into().unwrap()),
+            _ => return Err(format!("unsupported additional info {info}")),
+        })
+    };
+    Ok(match major {
+        0 => Value::from(argument(bytes)?),
+        1 => Value::from(-1 - i64::try_from(argument(bytes)?).map_err(|e| e.to_string())?),
+        2 => {
+            let len = usize::try_from(argument(bytes)?).unwrap();
+            Value::from(take(bytes, len)?.to_vec())
+        }
+        3 => {
+            let len = usize::try_from(argument(bytes)?).unwrap();
+            Value::from(std::str::from_utf8(take(bytes, len)?).map_err(|e| e.to_string())?)
+        }
+        4 => {
+            let len = argument(bytes)?;
+            Value::Array((0..len).map(|_| cbor(bytes)).collect::<Result<_, _>>()?)
+        }
+        5 => {
+            let mut map = serde_json::Map::new();
+            for _ in 0..argument(bytes)? {
+                let Value::String(key) = cbor(bytes)? else {
+                    return Err("a map key that is not text".into());
+                };
+                map.insert(key, cbor(bytes)?);
+            }
+            Value::Object(map)
+        }
+        7 => match info {
+            20 => Value::Bool(false),
+            21 => Value::Bool(true),
+            22 => Value::Null,
+            25 => Value::from(half(u16::from_be_bytes(
+                take(bytes, 2)?.try_into().unwrap(),
+            ))),
+            26 => Value::from(f64::from(f32::from_be_bytes(
+                take(bytes, 4)?.try_into().unwrap(),
+            ))),
+            27 => Value::from(f64::from_be_bytes(take(bytes, 8)?.try_into().unwrap())),
+            _ => return Err(format!("unsupported simple value {info}")),
+        },
+        _ => return Err(format!("unsupported major type {major}")),
+    })
+}
+
+/// An IEEE 754 half-precision float (RFC 8949 appendix D).
+fn half(bits: u16) -> f64 {
+    let exponent = i32::from((bits >> 10) & 0x1F);
+    let mantissa = f64::from(bits & 0x3FF);
+    let magnitude = match exponent {
+        0 => mantissa * 2f64.powi(-24),
+        31 if mantissa == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        _ => (mantissa + 1024.0) * 2f64.powi(exponent - 25),
+    };
+    if bits & 0x8000 == 0 {
+        magnitude
+    } else {
+        -magnitude
     }
 }
 

@@ -33,8 +33,29 @@ fuzz_target!(|data: &[u8]| {
         "reserved {}, cap {cap}",
         out.capacity()
     );
-    let _ = postcard::from_bytes::<SessionMap>(&out);
+    // A session that parses has its values typed as an app would: the CBOR
+    // reader and its exactness checks must refuse, never panic.
+    if let Ok(session) = postcard::from_bytes::<SessionMap>(&out) {
+        for key in session.keys() {
+            let _ = session.get::<u64>(key);
+            let _ = session.get::<Option<f32>>(key);
+            let _ = session.get::<String>(key);
+            let _ = session.get::<Vec<(i8, String)>>(key);
+            let _ = session.get::<std::collections::BTreeMap<String, Shape>>(key);
+            let _ = session.get::<serde::de::IgnoredAny>(key);
+        }
+    }
 });
+
+/// A value of the shapes apps store: struct, enum, nested options.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+enum Shape {
+    Unit,
+    Newtype(f64),
+    Tuple(u8, Vec<u8>),
+    Struct { name: String, tags: Option<Vec<char>> },
+}
 
 /// The whole stream inflated in one call into room for `cap + 1` bytes:
 /// accepted only if it ends, uses every input byte and fits in `cap`.

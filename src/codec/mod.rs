@@ -18,13 +18,17 @@
 mod decode;
 mod encode;
 mod options;
+mod payload_type;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+
 pub use decode::Decoded;
 pub use options::{Compression, DecodeOptions, EncodeOptions, Expiry, Settings};
+pub(crate) use payload_type::PayloadType;
 
 use crate::consts::{MAX_COOKIE_LEN, MAX_PAYLOAD_LEN, MAX_TOKEN_LEN};
 use crate::derived_keys::DerivedKeys;
@@ -108,10 +112,67 @@ impl Codec {
         self
     }
 
-    /// The subkeys for this codec's purpose, derived on the first call.
+    /// Binds the codec to the payload type `T`: a fingerprint of `T`'s
+    /// serde shape (field names, types and order, enum variants, type
+    /// names), traced once here, becomes part of the subkey derivation.
+    /// A token written for one shape then fails authentication
+    /// ([`Error::Invalid`]) under a codec bound to another, instead of
+    /// decoding into it as different values: typed payloads are postcard,
+    /// which is not self-describing, so after a deploy that changed `T` an
+    /// old cookie could otherwise read back wrong. Bind the codec of every
+    /// typed session or token (such as the one behind a
+    /// `Typed<T>` request handle); a [`SessionMap`](crate::SessionMap) needs
+    /// none (its values are self-describing).
+    ///
+    /// Encode and decode pay nothing for it, and tokens are as long as
+    /// without. Changing `T`'s shape logs its users out once, like a key
+    /// change; bind to a wrapper type to change the fingerprint on purpose.
+    /// A type whose `Deserialize` cannot be traced without data (one that
+    /// uses `deserialize_any`, or validates what it reads) makes the codec
+    /// invalid ([`Codec::validate`] reports it).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use serde::{Deserialize, Serialize};
+    /// use cookie_seal::{Codec, Error, Key, Keyring};
+    ///
+    /// #[derive(Serialize, Deserialize)]
+    /// struct Before { user_id: u64, name: String }
+    /// #[derive(Serialize, Deserialize)]
+    /// struct After { user_id: i64, name: String } // a deploy changed the type
+    ///
+    /// let text = Keyring::new(1, Key::generate()).export();
+    /// let keys = || text.parse::<Keyring>();
+    /// let old = Codec::signed(keys()?).payload_type::<Before>();
+    /// let new = Codec::signed(keys()?).payload_type::<After>();
+    /// let token = old.encode(&Before { user_id: 7, name: "ada".into() })?;
+    /// assert_eq!(new.decode::<After>(&token).err(), Some(Error::Invalid));
+    /// assert_eq!(old.decode::<Before>(&token)?.value.user_id, 7);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn payload_type<T: DeserializeOwned>(mut self) -> Codec {
+        let bound = Some(PayloadType::of::<T>());
+        if bound != self.settings.payload_type {
+            self.settings.payload_type = bound;
+            // As for `purpose`: the subkeys depend on it.
+            self.keys = Arc::default();
+        }
+        self
+    }
+
+    /// The subkeys for this codec's purpose (and payload type), derived on
+    /// the first call.
     fn keys(&self) -> &DerivedKeys {
-        self.keys
-            .get_or_init(|| DerivedKeys::from_keyring(&self.ring, &self.settings.purpose))
+        self.keys.get_or_init(|| {
+            let payload_type = self
+                .settings
+                .payload_type
+                .as_ref()
+                .and_then(|bound| bound.fingerprint.as_ref().ok())
+                .map(<[u8; 32]>::as_slice);
+            DerivedKeys::from_keyring(&self.ring, &self.settings.purpose, payload_type)
+        })
     }
 
     /// Sets the idle lifetime, counted from each token's issue time (default

@@ -48,6 +48,8 @@ pub struct Settings {
     /// Sealed tokens' length bucket in characters, if padding is on.
     pub(crate) pad_to: Option<usize>,
     pub(crate) nonce_source: NonceSource,
+    /// The payload type whose shape is bound into the subkeys, if any.
+    pub(crate) payload_type: Option<super::PayloadType>,
 }
 
 impl Settings {
@@ -69,6 +71,7 @@ impl Settings {
             accept_signed: false,
             pad_to: None,
             nonce_source: NonceSource::Synthetic,
+            payload_type: None,
         }
     }
 
@@ -141,6 +144,14 @@ impl Settings {
         self.nonce_source
     }
 
+    /// The payload type the codec is bound to
+    /// ([`Codec::payload_type`](crate::Codec::payload_type)), by its Rust
+    /// name, if any.
+    #[must_use]
+    pub fn payload_type(&self) -> Option<&'static str> {
+        self.payload_type.as_ref().map(|bound| bound.name)
+    }
+
     /// Checks every setting.
     ///
     /// # Errors
@@ -151,7 +162,8 @@ impl Settings {
     /// means something for a sealed one); `pad_to` on a signed codec (its
     /// payload is readable anyway), or a bucket that is not a multiple of 4
     /// from 4 to [`MAX_TOKEN_LEN`] (base64url gives whole 4-character groups
-    /// for whole 3-byte groups, so only those lengths are reachable exactly).
+    /// for whole 3-byte groups, so only those lengths are reachable exactly);
+    /// a payload type whose serde shape cannot be traced.
     pub fn validate(&self) -> Result<(), Error> {
         if self.purpose.is_empty() || self.purpose.len() > MAX_PURPOSE_LEN {
             return Err(Error::InvalidOption("purpose must be 1 to 255 bytes"));
@@ -173,6 +185,9 @@ impl Settings {
             return Err(Error::InvalidOption(
                 "accept_signed is for sealed codecs; a signed codec reads signed tokens already",
             ));
+        }
+        if let Some(Err(reason)) = self.payload_type.as_ref().map(|bound| bound.fingerprint) {
+            return Err(Error::InvalidOption(reason));
         }
         if let Some(bucket) = self.pad_to {
             if self.mode == Mode::Signed {

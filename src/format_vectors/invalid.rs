@@ -31,7 +31,7 @@ pub(super) fn generate(valid: &[Value]) -> Vec<Value> {
     // only a faulty writer with the key can make one.
     let bad_padding = {
         let ring: Keyring = sealed["keyring"].as_str().unwrap().parse().unwrap();
-        let keys = crate::derived_keys::DerivedKeys::from_keyring(&ring, "session");
+        let keys = crate::derived_keys::DerivedKeys::from_keyring(&ring, "session", None);
         let key = keys.primary().unwrap();
         let header = [0x01, 0x02, 0x01];
         let nonce: [u8; 24] = unhex(sealed["nonce"].as_str().unwrap()).try_into().unwrap();

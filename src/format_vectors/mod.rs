@@ -49,8 +49,10 @@ fn value_from_json(spec: &Value) -> TestValue {
     match spec["type"].as_str().unwrap() {
         "session" => {
             let mut session = SessionMap::new();
+            // Each entry as its JSON value: a string as a string, 42 as an
+            // integer, and so on (FORMAT.md section 8).
             for (k, v) in spec["entries"].as_object().unwrap() {
-                session.insert(k, v.as_str().unwrap()).unwrap();
+                session.insert(k, v).unwrap();
             }
             TestValue::SessionMap(session)
         }
@@ -136,7 +138,7 @@ fn generate() -> Value {
     let invalid = invalid::generate(&valid);
     json!({
         "format": "cookie-seal token format v1 (see FORMAT.md)",
-        "notes": "Keys are given as keyrings in the textual form of FORMAT.md section 9: key N's bytes are 32 consecutive byte values. purpose and context select the subkeys and the context block (sections 4 and 5). payload_hex is the postcard serialization of value (a session is postcard(Option<32-byte id> = None, map<string, bytes>) where each map value is itself the postcard serialization of the string). nonce is the nonce the writer used (writers choose it, section 7); pad_to is the writer's padding bucket in characters (section 3), null for none. expiry is the session's own expiry field (section 2): null for none, 0 for a browser-session cookie, else the idle lifetime in seconds. Times are Unix seconds. Tokens are base64url without padding.",
+        "notes": "Keys are given as keyrings in the textual form of FORMAT.md section 9: key N's bytes are 32 consecutive byte values. purpose and context select the subkeys and the context block (sections 4 and 5). payload_hex is the postcard serialization of value (a session is postcard(Option<32-byte id> = None, map<string, bytes>) where each map value is the CBOR (RFC 8949) encoding of the entry's JSON value, section 8). nonce is the nonce the writer used (writers choose it, section 7); pad_to is the writer's padding bucket in characters (section 3), null for none. expiry is the session's own expiry field (section 2): null for none, 0 for a browser-session cookie, else the idle lifetime in seconds. Times are Unix seconds. Tokens are base64url without padding.",
         "valid": valid,
         "invalid": invalid,
     })

@@ -28,6 +28,11 @@ pub(super) fn generate() -> Vec<Value> {
     let small = json!({"type": "session", "entries": {"user": "alice", "role": "admin", "csrf": "3f9a1c07b2e84d6f9a0b1c2d3e4f5a6b"}});
     let long = json!({"type": "session", "entries": {"note": "cookie ".repeat(40)}});
     let empty = json!({"type": "session", "entries": {}});
+    let typed = json!({"type": "session", "entries": {
+        "user_id": 42, "balance": -300, "big": u64::MAX, "admin": true, "ratio": 0.5,
+        "pi": std::f64::consts::PI, "tags": ["a", "b"], "prefs": {"theme": "dark", "size": 12},
+        "nothing": null, "name": "Zoë",
+    }});
     let mut valid = vec![
         with("signed empty session", json!({"value": empty})),
         with("signed small session", json!({"value": small})),
@@ -35,6 +40,10 @@ pub(super) fn generate() -> Vec<Value> {
         with(
             "signed never-compress",
             json!({"value": long, "compression": "never"}),
+        ),
+        with(
+            "signed session with values of every JSON type",
+            json!({"value": typed, "compression": "never"}),
         ),
         with(
             "signed string, purpose csrf, context",

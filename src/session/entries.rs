@@ -153,7 +153,8 @@ impl fmt::Debug for Entries {
     }
 }
 
-/// Serializes as a postcard map of strings to byte strings, which is
+/// Serializes as a map of strings to byte strings (in the postcard frame, a
+/// value's CBOR bytes as a byte string), which is
 /// byte for byte what a `BTreeMap<String, Vec<u8>>` of `u8` sequences writes
 /// (FORMAT.md section 8), with one copy per value instead of a call per byte.
 impl Serialize for Entries {

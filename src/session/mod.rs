@@ -14,7 +14,26 @@ use entries::Entries;
 pub use id::{SessionId, SESSION_ID_LEN};
 
 /// A dynamic session: string keys to values of any serde type, each stored as
-/// postcard bytes and typed again on [`SessionMap::get`].
+/// self-describing CBOR (RFC 8949) and typed again on [`SessionMap::get`].
+///
+/// A value read as another type than it was stored as is then an error or
+/// the same value, never another one (`7u64` reads as `7i64`; `-4i64` read
+/// as `u64` is [`Error::Deserialize`]). The values keep to JSON's data model
+/// plus byte strings, so that other languages read and write them
+/// (FORMAT.md section 8):
+///
+/// | serde type | stored as |
+/// |---|---|
+/// | `bool` | true / false |
+/// | integers of any width | an integer (`u128`/`i128` beyond 64 bits: a CBOR bignum, outside the JSON model) |
+/// | `f32`, `f64` | a float, in the shortest width that holds it exactly; an `f32` reads only what it holds exactly |
+/// | `char`, `str`, `String` | a text string |
+/// | bytes (`serialize_bytes`, e.g. `serde_bytes`) | a byte string |
+/// | `Vec<T>`, slices, arrays, tuples, tuple structs | an array (`Vec<u8>` too: an array of integers) |
+/// | maps, structs | a map; struct fields keyed by name |
+/// | `None`, `()`, unit structs | null (so `Some(())` and `Some(None)` read back as `None`, as in JSON) |
+/// | `Some(x)`, newtype structs | `x` |
+/// | enum `E::A` / `E::B(x)` / `E::C { .. }` | `"A"` / `{"B": x}` / `{"C": {..}}` (serde's externally tagged form, as JSON) |
 ///
 /// The keys share one buffer and the values another, with a sorted index, so
 /// cloning a session costs three allocations whatever the number of entries,
@@ -64,10 +83,19 @@ impl SessionMap {
 
     /// Stores `value` under `key`, replacing any previous value.
     ///
+    /// Storing a value whose encoding equals the stored one is not a change:
+    /// [`SessionMap::is_modified`] stays as it was, so a handler that stores
+    /// the signed-in user's ID on every request sends no new cookie (and
+    /// does not restart the idle lifetime) when it is the same ID.
+    ///
     /// # Errors
-    /// [`Error::Serialize`] if postcard cannot serialize the value.
+    /// [`Error::Serialize`] if the value cannot be serialized (a map with
+    /// keys that are not strings or integers cannot).
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
-        let bytes = crate::serialize::to_bytes(value)?;
+        let bytes = crate::serialize::value_to_bytes(value)?;
+        if self.entries.get(key) == Some(&bytes[..]) {
+            return Ok(());
+        }
         self.entries.insert(key, &bytes);
         self.modified = true;
         Ok(())
@@ -75,20 +103,35 @@ impl SessionMap {
 
     /// The value under `key`, typed as `T`; `Ok(None)` if there is none.
     ///
-    /// `T` must have the serialized shape of what was inserted: postcard is not
-    /// self-describing, so a fixed-size array `[T; N]` reads back as `[T; N]`
-    /// (not `Vec<T>`), and `&str` reads back as `String`.
+    /// Values are self-describing (CBOR, see the type's docs), so reading a
+    /// value as another type than it was stored as is an error or gives the
+    /// same value, never another one: `7u64` reads as `7i64`, `[1, 2]` as a
+    /// `Vec<u8>`, a `&str` as a `String`; `-4i64` read as `u64`, a `String`
+    /// read as `Vec<u8>` or `0.1f64` read as `f32` (which cannot hold it) is
+    /// [`Error::Deserialize`].
     ///
     /// # Errors
-    /// [`Error::Deserialize`] if the stored bytes are not a `T`.
+    /// [`Error::Deserialize`] if the stored value is not a `T`.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::{Error, SessionMap};
+    /// let mut session = SessionMap::new();
+    /// session.insert("n", &7u64)?;
+    /// session.insert("name", "alice")?;
+    /// assert_eq!(session.get::<i64>("n")?, Some(7));
+    /// assert_eq!(session.get::<Vec<u8>>("name"), Err(Error::Deserialize));
+    /// # Ok(()) }
+    /// ```
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
         self.entries
             .get(key)
-            .map(|bytes| crate::serialize::from_bytes(bytes))
+            .map(|bytes| crate::serialize::value_from_bytes(bytes))
             .transpose()
     }
 
-    /// The raw postcard bytes stored under `key`.
+    /// The raw bytes stored under `key`: the value's CBOR encoding
+    /// (FORMAT.md section 8).
     #[must_use]
     pub fn get_raw(&self, key: &str) -> Option<&[u8]> {
         self.entries.get(key)
@@ -330,6 +373,25 @@ mod tests {
     }
 
     #[test]
+    fn inserting_an_equal_value_is_not_a_change() {
+        // A handler that re-stores the signed-in user's ID on every request
+        // must not send a new cookie (and restart the idle clock) each time.
+        let mut s = SessionMap::new();
+        s.insert("user_id", &42u64).unwrap();
+        s.insert("name", "alice").unwrap();
+        s.modified = false;
+        s.insert("user_id", &42u64).unwrap();
+        s.insert("name", "alice").unwrap();
+        assert!(!s.is_modified(), "equal values: no change");
+        s.insert("user_id", &43u64).unwrap();
+        assert!(s.is_modified(), "a different value is a change");
+        let mut added = s.clone();
+        added.modified = false;
+        added.insert("new", &()).unwrap();
+        assert!(added.is_modified(), "a new key is a change");
+    }
+
+    #[test]
     fn clearing_a_saved_session_marks_it_modified() {
         // A logout through a custom store saves only modified sessions.
         let mut s = SessionMap::new();
@@ -355,10 +417,10 @@ mod tests {
     }
 
     #[test]
-    fn raw_values_are_the_postcard_bytes() {
+    fn raw_values_are_the_cbor_bytes() {
         let mut s = SessionMap::new();
         s.insert("n", &300u32).unwrap();
-        assert_eq!(s.get_raw("n"), Some(&[0xAC, 0x02][..]));
+        assert_eq!(s.get_raw("n"), Some(&[0x19, 0x01, 0x2C][..]));
         assert_eq!(s.get_raw("missing"), None);
     }
 
@@ -428,6 +490,21 @@ mod tests {
         );
     }
 
+    /// The example of FORMAT.md section 8.1, byte for byte.
+    #[test]
+    fn the_format_md_example_payload() {
+        let mut s = SessionMap::new();
+        s.insert("user", "alice").unwrap();
+        s.insert("n", &300u16).unwrap();
+        assert_eq!(
+            crate::serialize::to_bytes(&s).unwrap(),
+            [
+                0x00, 0x02, 0x01, 0x6E, 0x03, 0x19, 0x01, 0x2C, 0x04, 0x75, 0x73, 0x65, 0x72, 0x06,
+                0x65, 0x61, 0x6C, 0x69, 0x63, 0x65
+            ]
+        );
+    }
+
     #[test]
     fn keys_come_out_sorted_whatever_the_insertion_order() {
         let mut s = SessionMap::new();
@@ -462,7 +539,7 @@ mod tests {
             s.insert("counter", &round).unwrap();
             s.insert("temporary", &vec![0u8; 50]).unwrap();
             assert!(s.remove("temporary"));
-            // Live: 4 + 7 key bytes, 101 + at most 5 value bytes.
+            // Live: 4 + 7 key bytes, 102 + at most 3 value bytes.
             assert!(s.entries.buffered_len() <= 2 * 116 + 64, "{round}");
         }
         assert_eq!(s.get::<u32>("counter").unwrap(), Some(999));
@@ -474,21 +551,22 @@ mod tests {
     /// outnumber the live ones, then the buffers hold only live bytes.
     #[test]
     fn buffers_are_rebuilt_once_dead_bytes_outnumber_live_ones() {
-        let hundred = |byte: u8| vec![byte; 100]; // 101 bytes of postcard
+        // 102 bytes of CBOR: a 2-byte array header, then 100 small integers.
+        let hundred = |byte: u8| vec![byte; 100];
         let mut replaced = SessionMap::new();
         replaced.insert("keep", &hundred(1)).unwrap();
-        assert_eq!(replaced.entries.buffered_len(), 4 + 101);
+        assert_eq!(replaced.entries.buffered_len(), 4 + 102);
         replaced.insert("keep", &hundred(2)).unwrap();
         assert_eq!(
             replaced.entries.buffered_len(),
-            4 + 2 * 101,
-            "101 dead of 206"
+            4 + 2 * 102,
+            "102 dead of 208"
         );
         replaced.insert("keep", &hundred(3)).unwrap();
         assert_eq!(
             replaced.entries.buffered_len(),
-            4 + 101,
-            "202 dead of 307: rebuilt"
+            4 + 102,
+            "204 dead of 310: rebuilt"
         );
         assert_eq!(replaced.get::<Vec<u8>>("keep").unwrap(), Some(hundred(3)));
 
@@ -496,7 +574,7 @@ mod tests {
         removed.insert("keep", &hundred(1)).unwrap();
         removed.insert("temporary", &vec![0u8; 50]).unwrap();
         assert!(removed.remove("temporary"));
-        assert_eq!(removed.entries.buffered_len(), 105 + 60, "60 dead of 165");
+        assert_eq!(removed.entries.buffered_len(), 106 + 61, "61 dead of 167");
         assert!(removed.remove("keep"));
         assert_eq!(removed.entries.buffered_len(), 0, "all dead: rebuilt empty");
     }

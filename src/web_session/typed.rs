@@ -112,8 +112,12 @@ impl<T: Serialize + Send> Saver for Mutex<TypedState<T>> {
 /// differently from the one loaded (so a request that reads, or sets the
 /// same value again, writes nothing), re-issues after key rotation happen
 /// also for read-only requests, and [`Typed::clear`] deletes the cookie.
-/// Use one session type per app: a cookie written as `T` does not decode
-/// as another type, and is then rejected and deleted like a forged one.
+/// Use one session type per app, and build the layer's codec with
+/// [`Codec::payload_type::<T>()`](crate::Codec::payload_type): typed values
+/// are postcard, which is not self-describing, so without it a cookie
+/// written by an older deploy's `T` could decode into a changed `T` as
+/// different values. With it, such a cookie fails authentication and is
+/// rejected and deleted like a forged one (the user signs in again).
 pub struct Typed<T> {
     cell: Arc<Mutex<TypedState<T>>>,
 }

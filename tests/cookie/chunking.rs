@@ -170,7 +170,7 @@ fn shrinking_a_session_removes_leftover_chunks() {
     let big = chunked_cookies(&cookies, 9000);
     let header = header_of(&big);
     let (set, _) = edit_and_save(&cookies, &header, now(), |s| {
-        s.insert("pad", &noise(5000)).unwrap();
+        s.insert("pad", &ByteString(&noise(5000))).unwrap();
     });
     let names = cookie_names(&set);
     assert_eq!(names, ["session.0", "session.1", "session.2"]);
@@ -203,7 +203,7 @@ fn growing_into_chunks_removes_the_single_cookie() {
     assert_eq!(name_value(&set[0]).0, "session");
     let header = cookie_header(&set);
     let (set, _) = edit_and_save(&cookies, &header, now(), |s| {
-        s.insert("pad", &noise(6000)).unwrap();
+        s.insert("pad", &ByteString(&noise(6000))).unwrap();
     });
     let names = cookie_names(&set);
     assert_eq!(names, ["session.0", "session.1", "session"]);

@@ -12,7 +12,7 @@ use cookie_seal::{inspect, Codec, EncodeOptions, Error, Key, Keyring, Lifetime, 
 
 #[path = "../fixtures/mod.rs"]
 mod fixtures;
-use fixtures::noise;
+use fixtures::{noise, ByteString};
 
 mod attributes;
 mod chunking;
@@ -87,7 +87,7 @@ fn cookie_names(set_cookies: &[String]) -> Vec<&str> {
 
 fn session_with(key: &str, bytes: usize) -> SessionMap {
     let mut session = SessionMap::new();
-    session.insert(key, &noise(bytes)).unwrap();
+    session.insert(key, &ByteString(&noise(bytes))).unwrap();
     session
 }
 

@@ -3,7 +3,7 @@
 use cookie_seal::axum::{Session, Typed};
 use serde::{Deserialize, Serialize};
 
-use crate::support::fixtures::noise;
+use crate::support::fixtures::{noise, ByteString};
 
 pub async fn read(session: Session) -> Result<String, cookie_seal::Error> {
     let user = session.get::<String>("user")?.unwrap_or_else(|| "-".into());
@@ -44,7 +44,7 @@ pub async fn logout(session: Session) -> &'static str {
 /// Stores 4500 incompressible bytes: more than one cookie holds, less than the default
 /// Cookie header budget (7 KiB) that chunking stays within.
 pub async fn big(session: Session) -> Result<&'static str, cookie_seal::Error> {
-    session.insert("blob", &noise(4500))?;
+    session.insert("blob", &ByteString(&noise(4500)))?;
     Ok("big")
 }
 
