@@ -6,6 +6,8 @@
 
 use cookie_seal::cookie::{CookieConfig, Loaded, SessionCookie};
 
+use crate::fixtures::ByteString;
+
 use super::*;
 
 const NAME: &str = "session";
@@ -25,7 +27,7 @@ fn cookies(mode: Mode, keys: Keyring, pad_to: Option<usize>) -> SessionCookie {
 fn session_of(len: usize) -> SessionMap {
     let mut session = SessionMap::new();
     session.clear_and_regenerate().unwrap();
-    session.insert("blob", &noise(len)).unwrap();
+    session.insert("blob", &ByteString(&noise(len))).unwrap();
     session
 }
 
