@@ -103,7 +103,8 @@ impl Session {
         self.with(|session| session.get(key))
     }
 
-    /// Stores `value` under `key`; the response carries the new cookie.
+    /// Stores `value` under `key`; the response carries the new cookie,
+    /// unless the value is equal to the stored one (then nothing changed).
     ///
     /// # Errors
     /// [`Error::Serialize`] if the value cannot be serialized.
