@@ -148,3 +148,52 @@ fn config_debug_shows_the_settings() {
     assert!(text.contains("on_rejected: true"), "{text}");
     assert!(text.contains("refresh_every_request: false"), "{text}");
 }
+
+/// Every method of the request handle acts on the one shared session, as
+/// the same method of `SessionMap` does.
+#[test]
+fn the_handle_reads_and_changes_the_shared_session() {
+    let state = state();
+    let extension = RequestExtension(Arc::clone(&state));
+    let missing = SessionRejection::missing("no layer");
+    let handle = Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap();
+    let other = Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap();
+    assert!(handle.is_empty() && handle.len() == 0 && handle.id().is_none());
+    assert_eq!(handle.rejection(), None);
+
+    handle.insert("b", &2u8).unwrap();
+    other.insert("a", "one").unwrap();
+    assert!(handle.contains_key("a") && !handle.contains_key("c"));
+    assert_eq!((handle.len(), handle.is_empty()), (2, false));
+    assert_eq!(handle.keys(), ["a", "b"]);
+    assert!(handle.remove("b"), "a present key is removed");
+    assert!(!handle.remove("b"), "an absent key is not");
+    assert_eq!(other.keys(), ["a"]);
+
+    handle.regenerate().unwrap();
+    let id = handle.id().expect("regenerate gives an ID");
+    assert_eq!(other.get::<String>("a").unwrap().as_deref(), Some("one"));
+    handle.regenerate().unwrap();
+    assert_ne!(other.id(), Some(id), "each regenerate draws a new ID");
+    assert_eq!(
+        handle.snapshot().get::<String>("a").unwrap().as_deref(),
+        Some("one")
+    );
+
+    handle.set_generation(7);
+    handle.set_expiry(crate::Expiry::OnSessionEnd);
+    assert_eq!(other.generation(), 7);
+    assert_eq!(other.expiry(), crate::Expiry::OnSessionEnd);
+
+    let before = other.id();
+    handle.clear_and_regenerate().unwrap();
+    assert!(other.is_empty(), "values dropped");
+    assert!(other.id().is_some() && other.id() != before, "a new ID");
+    assert_eq!(
+        (other.expiry(), other.generation()),
+        (crate::Expiry::Configured, 0)
+    );
+    handle.insert("a", &1u8).unwrap();
+    handle.clear();
+    assert!(other.is_empty() && !other.contains_key("a"));
+}
