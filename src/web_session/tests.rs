@@ -197,3 +197,23 @@ fn the_handle_reads_and_changes_the_shared_session() {
     handle.clear();
     assert!(other.is_empty() && !other.contains_key("a"));
 }
+
+/// The handle prints what `SessionMap` prints (keys and sizes, no values)
+/// and reports why the request's cookie was rejected.
+#[test]
+fn the_handle_prints_like_the_map_and_reports_a_rejected_cookie() {
+    let state = state();
+    let extension = RequestExtension(Arc::clone(&state));
+    let missing = SessionRejection::missing("no layer");
+    let line: &[u8] = b"s=forged";
+    let handle = Session::load(Some(&extension), missing, &mut std::iter::once(line)).unwrap();
+    assert_eq!(handle.rejection(), Some(crate::Error::Malformed));
+    handle.insert("secret", "hunter2").unwrap();
+    let text = format!("{handle:?}");
+    assert_eq!(text, format!("{:?}", handle.snapshot()));
+    assert!(
+        text.starts_with("SessionMap {") && text.contains("secret"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+}
