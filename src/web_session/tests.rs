@@ -68,7 +68,7 @@ fn typed_clear_removes_a_loaded_value_and_writes_nothing_without_one() {
 }
 
 #[test]
-fn typed_renew_writes_an_equal_value_with_a_fresh_creation_time() {
+fn typed_replace_and_regenerate_writes_an_equal_value_with_a_fresh_creation_time() {
     let state = state();
     let alice = Profile {
         name: "alice".into(),
@@ -216,4 +216,51 @@ fn the_handle_prints_like_the_map_and_reports_a_rejected_cookie() {
         "{text}"
     );
     assert!(!text.contains("hunter2"), "{text}");
+}
+
+/// Two valid cookies of one name: which is the user's cannot be told, so
+/// the typed session starts empty and neither cookie is deleted, even when
+/// the handler clears or sets nothing.
+#[test]
+fn typed_ambiguous_cookies_are_never_deleted() {
+    for clear in [false, true] {
+        let state = state();
+        let now = SystemTime::now();
+        let alice = cookie(
+            &state,
+            &Profile {
+                name: "alice".into(),
+            },
+            now,
+        );
+        let bob = cookie(&state, &Profile { name: "bob".into() }, now);
+        let handle = typed(&state, &[&format!("{alice}; {bob}")]);
+        assert_eq!(handle.get(), None);
+        assert!(
+            matches!(
+                handle.rejection(),
+                Some(crate::Error::AmbiguousCookie { .. })
+            ),
+            "{:?}",
+            handle.rejection()
+        );
+        if clear {
+            handle.clear();
+        }
+        let set: Vec<String> = state.finish(ResponseKind::default()).unwrap().set_cookies;
+        assert!(set.is_empty(), "clear: {clear}, {set:?}");
+    }
+}
+
+/// The layer's rejection hook hears about a typed session's rejected
+/// cookie too.
+#[test]
+fn typed_rejections_reach_the_hook() {
+    let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = Arc::clone(&heard);
+    let mut config = Config::new(state().config.cookies.clone());
+    config.on_rejected(move |error| log.lock().unwrap().push(error.clone()));
+    let state = Arc::new(RequestState::new(Arc::new(config)));
+    assert_eq!(typed(&state, &["s=forged"]).get(), None);
+    assert_eq!(*heard.lock().unwrap(), [crate::Error::Malformed]);
 }
