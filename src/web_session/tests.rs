@@ -264,3 +264,86 @@ fn typed_rejections_reach_the_hook() {
     assert_eq!(typed(&state, &["s=forged"]).get(), None);
     assert_eq!(*heard.lock().unwrap(), [crate::Error::Malformed]);
 }
+
+/// On a 5xx a typed session stores nothing, but a logout (clear of a
+/// loaded value) and a rejected cookie are still deleted; an untouched or
+/// ambiguous cookie is left alone.
+#[test]
+fn typed_on_a_server_error_only_deletes() {
+    let server_error = ResponseKind {
+        server_error: true,
+        shared_cacheable: false,
+    };
+    let alice = Profile {
+        name: "alice".into(),
+    };
+    let run = |lines: &[&str], act: &dyn Fn(&Typed<Profile>)| {
+        let state = state();
+        let lines: Vec<String> = lines
+            .iter()
+            .map(|line| {
+                let bob = Profile { name: "bob".into() };
+                line.replace("VALID", &cookie(&state, &alice, SystemTime::now()))
+                    .replace("OTHER", &cookie(&state, &bob, SystemTime::now()))
+            })
+            .collect();
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        act(&typed(&state, &lines));
+        state.finish::<String>(server_error).unwrap().set_cookies
+    };
+    let deleted = |set: &[String]| set.len() == 1 && set[0].contains("Max-Age=0");
+
+    assert!(deleted(&run(&["VALID"], &|t| t.clear())), "a logout");
+    assert!(deleted(&run(&["s=forged"], &|_| {})), "a rejected cookie");
+    let other = Profile { name: "bob".into() };
+    assert_eq!(
+        run(&["VALID"], &|t| t.set(other.clone())),
+        Vec::<String>::new()
+    );
+    assert_eq!(run(&["VALID"], &|_| {}), Vec::<String>::new(), "untouched");
+    assert_eq!(
+        run(&[], &|t| t.clear()),
+        Vec::<String>::new(),
+        "nothing to delete"
+    );
+    let ambiguous = ["VALID; OTHER"];
+    assert_eq!(
+        run(&ambiguous, &|t| t.clear()),
+        Vec::<String>::new(),
+        "ambiguous"
+    );
+}
+
+/// A changed typed value keeps the loaded session's creation time (the
+/// absolute lifetime runs on); only `replace_and_regenerate` restarts it.
+#[test]
+fn typed_set_keeps_the_creation_time() {
+    let state = state();
+    let now_secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let created = SystemTime::UNIX_EPOCH + Duration::from_secs(now_secs - 600);
+    let line = cookie(
+        &state,
+        &Profile {
+            name: "alice".into(),
+        },
+        created,
+    );
+    let handle = typed(&state, &[&line]);
+    handle.set(Profile { name: "bob".into() });
+    assert_eq!(
+        format!("{handle:?}"),
+        "Typed { has_value: true, changed: true }"
+    );
+    let set: Vec<String> = state.finish(ResponseKind::default()).unwrap().set_cookies;
+    let pair = set[0].split(';').next().unwrap();
+    let loaded = state
+        .config
+        .cookies
+        .load::<Profile>([pair], SystemTime::now());
+    let decoded = loaded.decoded().unwrap();
+    assert_eq!(decoded.value.name, "bob");
+    assert_eq!(decoded.created_at, created);
+}
