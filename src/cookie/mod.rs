@@ -153,7 +153,7 @@
 //!
 //! # Layout
 //!
-//! Files: `config.rs` (name, attributes, rendering), `chunk.rs` (one token
+//! Files: `config.rs` (name, attributes, rendering), `chunk/` (one token
 //! across several cookies, and finding this config's cookies in a request),
 //! `session_cookie.rs` (load, save, store, remove).
 
