@@ -29,6 +29,9 @@
 //! - on one key, the later write wins; on different keys, both persist.
 
 mod memory;
+// The layers' record metadata (only they read or write it).
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) mod meta;
 
 use std::fmt;
 use std::future::Future;
