@@ -162,3 +162,53 @@ fn a_reference_of_an_unknown_version_is_rejected_without_a_store_call() {
         _ => panic!("no store call"),
     }
 }
+
+#[test]
+fn set_user_needs_a_store_and_typed_sessions_are_cookie_only() {
+    use crate::web_session::{
+        Config, RequestExtension, RequestState, Session, SessionRejection, Typed,
+    };
+    let cookies = cookies();
+    let missing = SessionRejection::missing("no layer");
+
+    let plain = Arc::new(RequestState::new(Arc::new(Config::new(cookies.clone()))));
+    let extension = RequestExtension(Arc::clone(&plain));
+    let session = Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap();
+    assert!(matches!(
+        session.set_user("42"),
+        Err(Error::InvalidOption(_))
+    ));
+    assert_eq!(session.user(), None);
+
+    let mut config = Config::new(cookies.clone());
+    config.store = Some(Arc::new(super::StoreConfig::new(
+        &cookies,
+        Arc::new(MemoryStore::new()),
+        Storage::Server,
+    )));
+    let stored = Arc::new(RequestState::new(Arc::new(config)));
+    let extension = RequestExtension(Arc::clone(&stored));
+    assert_eq!(
+        Typed::<u8>::load(Some(&extension), missing, &mut std::iter::empty()).unwrap_err(),
+        SessionRejection::NEEDS_ASYNC
+    );
+    assert_eq!(
+        Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap_err(),
+        SessionRejection::NEEDS_ASYNC,
+        "the synchronous path before the session is loaded"
+    );
+    let session = pollster::block_on(Session::load_async(
+        Some(&extension),
+        missing,
+        &mut std::iter::empty(),
+    ))
+    .unwrap();
+    session.set_user("42").unwrap();
+    assert_eq!(session.user().as_deref(), Some("42"));
+    assert_eq!((session.len(), session.keys()), (0, Vec::<String>::new()));
+    // Now loaded: the synchronous path hands out the same session.
+    let again = Session::load(Some(&extension), missing, &mut std::iter::empty()).unwrap();
+    assert_eq!(again.user().as_deref(), Some("42"));
+    session.clear();
+    assert_eq!(again.user(), None, "clear unbinds");
+}

@@ -35,6 +35,7 @@ pub struct SeenWrite {
     pub remove: Vec<String>,
     pub user: Option<String>,
     pub replaces: bool,
+    pub ttl: std::time::Duration,
 }
 
 /// Counts each method call, then forwards it.
@@ -100,6 +101,7 @@ impl<S: SessionStore> SessionStore for CountingStore<S> {
             remove: write.remove.clone(),
             user: write.user.clone(),
             replaces: write.replaces.is_some(),
+            ttl: write.ttl,
         });
         self.inner.write(id, write)
     }

@@ -58,3 +58,27 @@ fn a_failing_revocation_check_gives_a_503_and_keeps_the_cookie() {
         });
     }
 }
+
+#[test]
+fn the_store_error_hook_chooses_the_response() {
+    for setup in setups(Storage::Server) {
+        let setup = setup.with_custom_store_error();
+        run(async {
+            let cookie = setup.send("/set/a/1", None).await.cookie().unwrap();
+            setup.switch.fail(true);
+            for (path, cookie) in [("/get/a", Some(cookie.as_str())), ("/set/b/2", None)] {
+                let reply = setup.send(path, cookie).await;
+                assert_eq!(reply.status, 500, "{setup:?}");
+                assert!(
+                    reply.body.starts_with("custom: session store unavailable"),
+                    "{}",
+                    reply.body
+                );
+                assert!(!reply.body.contains("a=1"));
+                assert!(reply.set_cookies.is_empty(), "{setup:?}");
+            }
+            setup.switch.fail(false);
+            assert_eq!(setup.send("/get/a", Some(&cookie)).await.body, "1");
+        });
+    }
+}

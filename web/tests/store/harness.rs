@@ -4,7 +4,7 @@
 //! failing decorators.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use cookie_seal::actix::SessionMiddleware;
@@ -38,6 +38,8 @@ pub struct Setup {
     pub cookies: SessionCookie,
     /// Released by the test: `/hold/..` handlers wait for it.
     pub gate: Arc<Notify>,
+    /// What the rejection hook was told, in order.
+    pub rejected: Arc<Mutex<Vec<String>>>,
     layer: SessionLayer,
     middleware: SessionMiddleware,
 }
@@ -72,22 +74,41 @@ pub fn setups_with(storage: Storage, make: impl Fn() -> SessionCookie) -> Vec<Se
         for (store_name, store) in crate::stores::stores() {
             let (failing, switch) = FailingStore::new(store);
             let store = Arc::new(CountingStore::new(failing));
-            let cookies = make();
+            let rejected = Arc::new(Mutex::new(Vec::new()));
+            let (layer, middleware) = layers(&make(), &store, storage, &rejected);
             all.push(Setup {
                 framework,
                 storage,
                 store_name,
                 switch,
-                layer: SessionLayer::new(cookies.clone()).store(Arc::clone(&store), storage),
-                middleware: SessionMiddleware::new(cookies.clone())
-                    .store(Arc::clone(&store), storage),
+                layer,
+                middleware,
                 store,
-                cookies,
+                cookies: make(),
                 gate: Arc::new(Notify::new()),
+                rejected,
             });
         }
     }
     all
+}
+
+/// The layer and the middleware over `store`, reporting rejections to `rejected`.
+fn layers(
+    cookies: &SessionCookie,
+    store: &Arc<TestStore>,
+    storage: Storage,
+    rejected: &Arc<Mutex<Vec<String>>>,
+) -> (SessionLayer, SessionMiddleware) {
+    let log = Arc::clone(rejected);
+    let layer = SessionLayer::new(cookies.clone())
+        .store(Arc::clone(store), storage)
+        .on_rejected(move |error| log.lock().unwrap().push(error.to_string()));
+    let log = Arc::clone(rejected);
+    let middleware = SessionMiddleware::new(cookies.clone())
+        .store(Arc::clone(store), storage)
+        .on_rejected(move |error| log.lock().unwrap().push(error.to_string()));
+    (layer, middleware)
 }
 
 /// Runs `test` on an actix system (a tokio runtime with I/O and timers).
@@ -119,6 +140,42 @@ impl Reply {
 }
 
 impl Setup {
+    /// The same store, mode and framework behind layers built from `cookies`
+    /// (another keyring, other lifetimes).
+    pub fn with_cookies(&self, cookies: SessionCookie) -> Setup {
+        let (layer, middleware) = layers(&cookies, &self.store, self.storage, &self.rejected);
+        Setup {
+            framework: self.framework,
+            storage: self.storage,
+            store_name: self.store_name,
+            store: Arc::clone(&self.store),
+            switch: self.switch.clone(),
+            cookies,
+            gate: Arc::clone(&self.gate),
+            rejected: Arc::clone(&self.rejected),
+            layer,
+            middleware,
+        }
+    }
+
+    /// With a store-error hook that answers a 500 saying "custom".
+    pub fn with_custom_store_error(mut self) -> Setup {
+        self.layer = self.layer.on_store_error(|error| {
+            let mut response = axum::http::Response::new(format!("custom: {error}"));
+            *response.status_mut() = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+            response
+        });
+        self.middleware = self.middleware.on_store_error(|error| {
+            actix_web::HttpResponse::InternalServerError().body(format!("custom: {error}"))
+        });
+        self
+    }
+
+    /// The rejection hook's messages so far.
+    pub fn rejections(&self) -> Vec<String> {
+        self.rejected.lock().unwrap().clone()
+    }
+
     pub fn calls(&self) -> Calls {
         self.store.calls()
     }
@@ -219,7 +276,8 @@ async fn actix_handler(
 
 /// The handlers, by path: `/get/k`, `/set/k/v`, `/slowset/k/v` (yields
 /// before it writes), `/hold/k/v` (writes, then waits for the gate),
-/// `/touch`, `/drop/k`, `/clear`, `/login/user`, `/regenerate`,
+/// `/touch`, `/drop/k`, `/clear`, `/failset/k/v` and `/failclear` (a 500
+/// after the change), `/login/user`, `/regenerate`,
 /// `/big/n` (a value of n bytes), `/user`, `/keys`.
 async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String, Error> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -248,6 +306,15 @@ async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String
         ["clear"] => {
             session.clear();
             Ok("cleared".to_owned())
+        }
+        // Change, then fail with a 500.
+        ["failset", key, value] => {
+            session.insert(key, value)?;
+            Err(Error::Invalid)
+        }
+        ["failclear"] => {
+            session.clear();
+            Err(Error::Invalid)
         }
         ["login", user] => {
             session.clear_and_regenerate()?;

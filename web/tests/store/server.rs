@@ -230,3 +230,123 @@ fn revoke_user_ends_a_server_session_at_once() {
         });
     }
 }
+
+#[test]
+fn an_unreadable_record_is_a_rejected_cookie() {
+    use cookie_seal::store::Write;
+    for setup in setups(Storage::Server) {
+        run(async {
+            let id = SessionId::generate().unwrap();
+            // A record of a future format version (first byte 9).
+            let write = Write::create(vec![9, 0, 0], Duration::from_secs(60)).set("a", vec![0x61]);
+            setup.store.write(&id, &write).await.unwrap();
+            let reply = setup
+                .send("/get/a", Some(&reference(&id, SystemTime::now())))
+                .await;
+            assert_eq!(reply.body, "-", "{setup:?}");
+            assert!(reply.removed(), "{setup:?}");
+            assert_eq!(setup.rejections(), ["session store record unreadable"]);
+        });
+    }
+}
+
+#[test]
+fn the_ttl_is_the_idle_lifetime_capped_by_the_absolute_one() {
+    let hour = Duration::from_secs(3600);
+    let make = || {
+        SessionCookie::new(
+            Codec::sealed(ring(&[(1, 1)]))
+                .max_age(hour)
+                .absolute_lifetime(Duration::from_secs(1800)),
+            CookieConfig::new(NAME).unwrap(),
+        )
+        .unwrap()
+    };
+    for setup in crate::harness::setups_with(Storage::Server, make) {
+        run(async {
+            start(&setup).await;
+            let ttl = setup.store.writes()[0].ttl;
+            assert!(
+                ttl <= Duration::from_secs(1800) && ttl > Duration::from_secs(1790),
+                "{ttl:?}"
+            );
+        });
+    }
+    for setup in setups(Storage::Server) {
+        run(async {
+            start(&setup).await;
+            assert_eq!(
+                setup.store.writes()[0].ttl,
+                Duration::from_secs(86_400),
+                "the default day"
+            );
+        });
+    }
+}
+
+#[test]
+fn a_re_issue_after_key_rotation_refreshes_the_record_with_an_empty_update() {
+    let rotated = || {
+        SessionCookie::new(
+            Codec::sealed(ring(&[(2, 2), (1, 1)])),
+            CookieConfig::new(NAME).unwrap(),
+        )
+        .unwrap()
+    };
+    for setup in setups(Storage::Server) {
+        run(async {
+            let cookie = start(&setup).await;
+            let after = setup.with_cookies(rotated());
+            let reply = after.send("/get/a", Some(&cookie)).await;
+            assert_eq!(reply.body, "1", "{setup:?}");
+            let reissued = reply.cookie().expect("a re-issue under the new key");
+            assert_ne!(reissued, cookie);
+            let update = setup.store.writes().pop().unwrap();
+            assert_eq!(update.mode, WriteMode::Update);
+            assert!(
+                update.set.is_empty() && update.remove.is_empty(),
+                "{update:?}"
+            );
+            assert_eq!(after.send("/get/a", Some(&reissued)).await.body, "1");
+            assert_eq!(setup.rejections(), Vec::<String>::new());
+        });
+    }
+}
+
+#[test]
+fn a_rejected_reference_is_reported_to_the_hook() {
+    for setup in setups(Storage::Server) {
+        run(async {
+            let id = SessionId::generate().unwrap();
+            setup
+                .send("/get/a", Some(&reference(&id, SystemTime::now())))
+                .await;
+            setup.send("/get/a", Some(&format!("{NAME}=forged"))).await;
+            assert_eq!(
+                setup.rejections(),
+                ["session record not found in the store", "malformed token"],
+                "{setup:?}"
+            );
+        });
+    }
+}
+
+#[test]
+fn a_server_error_stores_nothing_but_a_logout_still_deletes() {
+    for setup in setups(Storage::Server) {
+        run(async {
+            let cookie = start(&setup).await;
+            let reply = setup.send("/failset/b/2", Some(&cookie)).await;
+            assert_eq!(reply.status, 500, "{setup:?}");
+            assert!(reply.set_cookies.is_empty(), "{setup:?}");
+            assert_eq!(setup.calls().write, 1, "{setup:?}: only the first Create");
+            assert_eq!(setup.send("/get/b", Some(&cookie)).await.body, "-");
+
+            let reply = setup.send("/failclear", Some(&cookie)).await;
+            assert_eq!(reply.status, 500);
+            assert!(reply.removed(), "{setup:?}");
+            assert_eq!(setup.calls().delete, 1, "{setup:?}");
+            assert_eq!(setup.send("/get/a", Some(&cookie)).await.body, "-");
+        });
+    }
+}
