@@ -31,6 +31,12 @@
 //! the middleware, extracting a [`Session`] fails with a 500 whose message
 //! names it.
 //!
+//! With the `store` feature, [`SessionMiddleware::store`] keeps sessions in a
+//! `SessionStore` (server-side, or hybrid: in the cookie while they fit), as
+//! the tower layer does (see the crate's `store` module); the [`Session`]
+//! extractor then loads the record asynchronously, and
+//! `Session::set_user` binds a session to a user for `revoke_user`.
+//!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use actix_web::{test, web, App, HttpResponse};

@@ -56,8 +56,13 @@
 //!   process to standard error, the only thing the layer ever prints. The
 //!   same layer applied twice is harmless.
 //!
+//! - **Server-side and hybrid sessions** (feature `store`):
+//!   `SessionLayer::store` keeps sessions in a `SessionStore`, with the
+//!   cookie carrying only an authenticated reference; the extractor then
+//!   loads the record asynchronously. See the `store` module for the flow.
+//!
 //! Outside axum, a service behind the layer reads the session with
-//! [`Session::from_http`]. The layer has no runtime of its own: it works on
+//! [`Session::from_http`] (or, with a store, [`Session::from_http_async`]). The layer has no runtime of its own: it works on
 //! any executor. Here it wraps a hand-written service, driven without one:
 //!
 //! ```
@@ -293,11 +298,18 @@ impl SessionLayer {
     /// logout's deletion) comes first. The absolute lifetime and the
     /// generation carry over.
     ///
+    /// With a store (`SessionLayer::store`), the re-issue happens when a
+    /// handler takes the session (the cookie may be a reference, which only
+    /// the store can refresh): an empty update restarts the record's TTL and
+    /// a fresh reference cookie is sent.
+    ///
     /// # Security
     /// Every response then carries the cookie, so a request that was under
     /// way when the user logged out can set it again after the deletion
     /// (SECURITY.md, "Logout undone by a slower request"). Without this
-    /// option that happens only when a re-issue is due.
+    /// option that happens only when a re-issue is due. With a store this
+    /// cannot happen: the slower request's update finds the record gone and
+    /// deletes the cookie.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {

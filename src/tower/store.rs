@@ -7,6 +7,8 @@ use http::{HeaderValue, Response, StatusCode};
 
 use super::SessionLayer;
 use crate::store::{SessionStore, Storage, StoreError};
+#[cfg(doc)]
+use crate::web_session::Session;
 use crate::web_session::STORE_ERROR_BODY;
 
 impl SessionLayer {
