@@ -193,7 +193,10 @@ impl Session {
     /// request (later calls share it). Without a store it is ready at once,
     /// like [`Session::from_http`].
     ///
-    /// The future does not borrow `request`.
+    /// The future does not borrow `request`. Take the session once per
+    /// request (or clone the handle): two of these futures polled at the
+    /// same time before either finished would each load the record, and
+    /// the first to finish is the request's session.
     pub fn from_http_async<B>(request: &Request<B>) -> SessionFuture {
         extract(
             request.extensions(),

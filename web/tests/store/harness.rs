@@ -278,7 +278,8 @@ async fn actix_handler(
 /// before it writes), `/hold/k/v` (writes, then waits for the gate),
 /// `/touch`, `/drop/k`, `/clear`, `/failset/k/v` and `/failclear` (a 500
 /// after the change), `/login/user`, `/regenerate`,
-/// `/big/n` (a value of n bytes), `/user`, `/keys`.
+/// `/big/n` (a value of n bytes), `/remember/k/v` (and an idle lifetime of
+/// an hour), `/user`, `/keys`.
 async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String, Error> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
@@ -330,6 +331,13 @@ async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String
             let len: usize = len.parse().unwrap();
             session.insert("big", &incompressible(len))?;
             Ok("big".to_owned())
+        }
+        ["remember", key, value] => {
+            session.insert(key, value)?;
+            session.set_expiry(cookie_seal::Expiry::OnInactivity(
+                std::time::Duration::from_secs(3600),
+            ));
+            Ok("remembered".to_owned())
         }
         ["user"] => Ok(session.user().unwrap_or_else(|| "-".to_owned())),
         ["keys"] => Ok(session.keys().join(",")),

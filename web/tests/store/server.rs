@@ -350,3 +350,23 @@ fn a_server_error_stores_nothing_but_a_logout_still_deletes() {
         });
     }
 }
+
+#[test]
+fn a_sessions_own_expiry_is_kept_in_the_record_and_sets_the_ttl() {
+    for setup in setups(Storage::Server) {
+        run(async {
+            let reply = setup.send("/remember/a/1", None).await;
+            assert!(
+                reply.set_cookies[0].contains("Max-Age=3600"),
+                "{:?}",
+                reply.set_cookies
+            );
+            let cookie = reply.cookie().unwrap();
+            assert_eq!(setup.store.writes()[0].ttl, Duration::from_secs(3600));
+            // A later change keeps it: it came back from the record's metadata.
+            let reply = setup.send("/set/b/2", Some(&cookie)).await;
+            assert!(reply.set_cookies[0].contains("Max-Age=3600"), "{setup:?}");
+            assert_eq!(setup.store.writes()[1].ttl, Duration::from_secs(3600));
+        });
+    }
+}
