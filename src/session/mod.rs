@@ -423,7 +423,7 @@ const RESERVED_KEY_MESSAGE: &str = "session keys starting with U+0001 are reserv
 
 /// The first character of the crate's reserved keys: a control character
 /// no app key is expected to start with; not NUL, which some stores cannot
-/// keep (PostgreSQL `text`).
+/// keep (a `text` column of `PostgreSQL`).
 const RESERVED_PREFIX: char = '\u{1}';
 
 /// Whether `key` is in the crate's reserved namespace.
