@@ -294,20 +294,21 @@ fn reserved_keys_are_hidden_refused_and_cleared() {
     s.insert("", &0u8).unwrap();
     s.insert("a", &1u8).unwrap();
     s.insert("\0nul", &2u8).unwrap();
-    s.entries.insert("\u{1}user", &[0x80]);
-    s.entries.insert("\u{1}other", &[0x80]);
-    assert_eq!(s.keys().collect::<Vec<_>>(), ["", "\0nul", "a"]);
-    assert_eq!((s.len(), s.is_empty(), s.is_blank()), (3, false, false));
-    assert_eq!(s.get::<u8>("\u{1}user").unwrap(), None);
-    assert!(s.get_raw("\u{1}user").is_none() && !s.contains_key("\u{1}user"));
-    assert!(!s.remove("\u{1}user"));
+    s.insert("\u{1}c", &3u8).unwrap();
+    s.entries.insert("\u{1}cs:user", &[0x80]);
+    s.entries.insert("\u{1}cs:other", &[0x80]);
+    assert_eq!(s.keys().collect::<Vec<_>>(), ["", "\0nul", "\u{1}c", "a"]);
+    assert_eq!((s.len(), s.is_empty(), s.is_blank()), (4, false, false));
+    assert_eq!(s.get::<u8>("\u{1}cs:user").unwrap(), None);
+    assert!(s.get_raw("\u{1}cs:user").is_none() && !s.contains_key("\u{1}cs:user"));
+    assert!(!s.remove("\u{1}cs:user"));
     assert_eq!(
-        s.insert("\u{1}user", &1u8),
+        s.insert("\u{1}cs:user", &1u8),
         Err(Error::InvalidOption(
-            "session keys starting with U+0001 are reserved"
+            "session keys starting with U+0001 cs: are reserved"
         ))
     );
-    assert!(s.remove("") && s.remove("a") && s.remove("\0nul"));
+    assert!(s.remove("") && s.remove("a") && s.remove("\0nul") && s.remove("\u{1}c"));
     assert!(s.is_empty() && !s.is_blank(), "only reserved entries left");
     s.modified = false;
     s.clear();
