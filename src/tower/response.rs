@@ -35,15 +35,19 @@ pub(super) enum Stage<F, B> {
     /// A 500 with this message, without calling the app: another session
     /// layer's state was already on the request.
     Refused(String),
-    /// A store layer is saving the session; the app's response waits
-    /// (boxed, so that this future stays `Unpin` whatever the body).
+    /// A store layer is saving the session; the app's response waits.
+    /// Boxed: this future stays `Unpin` whatever the body, and the
+    /// cookie-only layer's future no bigger.
     #[cfg(feature = "store")]
-    Saving {
-        waiting: crate::web_session::Waiting,
-        response: Option<Box<Response<B>>>,
-    },
+    Saving(Box<Saving<B>>),
     /// Done; never polled again.
     Done(PhantomData<fn() -> B>),
+}
+
+#[cfg(feature = "store")]
+pub(super) struct Saving<B> {
+    waiting: crate::web_session::Waiting,
+    response: Option<Response<B>>,
 }
 
 impl<F, B> ResponseFuture<F, B> {
@@ -81,10 +85,10 @@ where
                     }
                     #[cfg(feature = "store")]
                     Step::Wait(waiting) => {
-                        this.stage = Stage::Saving {
+                        this.stage = Stage::Saving(Box::new(Saving {
                             waiting,
-                            response: Some(Box::new(response)),
-                        };
+                            response: Some(response),
+                        }));
                         Pin::new(this).poll(cx)
                     }
                 }
@@ -95,12 +99,12 @@ where
                 Poll::Ready(Ok(page.map(B::from)))
             }
             #[cfg(feature = "store")]
-            Stage::Saving { waiting, response } => {
-                let outcome = ready!(waiting.future.as_mut().poll(cx));
+            Stage::Saving(saving) => {
+                let outcome = ready!(saving.waiting.future.as_mut().poll(cx));
                 let finish = this
                     .hooks
-                    .finish_waited::<HeaderValue>(waiting.took_session(), outcome);
-                let response = response.take().map(|response| *response);
+                    .finish_waited::<HeaderValue>(saving.waiting.took_session(), outcome);
+                let response = saving.response.take();
                 this.stage = Stage::Done(PhantomData);
                 match response {
                     Some(response) => Poll::Ready(Ok(end(response, finish))),
