@@ -310,9 +310,10 @@ impl SessionLayer {
     /// Every response then carries the cookie, so a request that was under
     /// way when the user logged out can set it again after the deletion
     /// (SECURITY.md, "Logout undone by a slower request"). Without this
-    /// option that happens only when a re-issue is due. With a store this
-    /// cannot happen: the slower request's update finds the record gone and
-    /// deletes the cookie.
+    /// option that happens only when a re-issue is due. With
+    /// `Storage::Server` this cannot happen (nor to a hybrid session while it
+    /// is in the store): the slower request's update finds the record gone
+    /// and deletes the cookie.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
