@@ -117,7 +117,7 @@ impl Session {
         })
     }
 
-    pub(super) fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
         f(&mut lock(&self.cell).session)
     }
 
