@@ -370,3 +370,51 @@ fn a_sessions_own_expiry_is_kept_in_the_record_and_sets_the_ttl() {
         });
     }
 }
+
+#[test]
+fn store_responses_follow_the_cache_rules() {
+    for setup in setups(Storage::Server) {
+        run(async {
+            let write = setup.send("/set/a/1", None).await;
+            assert_eq!(
+                write.cache_control, "private",
+                "{setup:?}: a response that sets the cookie"
+            );
+            assert_eq!(write.vary, "Cookie");
+            let cookie = write.cookie().unwrap();
+            let read = setup.send("/get/a", Some(&cookie)).await;
+            assert_eq!(
+                read.vary, "Cookie",
+                "{setup:?}: the response depends on the session"
+            );
+            assert_eq!(
+                setup.send("/none", Some(&cookie)).await.vary,
+                "",
+                "{setup:?}"
+            );
+        });
+    }
+}
+
+#[test]
+fn refresh_every_request_re_issues_with_an_empty_update_when_the_session_is_taken() {
+    for setup in setups(Storage::Server) {
+        let setup = setup.with_refresh();
+        run(async {
+            let cookie = start(&setup).await;
+            let reply = setup.send("/touch", Some(&cookie)).await;
+            assert!(reply.cookie().is_some(), "{setup:?}: re-issued");
+            let update = setup.store.writes().pop().unwrap();
+            assert_eq!(update.mode, WriteMode::Update);
+            assert!(update.set.is_empty() && update.remove.is_empty());
+            // A route that never takes the session: nothing (no store call).
+            let before = setup.calls().total();
+            assert!(setup
+                .send("/none", Some(&cookie))
+                .await
+                .set_cookies
+                .is_empty());
+            assert_eq!(setup.calls().total(), before);
+        });
+    }
+}
