@@ -14,8 +14,7 @@ use http::{HeaderMap, HeaderValue, Response};
 
 use super::plain_500;
 use crate::web_session::{
-    make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestState, ResponseKind,
-    Step,
+    apply, shared_cacheable, Finish, Hooks, RequestState, ResponseHeaders, ResponseKind, Step,
 };
 
 /// The response future of [`SessionService`](super::SessionService): the
@@ -138,29 +137,32 @@ fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
         .map(HeaderValue::as_bytes)
 }
 
-/// Adds what [`Finish`] decided to the response headers: `Vary: Cookie`,
-/// a `Cache-Control` that keeps shared caches from storing a cookie, and
-/// the `Set-Cookie` values (see the cache rules in the `web_session` docs).
-fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
-    if finish.vary_cookie
-        && !varies_on_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes))
-    {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+impl ResponseHeaders for HeaderMap {
+    type Value = HeaderValue;
+
+    fn vary(&self) -> impl Iterator<Item = &[u8]> {
+        self.get_all(VARY).iter().map(HeaderValue::as_bytes)
     }
-    if finish.set_cookies.is_empty() {
-        return;
+
+    fn cache_control(&self) -> impl Iterator<Item = &[u8]> {
+        cache_control(self)
     }
-    if let Some(value) = make_private(cache_control(headers)) {
+
+    fn append_vary_cookie(&mut self) {
+        self.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+
+    fn set_cache_control(&mut self, value: Cow<'static, [u8]>) {
         let value = match value {
+            // The one borrowed value is `private`.
             Cow::Borrowed(_) => HeaderValue::from_static("private"),
-            // From the response's own header values, so valid; if not, the
-            // strictest value.
             Cow::Owned(value) => HeaderValue::from_bytes(&value)
                 .unwrap_or(HeaderValue::from_static("private, no-store")),
         };
-        headers.insert(CACHE_CONTROL, value);
+        self.insert(CACHE_CONTROL, value);
     }
-    for value in finish.set_cookies {
-        headers.append(SET_COOKIE, value);
+
+    fn append_set_cookie(&mut self, value: HeaderValue) {
+        self.append(SET_COOKIE, value);
     }
 }
