@@ -111,6 +111,15 @@ def _migrated(value: Any) -> Any:
     return value
 
 
+def _vary_cookie(response: "Response") -> None:
+    """``response.vary.add("Cookie")``, without parsing the header when the
+    response has no ``Vary`` yet (the common case)."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
+
+
 class CookieSealSessionInterface(SessionInterface):
     """The session interface ``CookieSeal`` installs. Everything costly (the
     keyring, the codec's subkeys, the cookie settings) is built here, once
@@ -193,7 +202,7 @@ class CookieSealSessionInterface(SessionInterface):
         self, app: "Flask", session: "SessionMixin", response: "Response"
     ) -> None:
         if session.accessed:
-            response.vary.add("Cookie")
+            _vary_cookie(response)
         loaded = getattr(session, "_loaded", None)
         if loaded is None:
             return
@@ -211,7 +220,7 @@ class CookieSealSessionInterface(SessionInterface):
             headers = response.headers
             for value in set_cookies:
                 headers.add("Set-Cookie", value)
-            response.vary.add("Cookie")
+            _vary_cookie(response)
 
 
 class CookieSeal:

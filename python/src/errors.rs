@@ -116,7 +116,7 @@ fn text(py: Python<'_>, value: &str) -> Py<PyAny> {
 }
 
 /// Runs `body`, turning a Rust panic into `cookie_seal.Error` so that no
-/// panic crosses into Python (PyO3 alone would raise `PanicException`, which
+/// panic crosses into Python (`PyO3` alone would raise `PanicException`, which
 /// is not an `Exception` and escapes `except Exception`).
 pub(crate) fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(body)) {

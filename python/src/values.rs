@@ -18,9 +18,9 @@
 //! tuple would come back a list. Nesting deeper than 128 levels is a
 //! `ValueError` (the core refuses to read such a value).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
-use ciborium::Value;
 use cookie_seal::{Error, SessionMap};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -89,8 +89,8 @@ impl Serialize for PyValue<'_, '_> {
             return serializer.serialize_f64(value.value());
         }
         if let Ok(value) = object.cast::<PyString>() {
-            return match value.to_cow() {
-                Ok(text) => serializer.serialize_str(&text),
+            return match utf8(value) {
+                Ok(text) => serializer.serialize_str(text),
                 Err(error) => Err(self.fail(error)),
             };
         }
@@ -110,13 +110,44 @@ impl Serialize for PyValue<'_, '_> {
                 let Ok(key) = key.cast::<PyString>() else {
                     return Err(self.fail(key_type_error(&key)));
                 };
-                let key = key.to_cow().map_err(|error| self.fail::<S::Error>(error))?;
-                map.serialize_entry(&*key, &self.child(&value))?;
+                let key = utf8(key).map_err(|error| self.fail::<S::Error>(error))?;
+                map.serialize_entry(key, &self.child(&value))?;
             }
             return map.end();
         }
         Err(self.fail(value_type_error(object)))
     }
+}
+
+// `PyUnicode_AsUTF8AndSize`: in the stable ABI from CPython 3.10, and
+// exported by every CPython 3 (so also by 3.9, which this abi3 wheel
+// supports). PyO3 declares it only for abi3-py310 and later; without it,
+// `PyString::to_cow` copies every string into a new `bytes` object first.
+extern "C" {
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
+}
+
+/// The UTF-8 form of `text`, borrowed from the string object (`CPython`
+/// caches it there), without a copy.
+fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    let mut size: pyo3::ffi::Py_ssize_t = 0;
+    // SAFETY: `text` is a live `str` object (the GIL is held, as `Bound`
+    // proves); CPython returns a pointer to `size` bytes of UTF-8 owned by
+    // that object, valid while it lives (the borrow of `text`), or NULL
+    // with an exception set (a lone surrogate).
+    let data = unsafe { PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size) };
+    if data.is_null() {
+        return Err(PyErr::fetch(text.py()));
+    }
+    let len = usize::try_from(size).map_err(|_| PyErr::fetch(text.py()))?;
+    // SAFETY: as above: `len` initialized bytes at `data`, alive for 'a.
+    let bytes = unsafe { std::slice::from_raw_parts(data.cast::<u8>(), len) };
+    // CPython's UTF-8 encoder produced them, so they are valid UTF-8; the
+    // check costs little next to a copy and keeps this function safe.
+    std::str::from_utf8(bytes).map_err(|_| PyTypeError::new_err("session text is not valid UTF-8"))
 }
 
 fn type_name(object: &Bound<'_, PyAny>) -> String {
@@ -177,9 +208,9 @@ pub(crate) fn sync(session: &mut SessionMap, data: &Bound<'_, PyDict>) -> PyResu
         let Ok(key) = key.cast::<PyString>() else {
             return Err(key_type_error(&key));
         };
-        let key = key.to_cow()?;
-        insert(session, &key, &value)?;
-        keys.push(key.into_owned());
+        let key = utf8(key)?;
+        insert(session, key, &value)?;
+        keys.push(key.to_owned());
     }
     if session.len() > keys.len() {
         keys.sort_unstable();
@@ -212,68 +243,246 @@ pub(crate) fn to_dict<'py>(py: Python<'py>, session: &SessionMap) -> PyResult<Bo
     Ok(dict)
 }
 
-/// One CBOR value as a Python object.
+/// One CBOR value (the whole of `raw`) as a Python object.
 fn value_to_py<'py>(py: Python<'py>, raw: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    let mut rest = raw;
-    let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_DEPTH)
-        .map_err(|_| unreadable(py))?;
-    if !rest.is_empty() {
+    let mut reader = Reader { bytes: raw, pos: 0 };
+    let value = reader.item(py, 0)?;
+    if reader.pos != raw.len() {
         return Err(unreadable(py));
     }
-    cbor_to_py(py, &value)
+    Ok(value)
 }
 
 fn unreadable(py: Python<'_>) -> PyErr {
     new_error(
         py,
         "Error",
-        &format!("{}: a session value is not a CBOR value", Error::Deserialize),
+        &format!(
+            "{}: a session value is not a CBOR value",
+            Error::Deserialize
+        ),
         &[],
     )
 }
 
-fn cbor_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(flag) => PyBool::new(py, *flag).to_owned().into_any(),
-        Value::Integer(integer) => i128::from(*integer).into_pyobject(py)?.into_any(),
-        Value::Float(float) => PyFloat::new(py, *float).into_any(),
-        Value::Text(text) => PyString::new(py, text).into_any(),
-        Value::Bytes(bytes) => PyBytes::new(py, bytes).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(cbor_to_py(py, item)?)?;
-            }
-            list.into_any()
+/// A length or argument: definite, or indefinite (additional info 31).
+enum Argument {
+    Value(u64),
+    Indefinite,
+}
+
+/// A CBOR reader that builds Python objects as it goes (RFC 8949: every
+/// well-formed item of the types of FORMAT.md 8.1, indefinite lengths and
+/// over-long arguments included). Every read is bounds-checked; nesting is
+/// limited to [`MAX_DEPTH`].
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, py: Python<'_>, len: u64) -> PyResult<&'a [u8]> {
+        let len = usize::try_from(len).map_err(|_| unreadable(py))?;
+        let end = self.pos.checked_add(len).ok_or_else(|| unreadable(py))?;
+        let taken = self
+            .bytes
+            .get(self.pos..end)
+            .ok_or_else(|| unreadable(py))?;
+        self.pos = end;
+        Ok(taken)
+    }
+
+    fn byte(&mut self, py: Python<'_>) -> PyResult<u8> {
+        Ok(self.take(py, 1)?[0])
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn argument(&mut self, py: Python<'_>, info: u8) -> PyResult<Argument> {
+        let width = match info {
+            0..=23 => return Ok(Argument::Value(u64::from(info))),
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            31 => return Ok(Argument::Indefinite),
+            _ => return Err(unreadable(py)),
+        };
+        let mut value = 0u64;
+        for byte in self.take(py, width)? {
+            value = (value << 8) | u64::from(*byte);
         }
-        Value::Map(entries) => {
-            let dict = PyDict::new(py);
-            for (key, item) in entries {
-                let key = match key {
-                    Value::Text(_) | Value::Integer(_) => cbor_to_py(py, key)?,
-                    _ => return Err(unreadable(py)),
+        Ok(Argument::Value(value))
+    }
+
+    /// A count of items that must each take at least one byte: refuses a
+    /// count the remaining input cannot hold before looping over it.
+    fn count(&self, py: Python<'_>, count: u64, per_item: u64) -> PyResult<u64> {
+        let left = u64::try_from(self.bytes.len() - self.pos).unwrap_or(u64::MAX);
+        match count.checked_mul(per_item) {
+            Some(needed) if needed <= left => Ok(count),
+            _ => Err(unreadable(py)),
+        }
+    }
+
+    /// A byte or text string's bytes (major type `major`), joining the
+    /// chunks of an indefinite-length one.
+    fn string(&mut self, py: Python<'_>, major: u8, info: u8) -> PyResult<Cow<'a, [u8]>> {
+        match self.argument(py, info)? {
+            Argument::Value(len) => Ok(Cow::Borrowed(self.take(py, len)?)),
+            Argument::Indefinite => {
+                let mut joined = Vec::new();
+                loop {
+                    let initial = self.byte(py)?;
+                    if initial == 0xff {
+                        return Ok(Cow::Owned(joined));
+                    }
+                    if initial >> 5 != major {
+                        return Err(unreadable(py));
+                    }
+                    match self.argument(py, initial & 0x1f)? {
+                        Argument::Value(len) => joined.extend_from_slice(self.take(py, len)?),
+                        Argument::Indefinite => return Err(unreadable(py)),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `each` for every item of an array (`pairs` false) or entry of
+    /// a map, definite or indefinite.
+    fn items(
+        &mut self,
+        py: Python<'_>,
+        info: u8,
+        pairs: bool,
+        mut each: impl FnMut(&mut Self) -> PyResult<()>,
+    ) -> PyResult<()> {
+        match self.argument(py, info)? {
+            Argument::Value(count) => {
+                for _ in 0..self.count(py, count, if pairs { 2 } else { 1 })? {
+                    each(self)?;
+                }
+            }
+            Argument::Indefinite => loop {
+                match self.peek() {
+                    Some(0xff) => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(_) => each(self)?,
+                    None => return Err(unreadable(py)),
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn item<'py>(&mut self, py: Python<'py>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
+        if depth > MAX_DEPTH {
+            return Err(unreadable(py));
+        }
+        let initial = self.byte(py)?;
+        let (major, info) = (initial >> 5, initial & 0x1f);
+        Ok(match major {
+            0 | 1 => {
+                let Argument::Value(n) = self.argument(py, info)? else {
+                    return Err(unreadable(py));
                 };
-                dict.set_item(key, cbor_to_py(py, item)?)?;
+                if major == 0 {
+                    n.into_pyobject(py)?.into_any()
+                } else {
+                    (-1 - i128::from(n)).into_pyobject(py)?.into_any()
+                }
             }
-            dict.into_any()
-        }
-        // Bignums beyond 64 bits (RFC 8949 3.4.3): tag 2 holds n, tag 3 -1 - n.
-        Value::Tag(tag @ (2 | 3), inner) => {
-            let Value::Bytes(bytes) = &**inner else {
-                return Err(unreadable(py));
-            };
-            let magnitude = py
-                .get_type::<PyInt>()
-                .call_method1("from_bytes", (PyBytes::new(py, bytes), "big"))?;
-            if *tag == 2 {
-                magnitude
-            } else {
-                (-1i64).into_pyobject(py)?.sub(&magnitude)?
+            2 => PyBytes::new(py, &self.string(py, 2, info)?).into_any(),
+            3 => {
+                let bytes = self.string(py, 3, info)?;
+                let text = std::str::from_utf8(&bytes).map_err(|_| unreadable(py))?;
+                PyString::new(py, text).into_any()
             }
-        }
-        // Other tags: the tagged value, as the core reads it.
-        Value::Tag(_, inner) => cbor_to_py(py, inner)?,
-        _ => return Err(unreadable(py)),
-    })
+            4 => {
+                let list = PyList::empty(py);
+                self.items(py, info, false, |reader| {
+                    list.append(reader.item(py, depth + 1)?)
+                })?;
+                list.into_any()
+            }
+            5 => {
+                let dict = PyDict::new(py);
+                self.items(py, info, true, |reader| {
+                    let key = reader.item(py, depth + 1)?;
+                    if !key.is_instance_of::<PyString>() && !key.is_instance_of::<PyInt>() {
+                        return Err(unreadable(py));
+                    }
+                    dict.set_item(key, reader.item(py, depth + 1)?)
+                })?;
+                dict.into_any()
+            }
+            6 => {
+                let Argument::Value(tag) = self.argument(py, info)? else {
+                    return Err(unreadable(py));
+                };
+                match tag {
+                    // Bignums (RFC 8949 3.4.3): tag 2 holds n, tag 3 -1 - n.
+                    2 | 3 => {
+                        let initial = self.byte(py)?;
+                        if initial >> 5 != 2 {
+                            return Err(unreadable(py));
+                        }
+                        let bytes = self.string(py, 2, initial & 0x1f)?;
+                        let magnitude = py
+                            .get_type::<PyInt>()
+                            .call_method1("from_bytes", (PyBytes::new(py, &bytes), "big"))?;
+                        if tag == 2 {
+                            magnitude
+                        } else {
+                            (-1i64).into_pyobject(py)?.sub(&magnitude)?
+                        }
+                    }
+                    // Other tags: the tagged value, as the core reads it.
+                    _ => self.item(py, depth + 1)?,
+                }
+            }
+            _ => match info {
+                20 => PyBool::new(py, false).to_owned().into_any(),
+                21 => PyBool::new(py, true).to_owned().into_any(),
+                22 | 23 => py.None().into_bound(py),
+                25 => {
+                    let bits = self.take(py, 2)?;
+                    PyFloat::new(py, half_to_f64(u16::from_be_bytes([bits[0], bits[1]]))).into_any()
+                }
+                26 => {
+                    let bits = self.take(py, 4)?;
+                    let single = f32::from_be_bytes([bits[0], bits[1], bits[2], bits[3]]);
+                    PyFloat::new(py, f64::from(single)).into_any()
+                }
+                27 => {
+                    let mut bits = [0u8; 8];
+                    bits.copy_from_slice(self.take(py, 8)?);
+                    PyFloat::new(py, f64::from_be_bytes(bits)).into_any()
+                }
+                _ => return Err(unreadable(py)),
+            },
+        })
+    }
+}
+
+/// An IEEE 754 half-precision float (RFC 8949 appendix D).
+fn half_to_f64(bits: u16) -> f64 {
+    let exponent = i32::from((bits >> 10) & 0x1f);
+    let mantissa = f64::from(bits & 0x3ff);
+    let magnitude = match exponent {
+        0 => mantissa * 2f64.powi(-24),
+        31 if mantissa == 0.0 => f64::INFINITY,
+        31 => f64::NAN,
+        _ => (mantissa + 1024.0) * 2f64.powi(exponent - 25),
+    };
+    if bits & 0x8000 == 0 {
+        magnitude
+    } else {
+        -magnitude
+    }
 }
