@@ -2,6 +2,12 @@
 and Starlette's SessionMiddleware, side by side in one run.
 
     python python/bench/sessions.py [--quick]
+    python python/bench/sessions.py --one flask|sealed|signed small|large read|write N 0|1
+
+Times are the CPU time of this process (``time.process_time``), so other
+load on the machine counts as little as it can. ``--one`` runs one Flask
+loop of N requests with (1) or without (0) the session, for an instruction
+count under ``valgrind --tool=callgrind`` (BENCHMARKS.md shows the loop).
 
 Flask: the time of ``open_session`` + ``save_session`` for one request (a
 fresh ``Request`` each time, so cookie parsing counts), minus the same loop
@@ -75,7 +81,7 @@ def flask_loop(app: flask.Flask, environ: Dict[str, Any], write: bool, with_sess
     request_class, response_class = app.request_class, app.response_class
 
     def run(n: int) -> float:
-        start = time.perf_counter()
+        start = time.process_time()
         for i in range(n):
             request = request_class(environ.copy())
             response = response_class()
@@ -85,7 +91,7 @@ def flask_loop(app: flask.Flask, environ: Dict[str, Any], write: bool, with_sess
                 if write:
                     session["counter"] = i
                 iface.save_session(app, session, response)
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     return run
 
@@ -172,11 +178,11 @@ def starlette_loop(app, cookie: str):
     headers = [(b"host", b"testserver"), (b"cookie", f"session={cookie}".encode())]
 
     async def many(n: int) -> float:
-        start = time.perf_counter()
+        start = time.process_time()
         for i in range(n):
             scope = {"type": "http", "method": "GET", "path": "/", "headers": list(headers), "n": i}
             await app(scope, receive, send)
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     loop = asyncio.new_event_loop()
     return lambda n: loop.run_until_complete(many(n))
@@ -215,7 +221,19 @@ def table(title: str, reference: str, rows) -> str:
     return "\n".join(lines)
 
 
+def one(kind: str, size: str, mode: str, n: int, with_session: bool) -> None:
+    """One Flask loop, for instruction counts."""
+    app = flask_app(kind)
+    cookie = flask_cookie(app, SMALL if size == "small" else LARGE)
+    environ = EnvironBuilder(headers={"Cookie": f"session={cookie}"}).get_environ()
+    flask_loop(app, environ, mode == "write", with_session)(n)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--one"]:
+        kind, size, mode, n, with_session = sys.argv[2:7]
+        one(kind, size, mode, int(n), with_session == "1")
+        return
     n = 2000 if "--quick" in sys.argv else 20000
     import platform
 

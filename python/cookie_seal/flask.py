@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, Any, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 from flask.sessions import (
     SecureCookieSession,
@@ -109,6 +109,19 @@ def _migrated(value: Any) -> Any:
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     return value
+
+
+def _add_set_cookies(response: "Response", values: List[str]) -> None:
+    """Adds the ``Set-Cookie`` values. They come from the core's renderer
+    (the ``cookie`` crate, a base64url token): no control character, so
+    Werkzeug's per-value check, a regular expression over the whole cookie,
+    is skipped when its header list is reachable."""
+    items = getattr(response.headers, "_list", None)
+    if isinstance(items, list):
+        items.extend(("Set-Cookie", value) for value in values)
+    else:
+        for value in values:
+            response.headers.add("Set-Cookie", value)
 
 
 def _vary_cookie(response: "Response") -> None:
@@ -217,9 +230,7 @@ class CookieSealSessionInterface(SessionInterface):
             force=force,
         )
         if set_cookies:
-            headers = response.headers
-            for value in set_cookies:
-                headers.add("Set-Cookie", value)
+            _add_set_cookies(response, set_cookies)
             _vary_cookie(response)
 
 
