@@ -84,13 +84,17 @@ class CookieSealSession(SecureCookieSession):
             self._permanent = value
             self.modified = True
 
+    def clear(self) -> None:
+        """Removes every value; as in Flask, the session is no longer permanent."""
+        super().clear()
+        self._permanent = False
+
     def regenerate(self) -> None:
         """Starts a fresh session, as at login: every value is dropped and
         the session gets a new ID and creation time. Call it before storing
         the user's ID, so that a session an attacker planted before login
         (session fixation) is not the one that gets logged in."""
         self.clear()
-        self._permanent = False
         self._regenerate = True
         self.modified = True
 

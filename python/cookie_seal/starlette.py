@@ -173,9 +173,10 @@ class SessionMiddleware:
         async def send_wrapper(message: Dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 current = scope["session"]
-                if current.accessed:
+                if getattr(current, "accessed", True):
                     MutableHeaders(scope=message).add_vary_header("Cookie")
-                modified = current.modified
+                # A session the app replaced with a plain dict counts as changed.
+                modified = getattr(current, "modified", True)
                 set_cookies = cookie.save(
                     loaded,
                     current if modified else None,

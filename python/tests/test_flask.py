@@ -159,6 +159,21 @@ def test_browser_session_and_permanent_cookies(keys):
     assert set_cookies(get(app, "/whoami", cookie_value(browser.headers)).headers) == []
 
 
+def test_clear_ends_permanence_as_in_flask(keys):
+    app = make_app(keys)
+
+    @app.post("/forget")
+    def forget():
+        flask.session.clear()
+        flask.session["guest"] = True
+        return str(flask.session.permanent)
+
+    token = login(app, remember=1)
+    response = post(app, "/forget", token)
+    assert response.text == "False"
+    assert "max-age" not in attributes(set_cookies(response.headers)[0])
+
+
 def test_refresh_each_request_off(keys):
     app = make_app(keys, SESSION_REFRESH_EACH_REQUEST=False)
     token = login(app, remember=1)
