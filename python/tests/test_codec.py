@@ -247,3 +247,43 @@ def test_package_ships_stubs_and_py_typed():
     package = pathlib.Path(cookie_seal.__file__).parent
     assert (package / "py.typed").exists()
     assert (package / "_native.pyi").exists()
+
+
+def test_keyring_text_round_trip_and_ids(rotated_keys):
+    ring = Keyring.parse(rotated_keys["new"])
+    assert ring.primary_id == 2 and ring.ids == [1, 2]
+    assert Keyring.parse(ring.export()).export() == ring.export()
+
+
+def test_session_cookie_load_reports_why_and_reads_header_lines(keys):
+    cookie = cookie_seal.SessionCookie(Codec.sealed(keys), "sid", secure=False)
+    loaded = cookie.load(None)
+    assert (loaded.present, loaded.error, loaded.data) == (False, None, {})
+    set_cookie = cookie.save(loaded, {"user_id": 3})
+    pair = set_cookie[0].split(";", 1)[0]
+    # Several header lines, bytes or str, and other cookies (one not UTF-8) beside it.
+    for lines in (f"theme=dark; {pair}", [b"city=Z\xfcrich", pair.encode()], [pair]):
+        loaded = cookie.load(lines)
+        assert loaded.data == {"user_id": 3} and loaded.key_id == 1 and loaded.error is None
+    assert cookie.load("sid=AAAA").error == "Malformed"
+    token = pair.split("=", 1)[1]
+    assert cookie.load(f"sid={token[:-2]}AA").error == "Invalid"
+    expired = cookie.load(pair, now=time.time() + 2 * 86400)
+    assert expired.error == "Expired" and expired.present and expired.data == {}
+    # A rejected cookie is deleted; an untouched valid one is left alone.
+    assert "Max-Age=0" in cookie.save(expired)[0]
+    assert cookie.save(cookie.load(pair)) == []
+    with pytest.raises(TypeError):
+        cookie.load(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        cookie_seal.SessionCookie(Codec.sealed(keys), same_site="sometimes")
+    with pytest.raises(ConfigError):
+        cookie_seal.SessionCookie(Codec.sealed(keys), "bad name")
+
+
+def test_compression_is_opt_in_when_sealed(keys):
+    data = {"text": "abc" * 300}
+    plain = Codec.sealed(keys).encode(data)
+    packed = Codec.sealed(keys, compress=True).encode(data)
+    assert len(packed) < len(plain) // 3
+    assert Codec.sealed(keys).decode(packed) == data
