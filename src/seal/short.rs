@@ -82,18 +82,26 @@ impl Keystream {
 }
 
 /// The RFC 8439 tag: Poly1305 over `aad`, the ciphertext, each padded to 16
-/// bytes, and their lengths.
+/// bytes, and their lengths. orion's Poly1305 copies a partial block byte by
+/// byte, so a short `aad` with its padding, and the ciphertext's padding with
+/// the lengths, each go in as one update of whole blocks.
 fn tag(mut mac: Poly1305, aad: &[u8], ciphertext: &[u8]) -> Option<[u8; TAG_LEN]> {
-    const PAD: [u8; 16] = [0; 16];
-    mac.update(aad).ok()?;
-    mac.update(&PAD[..aad.len().wrapping_neg() % 16]).ok()?;
+    const PADDED_AAD_LEN: usize = 64;
+    let aad_pad = aad.len().wrapping_neg() % 16;
+    if aad.len() <= PADDED_AAD_LEN {
+        let mut padded = [0u8; PADDED_AAD_LEN];
+        padded[..aad.len()].copy_from_slice(aad);
+        mac.update(&padded[..aad.len() + aad_pad]).ok()?;
+    } else {
+        mac.update(aad).ok()?;
+        mac.update(&[0; 16][..aad_pad]).ok()?;
+    }
     mac.update(ciphertext).ok()?;
-    mac.update(&PAD[..ciphertext.len().wrapping_neg() % 16])
-        .ok()?;
-    let mut lengths = [0u8; 16];
-    lengths[..8].copy_from_slice(&u64::try_from(aad.len()).ok()?.to_le_bytes());
-    lengths[8..].copy_from_slice(&u64::try_from(ciphertext.len()).ok()?.to_le_bytes());
-    mac.update(&lengths).ok()?;
+    let pad = ciphertext.len().wrapping_neg() % 16;
+    let mut tail = [0u8; 15 + 16];
+    tail[pad..pad + 8].copy_from_slice(&u64::try_from(aad.len()).ok()?.to_le_bytes());
+    tail[pad + 8..pad + 16].copy_from_slice(&u64::try_from(ciphertext.len()).ok()?.to_le_bytes());
+    mac.update(&tail[..pad + 16]).ok()?;
     mac.finalize().ok()?.unprotected_as_bytes().try_into().ok()
 }
 
