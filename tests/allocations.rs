@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use allocation_counter::measure;
-use cookie_seal::{Codec, Compression, SessionMap};
+use cookie_seal::{Codec, Compression, DecodeOptions, EncodeOptions, SessionMap};
 
 mod fixtures;
 use fixtures::{at, ring, T0};
@@ -37,12 +37,12 @@ fn codecs() -> [Codec; 2] {
     .map(|codec| codec.compression(Compression::Never))
 }
 
-/// Tokens of at most this many raw bytes (and no context) are decoded on the
-/// stack (`STACK_TOKEN_LEN` in src/codec/decode.rs); longer ones allocate
-/// their buffer.
+/// Tokens whose raw bytes and context block fit this many bytes are decoded
+/// on the stack (`STACK_TOKEN_LEN` in src/codec/decode.rs); longer ones
+/// allocate their buffer.
 const STACK_TOKEN_LEN: usize = 512;
 
-/// The token buffer's allocation: none for a short token.
+/// The token buffer's allocation: none for a short token (without context).
 fn token_buffer_allocations(token: &str) -> u64 {
     u64::from(token.len() / 4 * 3 + 3 > STACK_TOKEN_LEN)
 }
@@ -75,6 +75,27 @@ fn a_short_token_is_decoded_without_a_token_buffer_and_a_long_one_with_one() {
         let long = codec.encode_at(&session_with(64), at(T0)).unwrap();
         assert_eq!(token_buffer_allocations(&short), 0);
         assert_eq!(token_buffer_allocations(&long), 1);
+        // With a context, as the cookie layer binds the cookie name: the
+        // context block shares the stack buffer.
+        let with_context = EncodeOptions::new().context(b"session");
+        let token = codec
+            .encode_with(&(7u64, [1u8; 16]), &with_context, at(T0))
+            .unwrap();
+        let options = DecodeOptions::new().context(b"session");
+        let decode = || {
+            black_box(
+                codec
+                    .decode_with::<(u64, [u8; 16])>(&token, &options, at(T0))
+                    .unwrap(),
+            );
+        };
+        decode();
+        assert_eq!(
+            measure(decode).count_total,
+            0,
+            "{:?}",
+            codec.settings().mode()
+        );
     }
 }
 
