@@ -110,7 +110,7 @@ def timing_table(direction, flask):
 def ratio_rows(flask):
     """(label, numerator id, denominator id) per row; ratios for encode and decode."""
     specs = [
-        ("signed Never / floor signed", "cookie-seal_signed_never", "floor_signed", "≤ 1.30"),
+        ("signed Never / floor signed", "cookie-seal_signed_never", "floor_signed", "≤ 1.15 small decode, else ≤ 1.30"),
         ("sealed Never / floor sealed", "cookie-seal_sealed", "floor_sealed", "≤ 1.30"),
         ("signed Auto / signed Never", "cookie-seal_signed", "cookie-seal_signed_never", "≤ 1.10 where deflate cannot shrink (small)"),
         ("sealed Auto / sealed Never", "cookie-seal_sealed_auto", "cookie-seal_sealed", "≤ 1.10 where deflate cannot shrink (small)"),
@@ -119,7 +119,7 @@ def ratio_rows(flask):
         ("branca / sealed", "branca", "cookie-seal_sealed", "> 1"),
         ("fernet / sealed", "fernet", "cookie-seal_sealed", "> 1"),
         ("pasetors / sealed", "pasetors_v4_local", "cookie-seal_sealed", "> 1"),
-        ("PrivateJar / sealed", "cookie_PrivateJar", "cookie-seal_sealed", "reported"),
+        ("PrivateJar / sealed", "cookie_PrivateJar", "cookie-seal_sealed", "> 1"),
     ]
     head = (
         "| ratio (medians, same run) | target | "

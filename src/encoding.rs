@@ -30,6 +30,13 @@ pub(crate) fn decode_append(text: &str, out: &mut Vec<u8>) -> bool {
     URL_SAFE_NO_PAD.decode_vec(text, out).is_ok()
 }
 
+/// Decodes strict base64url into the start of `out`, returning the number of
+/// bytes written. `None` for anything `decode` refuses, and when `out` is
+/// shorter than `text.len() / 4 * 3 + 3` bytes (too short for some inputs).
+pub(crate) fn decode_into(text: &str, out: &mut [u8]) -> Option<usize> {
+    URL_SAFE_NO_PAD.decode_slice(text, out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +60,12 @@ mod tests {
         for bad in ["AQI=", "AQJ", "A", "A+/B"] {
             assert!(!decode_append(bad, &mut vec![7]), "{bad:?}");
         }
+        let mut slice = [0u8; 16];
+        for bad in ["AQI=", "AQJ", "A", "A+/B"] {
+            assert_eq!(decode_into(bad, &mut slice), None, "{bad:?}");
+        }
+        assert_eq!(decode_into("-_-_AQI", &mut slice), Some(5));
+        assert_eq!(slice[..5], [0xFB, 0xFF, 0xBF, 1, 2]);
         let mut out = vec![7];
         assert!(decode_append("-_-_", &mut out));
         assert_eq!(out, [7, 0xFB, 0xFF, 0xBF]);

@@ -6,18 +6,28 @@
 //! container snapshot is restored twice, and across threads and servers
 //! that share the key. Two sources ([`NonceSource`]):
 //!
-//! - **Synthetic** (the default): `HMAC-SHA256(K_nonce, salt || le64(len
-//!   aad) || aad || plaintext)`, first 24 bytes, where `K_nonce` is the
-//!   codec's own HKDF subkey and the salt is a per-thread random seed (16
-//!   bytes from the OS, drawn once per thread), a per-thread counter and the
-//!   wall clock in nanoseconds. No system call per token. The nonce is a
+//! - **Synthetic** (the default): `HMAC-SHA256(K_nonce, salt ||
+//!   leb128(len aad) || aad || plaintext)`, first 24 bytes, where `K_nonce`
+//!   is the codec's own HKDF subkey and the salt is a per-thread random seed
+//!   (16 bytes from the OS, drawn once per thread), a per-thread counter and
+//!   the low 32 bits of the wall clock in nanoseconds (FORMAT.md section 7).
+//!   No system call per token; `Codec::encode` lends its own clock reading. The nonce is a
 //!   function of the whole message, as in SIV constructions: if the salt is
-//!   ever duplicated (a fork copies the thread's seed and counter, a restored
-//!   snapshot copies them again), two tokens can share a nonce only when
-//!   their associated data and plaintext are identical too, and then the
-//!   tokens are identical, which reveals only that they are equal. The clock
-//!   reading makes even that unlikely after a fork. The cost is one HMAC
-//!   over the message (~0.6 ns per byte with SHA extensions, BENCHMARKS.md).
+//!   ever duplicated (a fork copies the thread's seed and counter, a
+//!   restored snapshot copies them again), two tokens can share a nonce only
+//!   when their associated data and plaintext are identical too, and then
+//!   the tokens are identical, which reveals only that they are equal. The
+//!   clock makes even that unlikely after a fork. The cost is one HMAC over
+//!   the message (~0.55 ns per byte with SHA extensions, ~45 ns per 64-byte
+//!   block; BENCHMARKS.md). HMAC-SHA256 is the cheapest keyed PRF measured on
+//!   the reference machine at 64 B, 1 KB and 4 KB (keyed `BLAKE3`, `BLAKE2s` and
+//!   `BLAKE2b` are slower there: `cargo bench -p cookie-seal-benches --bench
+//!   primitives`, group `nonce24`), so the salt and length prefix were made
+//!   short instead: 29 bytes before the message rather than 40, which
+//!   saves one SHA-256 block for 11 of every 64 message lengths (the
+//!   benchmarks' small session among them), and `Codec::encode` lends its
+//!   reading of the current time rather than the clock being read twice
+//!   (~20 ns in a VM).
 //! - **Os**: 24 bytes from the operating system for every token (a system
 //!   call, ~0.4 µs in a VM): unique as long as the OS generator is, which on
 //!   Linux 5.18+ includes restored VM snapshots (vmgenid reseeding).
@@ -30,7 +40,6 @@
 use std::cell::Cell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::envelope::length_prefix;
 use crate::error::Error;
 use crate::seal::NONCE_LEN;
 use crate::sign::SignKey;
@@ -96,16 +105,23 @@ fn next_salt() -> Result<Salt, Error> {
     })
 }
 
+/// The longest salt and length prefix: seed, counter, clock, and a LEB128
+/// length of at most 10 bytes.
+const MAX_PREFIX_LEN: usize = 16 + 8 + 4 + 10;
+
 /// The synthetic nonce for a token with associated data `aad` (context block
 /// and header) and `plaintext` (metadata, padding, payload), under the
-/// codec's nonce subkey.
+/// codec's nonce subkey. `clock` is a wall-clock reading the caller has
+/// just taken (`Codec::encode`'s current time), so that the clock is not
+/// read twice; `None` reads it here.
 pub(crate) fn synthetic(
     key: &SignKey,
+    clock: Option<SystemTime>,
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<[u8; NONCE_LEN], Error> {
     let salt = next_salt()?;
-    synthetic_with(key, &salt, clock_nanos(), aad, plaintext)
+    synthetic_with(key, &salt, clock_nanos(clock), aad, plaintext)
 }
 
 fn synthetic_with(
@@ -115,25 +131,45 @@ fn synthetic_with(
     aad: &[u8],
     plaintext: &[u8],
 ) -> Result<[u8; NONCE_LEN], Error> {
-    let tag = key.tag(&[
-        &salt.seed,
-        &salt.counter.to_le_bytes(),
-        &clock.to_le_bytes(),
-        &length_prefix(aad),
-        aad,
-        plaintext,
-    ]);
+    // seed16 || le64(counter) || le32(clock mod 2^32) || leb128(len aad)
+    let mut prefix = [0u8; MAX_PREFIX_LEN];
+    prefix[..16].copy_from_slice(&salt.seed);
+    prefix[16..24].copy_from_slice(&salt.counter.to_le_bytes());
+    prefix[24..28].copy_from_slice(&clock.to_le_bytes()[..4]);
+    let prefix_len = 28 + write_leb128(&mut prefix[28..], aad.len());
+    let tag = key.tag(&[&prefix[..prefix_len], aad, plaintext]);
     tag.get(..NONCE_LEN)
         .and_then(|n| n.try_into().ok())
         .ok_or(Error::Rng)
 }
 
-/// Nanoseconds of the wall clock (a vDSO read, no system call); 0 before 1970.
-fn clock_nanos() -> u64 {
+/// Writes `value` as an unsigned LEB128 varint (the encoding of the header
+/// fields, FORMAT.md section 2) to the start of `out`, which holds 10 bytes;
+/// returns its length.
+fn write_leb128(out: &mut [u8], mut value: usize) -> usize {
+    let mut len = 0;
+    for byte in out.iter_mut() {
+        let low = value.to_le_bytes()[0] & 0x7F;
+        value >>= 7;
+        len += 1;
+        if value == 0 {
+            *byte = low;
+            break;
+        }
+        *byte = low | 0x80;
+    }
+    len
+}
+
+/// Nanoseconds of the wall clock since the epoch, read now unless `reading`
+/// was just taken (only the low 32 bits are used); 0 before 1970.
+/// [`__freeze_nonce_clock`] replaces it (tests).
+fn clock_nanos(reading: Option<SystemTime>) -> u64 {
     if let Some(frozen) = FROZEN_CLOCK.with(Cell::get) {
         return frozen;
     }
-    SystemTime::now()
+    reading
+        .unwrap_or_else(SystemTime::now)
         .duration_since(UNIX_EPOCH)
         // Nanoseconds since the epoch, wrapping: only the bits that change matter.
         .map_or(0, |d| {
@@ -174,7 +210,7 @@ mod tests {
     #[test]
     fn a_thread_never_repeats_a_nonce_for_the_same_message() {
         let nonces: HashSet<_> = (0..10_000)
-            .map(|_| synthetic(&key(), b"header", b"same plaintext").unwrap())
+            .map(|_| synthetic(&key(), None, b"header", b"same plaintext").unwrap())
             .collect();
         assert_eq!(nonces.len(), 10_000);
     }
@@ -185,7 +221,7 @@ mod tests {
             .map(|_| {
                 std::thread::spawn(|| {
                     (0..2_000)
-                        .map(|_| synthetic(&key(), b"header", b"same plaintext").unwrap())
+                        .map(|_| synthetic(&key(), None, b"header", b"same plaintext").unwrap())
                         .collect()
                 })
             })
@@ -228,6 +264,39 @@ mod tests {
             b"alice's session",
         );
         assert_ne!(Ok(parent), next);
+    }
+
+    /// The derivation of FORMAT.md section 7, byte for byte.
+    #[test]
+    fn the_nonce_is_the_documented_hmac() {
+        let salt = Salt {
+            seed: [0xAB; 16],
+            counter: 0x0102_0304_0506_0708,
+        };
+        let aad = [0x11; 200];
+        let clock = 0x1122_3344_5566_7788;
+        let nonce = synthetic_with(&key(), &salt, clock, &aad, b"plaintext").unwrap();
+        let mut input = vec![0xAB; 16];
+        input.extend_from_slice(&[8, 7, 6, 5, 4, 3, 2, 1]);
+        input.extend_from_slice(&[0x88, 0x77, 0x66, 0x55]);
+        input.extend_from_slice(&[0xC8, 0x01]); // 200 as LEB128
+        input.extend_from_slice(&aad);
+        input.extend_from_slice(b"plaintext");
+        assert_eq!(nonce[..], key().tag(&[&input])[..NONCE_LEN]);
+    }
+
+    #[test]
+    fn leb128_lengths() {
+        let written = |value: usize| {
+            let mut out = [0u8; 10];
+            let len = write_leb128(&mut out, value);
+            out[..len].to_vec()
+        };
+        assert_eq!(written(0), [0]);
+        assert_eq!(written(127), [0x7F]);
+        assert_eq!(written(128), [0x80, 0x01]);
+        assert_eq!(written(300), [0xAC, 0x02]);
+        assert_eq!(written(usize::MAX).len(), usize::BITS.div_ceil(7) as usize);
     }
 
     #[test]

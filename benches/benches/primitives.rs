@@ -18,7 +18,7 @@ use rand::Rng as _;
 use sha2::Sha256;
 
 mod support;
-use support::SessionsFile;
+use support::{short_aead, SessionsFile};
 
 fn payloads(file: &SessionsFile) -> [(&'static str, Vec<u8>); 3] {
     let large = file.large_with(file.large_items);
@@ -53,15 +53,57 @@ fn nonce_sources(c: &mut Criterion) {
             black_box(nonce)
         })
     });
-    // The synthetic nonce: one HMAC over salt, header and plaintext. Its cost
-    // grows with the plaintext while the OS call's is flat; BENCHMARKS.md
-    // gives where they cross and why the default stays synthetic above it.
-    let mac = Hmac::<Sha256>::new_from_slice(&[5; 32]).expect("hmac key");
-    for len in [64usize, 256, 512, 768, 1024, 1536, 2048] {
-        let message = vec![6u8; 40 + len]; // salt and header, then the plaintext
+    // The synthetic nonce: one keyed PRF over salt, header and plaintext.
+    // Its cost grows with the plaintext while the OS call's is flat;
+    // BENCHMARKS.md gives where they cross and why the default stays
+    // synthetic above it. HMAC-SHA256 (what the crate uses) against the
+    // keyed PRFs that could replace it (FORMAT.md section 7), each over the
+    // crate's 29 bytes of salt and length prefix, a 7-byte header and the
+    // plaintext, fed in the same three parts.
+    let hmac = Hmac::<Sha256>::new_from_slice(&[5; 32]).expect("hmac key");
+    let blake2b = <blake2::Blake2bMac512 as hmac::KeyInit>::new_from_slice(&[5; 32]).expect("key");
+    let blake2s = <blake2::Blake2sMac256 as hmac::KeyInit>::new_from_slice(&[5; 32]).expect("key");
+    let (salt, header) = ([6u8; 29], [7u8; 7]);
+    for len in [64usize, 256, 512, 768, 1024, 1536, 2048, 4096] {
+        let plaintext = vec![8u8; len];
         group.bench_function(format!("synthetic_hmac_{len}"), |b| {
-            b.iter(|| black_box(mac.clone().chain_update(black_box(&message)).finalize()))
+            b.iter(|| {
+                let mut mac = hmac.clone();
+                for part in [&salt[..], &header, black_box(&plaintext)] {
+                    mac.update(part);
+                }
+                black_box(mac.finalize())
+            })
         });
+        if matches!(len, 64 | 1024 | 4096) {
+            group.bench_function(format!("synthetic_blake3_keyed_{len}"), |b| {
+                b.iter(|| {
+                    let mut hasher = blake3::Hasher::new_keyed(&[5; 32]);
+                    for part in [&salt[..], &header, black_box(&plaintext)] {
+                        hasher.update(part);
+                    }
+                    black_box(hasher.finalize())
+                })
+            });
+            group.bench_function(format!("synthetic_blake2b_keyed_{len}"), |b| {
+                b.iter(|| {
+                    let mut mac = blake2b.clone();
+                    for part in [&salt[..], &header, black_box(&plaintext)] {
+                        Mac::update(&mut mac, part);
+                    }
+                    black_box(mac.finalize())
+                })
+            });
+            group.bench_function(format!("synthetic_blake2s_keyed_{len}"), |b| {
+                b.iter(|| {
+                    let mut mac = blake2s.clone();
+                    for part in [&salt[..], &header, black_box(&plaintext)] {
+                        Mac::update(&mut mac, part);
+                    }
+                    black_box(mac.finalize())
+                })
+            });
+        }
     }
     group.finish();
 }
@@ -80,6 +122,10 @@ fn aead_and_mac(c: &mut Criterion, file: &SessionsFile) {
                     .encrypt_inout_detached(&XNonce::from([4; 24]), &aad, buf.as_mut_slice().into())
                     .expect("seal")
             })
+        });
+        group.bench_function("short_path_xchacha20poly1305_seal", |b| {
+            let mut buf = payload.clone();
+            b.iter(|| short_aead::seal(&[1; 32], &[4; 24], &aad, black_box(&mut buf)))
         });
         group.bench_function("orion_xchacha20poly1305_seal", |b| {
             use orion::hazardous::aead::xchacha20poly1305 as ox;
@@ -104,16 +150,18 @@ fn aead_and_mac(c: &mut Criterion, file: &SessionsFile) {
     }
 }
 
-/// RustCrypto's XChaCha20-Poly1305 against orion's by message length, to find
-/// where the codec switches from one to the other.
+/// The XChaCha20-Poly1305 implementations by message length, to find where
+/// the codec switches from one to the other: the short-message composition
+/// the crate uses below the switch (`short_path`), RustCrypto's AEAD (above
+/// it) and orion's whole AEAD (the previous choice for short messages).
 fn aead_crossover(c: &mut Criterion) {
     use orion::hazardous::aead::xchacha20poly1305 as ox;
     let xchacha = XChaCha20Poly1305::new(&[1; 32].into());
     let key = ox::SecretKey::from_slice(&[1; 32]).expect("key");
     let nonce = ox::Nonce::from_slice(&[4; 24]).expect("nonce");
-    let aad = [3u8; 53];
+    let aad = [3u8; 7];
     let mut group = c.benchmark_group("aead_by_length");
-    for len in [64usize, 256, 512, 768, 1024, 1536] {
+    for len in [0usize, 64, 128, 256, 512, 768, 1024, 1536, 2048, 3072, 4096] {
         let payload = vec![7u8; len];
         group.bench_function(format!("rustcrypto_{len}"), |b| {
             let mut buf = payload.clone();
@@ -122,6 +170,10 @@ fn aead_crossover(c: &mut Criterion) {
                     .encrypt_inout_detached(&XNonce::from([4; 24]), &aad, buf.as_mut_slice().into())
                     .expect("seal")
             })
+        });
+        group.bench_function(format!("short_path_{len}"), |b| {
+            let mut buf = payload.clone();
+            b.iter(|| short_aead::seal(&[1; 32], &[4; 24], &aad, black_box(&mut buf)))
         });
         group.bench_function(format!("orion_{len}"), |b| {
             let mut out = vec![0u8; len + 16];
@@ -278,7 +330,28 @@ fn break_even(file: &SessionsFile) {
     }
 }
 
+/// The bench's copy of the short-message composition writes what
+/// RustCrypto's AEAD writes (cookie-seal's own copy is tested at every
+/// length in `seal::tests`).
+fn check_short_path() {
+    let xchacha = XChaCha20Poly1305::new(&[1; 32].into());
+    for len in [0usize, 1, 63, 64, 191, 192, 193, 255, 256, 257, 1000, 2047] {
+        let plaintext: Vec<u8> = (0..len).map(|i| i as u8).collect();
+        let (mut ours, mut theirs) = (plaintext.clone(), plaintext.clone());
+        let tag = short_aead::seal(&[1; 32], &[4; 24], b"aad", &mut ours);
+        let expected = xchacha
+            .encrypt_inout_detached(&XNonce::from([4; 24]), b"aad", theirs.as_mut_slice().into())
+            .expect("seal");
+        assert_eq!((&ours, &tag[..]), (&theirs, &expected[..]), "{len}");
+        assert!(short_aead::open(
+            &[1; 32], &[4; 24], b"aad", &mut ours, &tag
+        ));
+        assert_eq!(ours, plaintext, "{len}");
+    }
+}
+
 fn main() {
+    check_short_path();
     let file = SessionsFile::load();
     break_even(&file);
     let mut c = Criterion::default()

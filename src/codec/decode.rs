@@ -9,11 +9,16 @@ use super::options::{whole_seconds, DecodeOptions, EncodeOptions, Expiry};
 use super::{check_token_len, overhead, Codec};
 use crate::consts::MAX_PAYLOAD_LEN;
 use crate::envelope::{
-    context_block_len, to_system_time, unix_seconds, write_context_block, Metadata, Mode,
-    UntrustedHeader,
+    context_block_len, to_system_time, unix_seconds, write_context_block, write_context_block_to,
+    Metadata, Mode, UntrustedHeader,
 };
 use crate::error::{Error, Lifetime};
 use crate::{compress, encoding, seal, serialize, sign};
+
+/// Tokens whose raw bytes and context block fit this many bytes are decoded
+/// into a stack buffer (a small session's token is ~120 bytes); others into
+/// a heap buffer.
+const STACK_TOKEN_LEN: usize = 512;
 
 /// A verified token: the value and what the header said about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,14 +169,27 @@ impl Codec {
         let now_secs = unix_seconds(now)?;
         check_token_len(token, self.settings.token_budget())?;
         // As in encode: the context block, then the decoded token, in one buffer,
-        // so the MAC input and the AEAD associated data are contiguous.
+        // so the MAC input and the AEAD associated data are contiguous. A
+        // short token (most sessions) is decoded on the stack: no heap
+        // allocation for it.
         let context = options.context;
         let prefix_len = context_block_len(context);
-        let mut buf = Vec::with_capacity(prefix_len + token.len() / 4 * 3 + 3);
-        write_context_block(context, &mut buf);
-        if !encoding::decode_append(token, &mut buf) {
-            return Err(Error::Malformed);
-        }
+        let raw_capacity = token.len() / 4 * 3 + 3;
+        let mut on_stack = [0u8; STACK_TOKEN_LEN];
+        let mut on_heap = Vec::new();
+        let buf: &mut [u8] = if prefix_len + raw_capacity <= STACK_TOKEN_LEN {
+            write_context_block_to(context, &mut on_stack).ok_or(Error::Malformed)?;
+            let len = encoding::decode_into(token, &mut on_stack[prefix_len..])
+                .ok_or(Error::Malformed)?;
+            &mut on_stack[..prefix_len + len]
+        } else {
+            on_heap.reserve_exact(prefix_len + raw_capacity);
+            write_context_block(context, &mut on_heap);
+            if !encoding::decode_append(token, &mut on_heap) {
+                return Err(Error::Malformed);
+            }
+            &mut on_heap
+        };
         let raw = &buf[prefix_len..];
         let (header, header_len) = UntrustedHeader::parse(raw)?;
         let mode = self.settings.mode;

@@ -38,13 +38,32 @@ const DEFLATE_LEVEL: u32 = 1;
 /// 4,090 characters).
 const DEFLATE_LEVELS_BEST: [u32; 2] = [6, 9];
 
+/// How a sealed token's nonce is made, as [`Codec::encode_inner`] is told.
+#[derive(Clone, Copy)]
+enum Nonce {
+    /// From the codec's [`NonceSource`]; for the synthetic source, a clock
+    /// reading taken just now to reuse, or `None` to read the clock.
+    Synthetic(Option<SystemTime>),
+    /// A fixed nonce, for published test vectors only.
+    #[cfg(test)]
+    Fixed([u8; seal::NONCE_LEN]),
+}
+
 impl Codec {
     /// Encodes `value` issued now, as a new session.
     ///
     /// # Errors
     /// See [`Codec::encode_with`].
     pub fn encode<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
-        self.encode_at(value, SystemTime::now())
+        // The one clock reading serves as the issue time and as the
+        // synthetic nonce's clock (no second read).
+        let now = SystemTime::now();
+        self.encode_inner(
+            value,
+            &EncodeOptions::new(),
+            now,
+            Nonce::Synthetic(Some(now)),
+        )
     }
 
     /// Encodes `value` issued at `now`, as a new session.
@@ -89,7 +108,7 @@ impl Codec {
         options: &EncodeOptions<'_>,
         now: SystemTime,
     ) -> Result<String, Error> {
-        self.encode_inner(value, options, now, None)
+        self.encode_inner(value, options, now, Nonce::Synthetic(None))
     }
 
     /// Crate-private hook: a fixed nonce, for published test vectors only.
@@ -101,7 +120,7 @@ impl Codec {
         now: SystemTime,
         nonce: [u8; seal::NONCE_LEN],
     ) -> Result<String, Error> {
-        self.encode_inner(value, options, now, Some(nonce))
+        self.encode_inner(value, options, now, Nonce::Fixed(nonce))
     }
 
     fn encode_inner<T: Serialize + ?Sized>(
@@ -109,7 +128,7 @@ impl Codec {
         value: &T,
         options: &EncodeOptions<'_>,
         now: SystemTime,
-        fixed_nonce: Option<[u8; seal::NONCE_LEN]>,
+        nonce: Nonce,
     ) -> Result<String, Error> {
         self.validate()?;
         let mode = self.settings.mode;
@@ -233,12 +252,14 @@ impl Codec {
                 buf.extend_from_slice(&tag);
             }
             Mode::Sealed => {
-                let nonce = match (fixed_nonce, self.settings.nonce_source) {
-                    (Some(nonce), _) => nonce,
-                    (None, NonceSource::Synthetic) => {
-                        nonce::synthetic(&key.nonce, &buf[..nonce_start], &buf[plaintext_start..])?
+                let nonce = match (nonce, self.settings.nonce_source) {
+                    #[cfg(test)]
+                    (Nonce::Fixed(nonce), _) => nonce,
+                    (Nonce::Synthetic(clock), NonceSource::Synthetic) => {
+                        let (aad, plaintext) = (&buf[..nonce_start], &buf[plaintext_start..]);
+                        nonce::synthetic(&key.nonce, clock, aad, plaintext)?
                     }
-                    (None, NonceSource::Os) => nonce::os()?,
+                    (Nonce::Synthetic(_), NonceSource::Os) => nonce::os()?,
                 };
                 buf[nonce_start..plaintext_start].copy_from_slice(&nonce);
                 let (aad, plaintext) = buf.split_at_mut(plaintext_start);

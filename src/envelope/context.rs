@@ -29,3 +29,18 @@ pub(crate) fn write_context_block(context: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(context);
     }
 }
+
+/// Writes the context block of [`write_context_block`] to the start of
+/// `out` instead of appending it (the decoder's stack buffer); returns its
+/// length, or `None` if `out` is too short.
+pub(crate) fn write_context_block_to(context: &[u8], out: &mut [u8]) -> Option<usize> {
+    let len = context_block_len(context);
+    if len > 0 {
+        let (mark, rest) = out.get_mut(..len)?.split_at_mut(1);
+        mark[0] = CONTEXT_MARK;
+        let (prefix, body) = rest.split_at_mut(8);
+        prefix.copy_from_slice(&length_prefix(context));
+        body.copy_from_slice(context);
+    }
+    Some(len)
+}

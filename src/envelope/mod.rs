@@ -20,7 +20,9 @@ mod varint;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use context::{context_block_len, length_prefix, write_context_block};
+pub(crate) use context::{
+    context_block_len, length_prefix, write_context_block, write_context_block_to,
+};
 pub use header::UntrustedHeader;
 pub(crate) use header::{max_framing_len, write_header};
 pub(crate) use metadata::Metadata;

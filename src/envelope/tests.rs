@@ -243,6 +243,13 @@ fn context_blocks_are_distinct_from_headers_and_each_other() {
         let mut out = Vec::new();
         write_context_block(c, &mut out);
         assert_eq!(out.len(), context_block_len(c));
+        // The slice writer writes the same bytes, and refuses a short slice.
+        let mut slice = [0xFF; 16];
+        assert_eq!(write_context_block_to(c, &mut slice), Some(out.len()));
+        assert_eq!(slice[..out.len()], out[..]);
+        if !out.is_empty() {
+            assert_eq!(write_context_block_to(c, &mut slice[..out.len() - 1]), None);
+        }
         out
     };
     assert!(block(b"").is_empty());

@@ -1,31 +1,25 @@
 //! The floor: cookie-seal's primitives with nothing around them (postcard,
-//! HMAC-SHA256 or XChaCha20-Poly1305, base64url; no header, no checks).
+//! HMAC-SHA256 or XChaCha20-Poly1305, base64url; no header, no checks). The
+//! AEAD is the implementation the crate picks for the length: the
+//! short-message composition (`support/short_aead.rs`) or `RustCrypto`'s.
 
 use super::*;
+use support::short_aead;
 
 type HmacSha256 = Hmac<Sha256>;
+
+const SEAL_KEY: [u8; 32] = [0x22; 32];
 
 pub(crate) struct Floor {
     mac: HmacSha256,
     aead: XChaCha20Poly1305,
-    orion_key: orion::hazardous::aead::xchacha20poly1305::SecretKey,
-}
-
-/// The AEAD the crate uses for a message of `len` bytes: orion's below 704
-/// bytes unless built with AVX2 enabled, RustCrypto's otherwise (src/seal.rs).
-fn crate_uses_orion(len: usize) -> bool {
-    !cfg!(target_feature = "avx2") && len < 704
 }
 
 impl Floor {
     pub(crate) fn new() -> Floor {
         Floor {
             mac: HmacSha256::new_from_slice(&[0x11; 32]).expect("hmac key"),
-            aead: XChaCha20Poly1305::new(&[0x22; 32].into()),
-            orion_key: orion::hazardous::aead::xchacha20poly1305::SecretKey::from_slice(
-                &[0x22; 32],
-            )
-            .expect("orion key"),
+            aead: XChaCha20Poly1305::new(&SEAL_KEY.into()),
         }
     }
 
@@ -50,14 +44,12 @@ impl Floor {
         raw.resize(24, 0);
         getrandom::fill(&mut raw[..24]).expect("getrandom");
         let mut raw = postcard::to_extend(value, raw).expect("postcard");
-        if crate_uses_orion(raw.len() - 24) {
-            use orion::hazardous::aead::xchacha20poly1305 as ox;
-            let nonce = ox::Nonce::from_slice(&raw[..24]).expect("nonce");
-            let mut sealed = raw[..24].to_vec();
-            sealed.resize(raw.len() + 16, 0);
-            ox::seal(&self.orion_key, &nonce, &raw[24..], None, &mut sealed[24..])
-                .expect("encrypt");
-            return URL_SAFE_NO_PAD.encode(&sealed);
+        if short_aead::crate_uses_short_path(raw.len() - 24) {
+            let (nonce, body) = raw.split_at_mut(24);
+            let nonce: &[u8; 24] = (&*nonce).try_into().expect("nonce");
+            let tag = short_aead::seal(&SEAL_KEY, nonce, b"", body);
+            raw.extend_from_slice(&tag);
+            return URL_SAFE_NO_PAD.encode(&raw);
         }
         let (nonce, body) = raw.split_at_mut(24);
         let tag = self
@@ -75,12 +67,14 @@ impl Floor {
     pub(crate) fn open<T: DeserializeOwned>(&self, token: &str) -> Option<T> {
         let mut raw = URL_SAFE_NO_PAD.decode(token).ok()?;
         let body_len = raw.len().checked_sub(24 + 16)?;
-        if crate_uses_orion(body_len) {
-            use orion::hazardous::aead::xchacha20poly1305 as ox;
-            let nonce = ox::Nonce::from_slice(&raw[..24]).ok()?;
-            let mut body = vec![0u8; body_len];
-            ox::open(&self.orion_key, &nonce, &raw[24..], None, &mut body).ok()?;
-            return postcard::from_bytes(&body).ok();
+        if short_aead::crate_uses_short_path(body_len) {
+            let (nonce, rest) = raw.split_at_mut(24);
+            let (body, tag) = rest.split_at_mut(body_len);
+            let nonce: &[u8; 24] = (&*nonce).try_into().ok()?;
+            if !short_aead::open(&SEAL_KEY, nonce, b"", body, tag) {
+                return None;
+            }
+            return postcard::from_bytes(body).ok();
         }
         let tag_at = raw.len().checked_sub(16)?;
         let (rest, tag) = raw.split_at_mut(tag_at);

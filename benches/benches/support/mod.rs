@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+pub mod short_aead;
+
 use cookie_seal::SessionMap;
 use serde::{Deserialize, Serialize};
 
