@@ -287,3 +287,32 @@ fn debug_shows_no_values_or_id() {
         "keys and value sizes are shown: {shown}"
     );
 }
+
+#[test]
+fn reserved_keys_are_hidden_refused_and_cleared() {
+    let mut s = SessionMap::new();
+    s.insert("", &0u8).unwrap();
+    s.insert("a", &1u8).unwrap();
+    s.insert("\0nul", &2u8).unwrap();
+    s.entries.insert("\u{1}user", &[0x80]);
+    s.entries.insert("\u{1}other", &[0x80]);
+    assert_eq!(s.keys().collect::<Vec<_>>(), ["", "\0nul", "a"]);
+    assert_eq!((s.len(), s.is_empty(), s.is_blank()), (3, false, false));
+    assert_eq!(s.get::<u8>("\u{1}user").unwrap(), None);
+    assert!(s.get_raw("\u{1}user").is_none() && !s.contains_key("\u{1}user"));
+    assert!(!s.remove("\u{1}user"));
+    assert_eq!(
+        s.insert("\u{1}user", &1u8),
+        Err(Error::InvalidOption(
+            "session keys starting with U+0001 are reserved"
+        ))
+    );
+    assert!(s.remove("") && s.remove("a") && s.remove("\0nul"));
+    assert!(s.is_empty() && !s.is_blank(), "only reserved entries left");
+    s.modified = false;
+    s.clear();
+    assert!(
+        s.is_blank() && s.is_modified(),
+        "clear drops them, a change"
+    );
+}
