@@ -115,4 +115,7 @@ timeout 900 cargo test -p cookie-seal-redis -- --nocapture
 # alone does not build examples (a no-op after .ci/run's `cargo test --workspace`).
 timeout 1800 cargo build -p cookie-seal-web --examples
 timeout 900 cargo test -p cookie-seal-web --test redis_sessions -- --nocapture
+# The HTTP suite of the store layers (both frameworks, both modes), now with
+# the standalone and Cluster RedisStores beside MemoryStore.
+timeout 900 cargo test -p cookie-seal-web --test store
 echo "50-redis.sh: $(( $(date +%s) - started )) s"
