@@ -58,11 +58,12 @@ struct Settings {
 
 impl RedisStore {
     /// A store on the standalone Redis at `url`
-    /// (`redis://[:PASSWORD@]HOST:PORT[/DB]`, or `rediss://` for TLS with
-    /// the `tls-rustls` feature). Does not connect yet.
+    /// (`redis://[USER:PASSWORD@]HOST:PORT[/DB]`). Does not connect yet.
+    /// This version has no TLS backend: a `rediss://` URL is refused.
     ///
     /// # Errors
-    /// [`Error::InvalidUrl`] if `url` does not parse as a Redis URL.
+    /// [`Error::InvalidUrl`] if `url` does not parse as a Redis URL, or asks
+    /// for TLS (`rediss://`).
     pub fn open(url: &str) -> Result<RedisStore, Error> {
         let client = redis::Client::open(url).map_err(Error::invalid_url)?;
         let node = client.get_connection_info().addr().to_string();
