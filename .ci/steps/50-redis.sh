@@ -87,7 +87,18 @@ done
 nodes=()
 for p in "${cluster_ports[@]}"; do nodes+=("127.0.0.1:$p"); done
 REDISCLI_AUTH="$password" timeout 60 redis-cli --cluster create "${nodes[@]}" \
-  --cluster-replicas 1 --cluster-yes >"$workdir/cluster-create.log"
+  --cluster-replicas 1 --cluster-yes >"$workdir/cluster-create.log" 2>&1 &
+create_pid=$!
+# redis-cli's CLUSTER MEETs are sometimes lost on fresh nodes (seen with Redis 7.0.15:
+# "Waiting for the cluster to join" forever); repeating them while it waits is harmless.
+while kill -0 "$create_pid" 2>/dev/null; do
+  sleep 0.5
+  for p in "${cluster_ports[@]:1}"; do
+    REDISCLI_AUTH="$password" timeout 2 redis-cli -h 127.0.0.1 -p "$p" \
+      cluster meet 127.0.0.1 "${cluster_ports[0]}" >/dev/null 2>&1 || true
+  done
+done
+wait "$create_pid" || { echo "redis-cli --cluster create failed" >&2; cat "$workdir/cluster-create.log" >&2; exit 1; }
 for _ in $(seq 1 200); do
   ok=1
   for p in "${cluster_ports[@]}"; do
