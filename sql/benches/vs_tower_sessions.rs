@@ -1,0 +1,2 @@
+//! Placeholder replaced by the bench against tower-sessions (next commit).
+fn main() {}

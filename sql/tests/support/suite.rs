@@ -1,0 +1,315 @@
+//! The contract of `SessionStore` (the module docs of `cookie_seal::store`), as
+//! async checks over any store; tests/behaviour.rs runs each one against
+//! both SQL drivers.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use cookie_seal::store::{Record, SessionStore, Write, Written};
+use cookie_seal::SessionId;
+
+use super::REVOCATION_WINDOW;
+
+pub type Store = Arc<dyn SessionStore>;
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+fn id() -> SessionId {
+    SessionId::generate().unwrap()
+}
+
+fn values(record: &Record) -> Vec<(&str, &[u8])> {
+    record
+        .values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect()
+}
+
+pub async fn a_created_record_loads_as_written(store: Store) {
+    let id = id();
+    let binary: Vec<u8> = (0..=255).collect();
+    let write = Write::create(b"meta-1".to_vec(), MINUTE)
+        .set("zeta", [1u8])
+        .set("alpha", binary.clone())
+        .set("émoji 🍪", Vec::<u8>::new());
+    assert_eq!(store.write(&id, &write).await.unwrap(), Written::Stored);
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(record.meta, b"meta-1");
+    assert_eq!(
+        values(&record),
+        [
+            ("alpha", binary.as_slice()),
+            ("zeta", &[1u8][..]),
+            ("émoji 🍪", &[][..])
+        ]
+    );
+    assert_eq!(store.load(&self::id()).await.unwrap(), None);
+}
+
+pub async fn a_record_without_values_still_exists(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![7], MINUTE))
+        .await
+        .unwrap();
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(record.meta, [7]);
+    assert!(record.values.is_empty());
+    let update = Write::update(vec![8], MINUTE).set("a", [1u8]);
+    assert_eq!(store.write(&id, &update).await.unwrap(), Written::Stored);
+}
+
+pub async fn updates_merge_key_by_key_and_the_later_write_wins(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![1], MINUTE).set("a", [1u8]))
+        .await
+        .unwrap();
+    store
+        .write(&id, &Write::update(vec![2], MINUTE).set("b", [2u8]))
+        .await
+        .unwrap();
+    store
+        .write(&id, &Write::update(vec![3], MINUTE).set("a", [3u8]))
+        .await
+        .unwrap();
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(values(&record), [("a", &[3u8][..]), ("b", &[2u8][..])]);
+    assert_eq!(record.meta, [3]);
+    let remove = Write::update(vec![4], MINUTE)
+        .remove("a")
+        .remove("never-set");
+    store.write(&id, &remove).await.unwrap();
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(values(&record), [("b", &[2u8][..])]);
+    // In one write: removals first, then sets; a key set twice keeps the later value.
+    let mixed = Write::update(vec![5], MINUTE)
+        .remove("b")
+        .set("b", [5u8])
+        .set("c", [6u8])
+        .set("c", [7u8]);
+    store.write(&id, &mixed).await.unwrap();
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(values(&record), [("b", &[5u8][..]), ("c", &[7u8][..])]);
+}
+
+pub async fn an_update_never_brings_back_a_deleted_record(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![], MINUTE).set("a", [1u8]))
+        .await
+        .unwrap();
+    store.delete(&id).await.unwrap();
+    store.delete(&id).await.unwrap(); // deleting nothing is no error
+    let late = Write::update(vec![], MINUTE).set("b", [2u8]);
+    assert_eq!(store.write(&id, &late).await.unwrap(), Written::Gone);
+    assert_eq!(store.load(&id).await.unwrap(), None);
+    let never = self::id();
+    assert_eq!(store.write(&never, &late).await.unwrap(), Written::Gone);
+    assert_eq!(store.load(&never).await.unwrap(), None);
+}
+
+pub async fn a_record_is_dead_past_its_ttl(store: Store) {
+    let id = id();
+    let short = Duration::from_millis(1500);
+    store
+        .write(&id, &Write::create(vec![], short).set("a", [1u8]))
+        .await
+        .unwrap();
+    assert!(store.load(&id).await.unwrap().is_some());
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert_eq!(store.load(&id).await.unwrap(), None);
+    let late = Write::update(vec![], MINUTE).set("b", [2u8]);
+    assert_eq!(store.write(&id, &late).await.unwrap(), Written::Gone);
+    assert_eq!(store.load(&id).await.unwrap(), None);
+}
+
+pub async fn an_update_restarts_the_ttl(store: Store) {
+    let id = id();
+    let ttl = Duration::from_millis(2000);
+    store.write(&id, &Write::create(vec![], ttl)).await.unwrap();
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let touch = Write::update(vec![], ttl);
+        assert_eq!(store.write(&id, &touch).await.unwrap(), Written::Stored);
+    }
+    assert!(store.load(&id).await.unwrap().is_some());
+}
+
+pub async fn a_create_replacing_an_old_record_deletes_it(store: Store) {
+    let (old, new) = (id(), id());
+    store
+        .write(&old, &Write::create(vec![], MINUTE).set("a", [1u8]))
+        .await
+        .unwrap();
+    let login = Write::create(vec![], MINUTE)
+        .set("a", [1u8])
+        .replacing(old.clone());
+    store.write(&new, &login).await.unwrap();
+    assert_eq!(store.load(&old).await.unwrap(), None);
+    let late = Write::update(vec![], MINUTE).set("b", [2u8]);
+    assert_eq!(store.write(&old, &late).await.unwrap(), Written::Gone);
+    assert!(store.load(&new).await.unwrap().is_some());
+}
+
+pub async fn a_create_under_an_existing_id_overwrites_it(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![1], MINUTE).set("a", [1u8]))
+        .await
+        .unwrap();
+    store
+        .write(&id, &Write::create(vec![2], MINUTE).set("b", [2u8]))
+        .await
+        .unwrap();
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(record.meta, [2]);
+    assert_eq!(values(&record), [("b", &[2u8][..])]);
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+pub async fn revoking_a_user_ends_their_records_only_and_is_remembered(store: Store) {
+    let (a, b, other, expired) = (id(), id(), id(), id());
+    for id in [&a, &b] {
+        store
+            .write(id, &Write::create(vec![], MINUTE).user("42"))
+            .await
+            .unwrap();
+    }
+    let short = Duration::from_millis(50);
+    store
+        .write(&expired, &Write::create(vec![], short).user("42"))
+        .await
+        .unwrap();
+    store
+        .write(&other, &Write::create(vec![], MINUTE).user("7"))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(store.revoked_at("42").await.unwrap(), None);
+    let before = unix_now();
+    // The expired record was already dead: two ended.
+    assert_eq!(store.revoke_user("42").await.unwrap(), 2);
+    assert_eq!(store.load(&a).await.unwrap(), None);
+    assert_eq!(store.load(&b).await.unwrap(), None);
+    let late = Write::update(vec![], MINUTE).user("42");
+    assert_eq!(store.write(&a, &late).await.unwrap(), Written::Gone);
+    assert!(store.load(&other).await.unwrap().is_some());
+    let at = store.revoked_at("42").await.unwrap().unwrap();
+    assert!(before <= at && at <= unix_now(), "{before} <= {at}");
+    assert_eq!(store.revoked_at("7").await.unwrap(), None);
+    assert_eq!(store.revoke_user("42").await.unwrap(), 0);
+}
+
+pub async fn a_revocation_is_forgotten_after_its_window(store: Store) {
+    store.revoke_user("42").await.unwrap();
+    assert!(store.revoked_at("42").await.unwrap().is_some());
+    tokio::time::sleep(REVOCATION_WINDOW + Duration::from_millis(200)).await;
+    assert_eq!(store.revoked_at("42").await.unwrap(), None);
+}
+
+pub async fn rebinding_a_record_moves_it_between_users(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![], MINUTE).user("1"))
+        .await
+        .unwrap();
+    store
+        .write(&id, &Write::update(vec![], MINUTE).user("2"))
+        .await
+        .unwrap();
+    assert_eq!(store.revoke_user("1").await.unwrap(), 0);
+    assert!(store.load(&id).await.unwrap().is_some());
+    // An update without a user unbinds it.
+    store
+        .write(&id, &Write::update(vec![], MINUTE))
+        .await
+        .unwrap();
+    assert_eq!(store.revoke_user("2").await.unwrap(), 0);
+    assert!(store.load(&id).await.unwrap().is_some());
+}
+
+/// 50 concurrent requests of one session, each setting its own key: all persist.
+pub async fn concurrent_writers_of_different_keys_all_persist(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![], MINUTE).set("start", [0u8]))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..50u8 {
+        let (store, id) = (store.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let write = Write::update(vec![n], MINUTE).set(format!("key-{n:02}"), [n]);
+            store.write(&id, &write).await.unwrap()
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), Written::Stored);
+    }
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(record.values.len(), 51);
+    for n in 0..50u8 {
+        let key = format!("key-{n:02}");
+        let value = record.values.iter().find(|(k, _)| *k == key);
+        assert_eq!(value.map(|(_, v)| v.as_slice()), Some(&[n][..]), "{key}");
+    }
+}
+
+/// Updates racing a delete: whatever the order, the record ends deleted.
+pub async fn a_delete_racing_updates_stays_deleted(store: Store) {
+    for _ in 0..5 {
+        let id = id();
+        store
+            .write(&id, &Write::create(vec![], MINUTE).set("a", [1u8]))
+            .await
+            .unwrap();
+        let mut tasks = Vec::new();
+        for n in 0..20u8 {
+            let (task_store, task_id) = (store.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                let write = Write::update(vec![n], MINUTE).set(format!("k{n}"), [n]);
+                task_store.write(&task_id, &write).await.unwrap();
+            }));
+            if n == 10 {
+                store.delete(&id).await.unwrap();
+            }
+        }
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(store.load(&id).await.unwrap(), None);
+    }
+}
+
+/// Sequential writes to one key from many tasks in turn: the last one wins.
+pub async fn on_one_key_the_later_write_wins(store: Store) {
+    let id = id();
+    store
+        .write(&id, &Write::create(vec![], MINUTE).set("k", [0u8]))
+        .await
+        .unwrap();
+    for n in 1..=10u8 {
+        let write = Write::update(vec![n], MINUTE).set("k", [n]);
+        store.write(&id, &write).await.unwrap();
+    }
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(values(&record), [("k", &[10u8][..])]);
+    assert_eq!(record.meta, [10]);
+}
+
+pub async fn debug_shows_no_values(store: Store) {
+    let id = id();
+    let write = Write::create(b"secret-meta".to_vec(), MINUTE).set("k", *b"secret-value");
+    store.write(&id, &write).await.unwrap();
+    let record = store.load(&id).await.unwrap().unwrap();
+    let text = format!("{record:?}{store:?}");
+    assert!(!text.contains("secret"), "{text}");
+}
