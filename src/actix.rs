@@ -31,6 +31,12 @@
 //! the middleware, extracting a [`Session`] fails with a 500 whose message
 //! names it.
 //!
+//! With the `store` feature, [`SessionMiddleware::store`] keeps sessions in a
+//! `SessionStore` (server-side, or hybrid: in the cookie while they fit), as
+//! the tower layer does (see the crate's `store` module); the [`Session`]
+//! extractor then loads the record asynchronously, and
+//! `Session::set_user` binds a session to a user for `revoke_user`.
+//!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use actix_web::{test, web, App, HttpResponse};
@@ -98,11 +104,13 @@ use serde::Serialize;
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
+#[cfg(feature = "store")]
+use crate::store::{SessionStore, Storage, StoreError};
 use crate::web_session::{
     make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestExtension,
-    ResponseKind, SAVE_ERROR_BODY, SESSION_ERROR_BODY,
+    ResponseKind, Step, SAVE_ERROR_BODY, SESSION_ERROR_BODY,
 };
-pub use crate::web_session::{Session, SessionRejection, Typed};
+pub use crate::web_session::{Session, SessionFuture, SessionRejection, Typed};
 
 const MISSING_MIDDLEWARE: SessionRejection = SessionRejection::missing(
     "cookie_seal::actix::SessionMiddleware is missing: add \
@@ -122,9 +130,11 @@ impl SessionMiddleware {
     /// hooks, a plain-text 500 when a session cannot be saved.
     #[must_use]
     pub fn new(cookies: SessionCookie) -> SessionMiddleware {
-        SessionMiddleware {
-            hooks: Hooks::new(cookies, |_: &Error| plain_500(SAVE_ERROR_BODY.to_owned())),
-        }
+        #[allow(unused_mut)] // Without the `store` feature there is nothing more to set.
+        let mut hooks = Hooks::new(cookies, |_: &Error| plain_500(SAVE_ERROR_BODY.to_owned()));
+        #[cfg(feature = "store")]
+        hooks.on_store_error(default_store_error);
+        SessionMiddleware { hooks }
     }
 
     /// Calls `hook` with the reason whenever a request's cookie is rejected
@@ -178,6 +188,57 @@ impl SessionMiddleware {
         self.hooks.refresh_every_request(refresh);
         self
     }
+}
+
+#[cfg(feature = "store")]
+impl SessionMiddleware {
+    /// Keeps sessions in `store`, with [`Storage::Server`] or
+    /// [`Storage::Hybrid`]: exactly as
+    /// [`SessionLayer::store`](crate::tower::SessionLayer::store) (see there,
+    /// and the crate's `store` module). The [`Session`] extractor loads the
+    /// session's record; `Typed` sessions are cookie-only.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), cookie_seal::Error> {
+    /// use cookie_seal::actix::SessionMiddleware;
+    /// use cookie_seal::cookie::{CookieConfig, SessionCookie};
+    /// use cookie_seal::store::{MemoryStore, Storage};
+    /// use cookie_seal::{Codec, Key, Keyring};
+    /// let cookies = SessionCookie::new(
+    ///     Codec::sealed(Keyring::new(1, Key::generate())),
+    ///     CookieConfig::new("__Host-session")?,
+    /// )?;
+    /// let middleware = SessionMiddleware::new(cookies).store(MemoryStore::new(), Storage::Hybrid);
+    /// assert!(format!("{middleware:?}").contains("store: true"));
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn store(mut self, store: impl SessionStore, storage: Storage) -> SessionMiddleware {
+        self.hooks.store(std::sync::Arc::new(store), storage);
+        self
+    }
+
+    /// Builds the response sent instead of the handler's when the session
+    /// store fails, as
+    /// [`SessionLayer::on_store_error`](crate::tower::SessionLayer::on_store_error):
+    /// no cookie changes. Default: a plain-text 503 with `Retry-After: 1`.
+    #[must_use]
+    pub fn on_store_error(
+        mut self,
+        hook: impl Fn(&StoreError) -> HttpResponse + Send + Sync + 'static,
+    ) -> SessionMiddleware {
+        self.hooks.on_store_error(hook);
+        self
+    }
+}
+
+/// The default response for a store failure: a plain-text 503.
+#[cfg(feature = "store")]
+fn default_store_error(_: &StoreError) -> HttpResponse {
+    HttpResponse::ServiceUnavailable()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((actix_web::http::header::RETRY_AFTER, "1"))
+        .body(crate::web_session::STORE_ERROR_BODY)
 }
 
 impl fmt::Debug for SessionMiddleware {
@@ -256,7 +317,15 @@ where
                 server_error: response.status().is_server_error(),
                 shared_cacheable: shared_cacheable(cache_control(response.headers())),
             };
-            Ok(match hooks.finish::<HeaderValue>(&state, kind) {
+            let finish = match hooks.finish_step::<HeaderValue>(&state, kind) {
+                Step::Ready(finish) => finish,
+                #[cfg(feature = "store")]
+                Step::Wait(waiting) => {
+                    let took_session = waiting.took_session();
+                    hooks.finish_waited(took_session, waiting.future.await)
+                }
+            };
+            Ok(match finish {
                 Ok(finish) => {
                     apply(response.headers_mut(), finish);
                     response.map_into_left_body()
@@ -314,16 +383,19 @@ fn extension(request: &HttpRequest) -> Result<RequestExtension, SessionRejection
 
 impl FromRequest for Session {
     type Error = SessionRejection;
-    type Future = Ready<Result<Session, SessionRejection>>;
+    /// Ready at once without a store; with one, it loads the session's
+    /// record (see [`SessionMiddleware::store`]).
+    type Future = SessionFuture;
 
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(extension(request).and_then(|extension| {
-            Session::load(
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> SessionFuture {
+        match extension(request) {
+            Ok(extension) => Session::load_async(
                 Some(&extension),
                 MISSING_MIDDLEWARE,
                 &mut cookie_headers(request.headers()),
-            )
-        }))
+            ),
+            Err(rejection) => SessionFuture::ready(Err(rejection)),
+        }
     }
 }
 

@@ -121,9 +121,11 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::tower::extract;
 use crate::web_session::SESSION_ERROR_BODY;
-pub use crate::web_session::{Session, SessionRejection, Typed};
+pub use crate::web_session::{Session, SessionFuture, SessionRejection, Typed};
 
 // No bound on `S`: the extractor needs no state, and its future holds none.
+// With a store, the future loads the session's record (it does not borrow
+// `parts`); without one it is ready at once.
 impl<S> FromRequestParts<S> for Session {
     type Rejection = SessionRejection;
 
@@ -131,7 +133,12 @@ impl<S> FromRequestParts<S> for Session {
         parts: &mut Parts,
         _state: &S,
     ) -> impl Future<Output = Result<Session, SessionRejection>> + Send {
-        ready(extract(&parts.extensions, &parts.headers, Session::load))
+        extract(
+            &parts.extensions,
+            &parts.headers,
+            |extension, missing, headers| Ok(Session::load_async(extension, missing, headers)),
+        )
+        .unwrap_or_else(|rejection| SessionFuture::ready(Err(rejection)))
     }
 }
 

@@ -178,6 +178,22 @@ pub enum Error {
     /// An encode option is inconsistent (for example a creation time after `now`).
     #[error("invalid option: {0}")]
     InvalidOption(&'static str),
+    /// A session cookie referred to a server-side record that is not in the
+    /// store any more: it was cleared, regenerated (login), revoked or it
+    /// expired (feature `store`). The request carries on with an empty
+    /// session and the cookie is deleted.
+    #[error("session record not found in the store")]
+    RecordGone,
+    /// The session was bound to a user (`Session::set_user` of the web
+    /// layers) who was revoked at or after the moment it was bound (feature
+    /// `store`).
+    #[error("the session's user was revoked")]
+    UserRevoked,
+    /// The store's record for this session is not one this crate reads (an
+    /// unknown record format version, or bytes it did not write; feature
+    /// `store`). Handled like a missing record.
+    #[error("session store record unreadable")]
+    RecordUnreadable,
 }
 
 /// `"keyring entry N: "` before a message about one entry, nothing otherwise.

@@ -160,6 +160,8 @@
 mod chunk;
 mod config;
 mod session_cookie;
+#[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+mod store_support;
 mod validate;
 
 pub use chunk::PresentCookies;

@@ -95,7 +95,7 @@ impl Loaded<SessionMap> {
 /// The caller-supplied generation check of
 /// [`SessionCookie::generation_check`].
 #[derive(Clone)]
-pub(super) struct GenerationCheck(Arc<dyn Fn(&SessionMap) -> u32 + Send + Sync>);
+pub(super) struct GenerationCheck(pub(super) Arc<dyn Fn(&SessionMap) -> u32 + Send + Sync>);
 
 impl fmt::Debug for GenerationCheck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -574,7 +574,7 @@ impl SessionCookie {
             loaded.error,
             Some(Error::AmbiguousCookie { .. } | Error::TooManyCookies { .. })
         );
-        if session.is_empty() {
+        if session.is_blank() {
             let stale =
                 session.is_modified() || (rejected && !undecided) || loaded.decoded.is_some();
             return Ok(if stale && !loaded.present.is_empty() {

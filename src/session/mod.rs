@@ -90,8 +90,13 @@ impl SessionMap {
     ///
     /// # Errors
     /// [`Error::Serialize`] if the value cannot be serialized (a map with
-    /// keys that are not strings or integers cannot).
+    /// keys that are not strings or integers cannot);
+    /// [`Error::InvalidOption`] for a key that starts with a NUL character
+    /// (reserved for the crate's own entries, see [`SessionMap::keys`]).
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
+        if is_reserved(key) {
+            return Err(Error::InvalidOption(RESERVED_KEY_MESSAGE));
+        }
         let bytes = crate::serialize::value_to_bytes(value)?;
         if self.entries.get(key) == Some(&bytes[..]) {
             return Ok(());
@@ -124,8 +129,7 @@ impl SessionMap {
     /// # Ok(()) }
     /// ```
     pub fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
-        self.entries
-            .get(key)
+        self.get_raw(key)
             .map(|bytes| crate::serialize::value_from_bytes(bytes))
             .transpose()
     }
@@ -134,43 +138,127 @@ impl SessionMap {
     /// (FORMAT.md section 8).
     #[must_use]
     pub fn get_raw(&self, key: &str) -> Option<&[u8]> {
+        if is_reserved(key) {
+            return None;
+        }
         self.entries.get(key)
     }
 
     /// Removes `key`; `true` if it was present.
     pub fn remove(&mut self, key: &str) -> bool {
+        if is_reserved(key) {
+            return false;
+        }
         let removed = self.entries.remove(key);
         self.modified |= removed;
         removed
     }
 
-    /// Removes every value (the ID is kept; see [`SessionMap::regenerate`]).
+    /// Removes every value (the ID is kept; see [`SessionMap::regenerate`]),
+    /// and the user binding of the store layers (a logout).
     pub fn clear(&mut self) {
-        self.modified |= !self.is_empty();
+        self.modified |= !self.is_blank();
         self.entries.clear();
     }
 
     /// Whether `key` holds a value.
     #[must_use]
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.get(key).is_some()
+        self.get_raw(key).is_some()
     }
 
     /// The number of values.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() - self.reserved_len()
     }
 
     /// Whether there are no values.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.entries.len() == 0
+        self.len() == 0
     }
 
     /// The keys, in sorted order.
+    ///
+    /// Keys that start with a NUL character are reserved for the crate's
+    /// own entries (the user a session is bound to by the store layers'
+    /// `Session::set_user`): they are not listed, counted, read, removed or
+    /// written through the map's methods, but travel with the session and
+    /// go with [`SessionMap::clear`].
     pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|(key, _)| key)
+        self.entries
+            .iter()
+            .map(|(key, _)| key)
+            .filter(|key| !is_reserved(key))
+    }
+
+    /// How many reserved entries the map holds. They sort first (after an
+    /// empty key, if any), so this looks at the first entries only.
+    fn reserved_len(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|(key, _)| key)
+            .skip_while(|key| key.is_empty())
+            .take_while(|key| is_reserved(key))
+            .count()
+    }
+
+    /// Whether the map holds nothing at all, reserved entries included: a
+    /// session bound to a user but without values is still saved.
+    pub(crate) fn is_blank(&self) -> bool {
+        self.entries.len() == 0
+    }
+
+    #[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+    /// Every entry, reserved ones included, in key order: what a store
+    /// record holds.
+    pub(crate) fn raw_entries(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.entries.iter()
+    }
+
+    #[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+    /// The raw bytes under `key`, reserved keys included.
+    pub(crate) fn raw_get(&self, key: &str) -> Option<&[u8]> {
+        self.entries.get(key)
+    }
+
+    #[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+    /// A session with `id` and exactly these entries (a store record's),
+    /// not modified. Keys are unique in a record; a repeated one keeps the
+    /// last value.
+    pub(crate) fn from_entries(
+        id: SessionId,
+        entries: impl IntoIterator<Item = (String, Vec<u8>)>,
+    ) -> SessionMap {
+        let mut session = SessionMap {
+            id: Some(id),
+            ..SessionMap::default()
+        };
+        for (key, value) in entries {
+            session.entries.insert(&key, &value);
+        }
+        session
+    }
+
+    #[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+    /// The user this session is bound to, and when (Unix seconds).
+    pub(crate) fn user_binding(&self) -> Option<(String, u64)> {
+        let bytes = self.entries.get(USER_KEY)?;
+        crate::serialize::value_from_bytes(bytes).ok()
+    }
+
+    #[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+    /// Binds the session to `user` as of `at` (Unix seconds); a change
+    /// unless it is bound to `user` already (the bind time is then kept).
+    pub(crate) fn set_user_binding(&mut self, user: &str, at: u64) -> Result<(), Error> {
+        if self.user_binding().is_some_and(|(bound, _)| bound == user) {
+            return Ok(());
+        }
+        let bytes = crate::serialize::value_to_bytes(&(user, at))?;
+        self.entries.insert(USER_KEY, &bytes);
+        self.modified = true;
+        Ok(())
     }
 
     /// Whether the session changed since it was created or decoded.
@@ -323,6 +411,18 @@ impl SessionMap {
     pub(crate) fn envelope(&self) -> (Option<Expiry>, Option<u32>) {
         (self.expiry, self.generation)
     }
+}
+
+#[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
+/// The reserved key that holds the user a session is bound to and the
+/// moment it was bound, as CBOR `[user, unix seconds]`.
+pub(crate) const USER_KEY: &str = "\0user";
+
+const RESERVED_KEY_MESSAGE: &str = "session keys starting with NUL are reserved";
+
+/// Whether `key` is in the crate's reserved namespace (a leading NUL).
+fn is_reserved(key: &str) -> bool {
+    key.starts_with('\0')
 }
 
 impl PartialEq for SessionMap {

@@ -287,3 +287,31 @@ fn debug_shows_no_values_or_id() {
         "keys and value sizes are shown: {shown}"
     );
 }
+
+#[test]
+fn reserved_keys_are_hidden_refused_and_cleared() {
+    let mut s = SessionMap::new();
+    s.insert("", &0u8).unwrap();
+    s.insert("a", &1u8).unwrap();
+    s.entries.insert("\0user", &[0x80]);
+    s.entries.insert("\0other", &[0x80]);
+    assert_eq!(s.keys().collect::<Vec<_>>(), ["", "a"]);
+    assert_eq!((s.len(), s.is_empty(), s.is_blank()), (2, false, false));
+    assert_eq!(s.get::<u8>("\0user").unwrap(), None);
+    assert!(s.get_raw("\0user").is_none() && !s.contains_key("\0user"));
+    assert!(!s.remove("\0user"));
+    assert_eq!(
+        s.insert("\0user", &1u8),
+        Err(Error::InvalidOption(
+            "session keys starting with NUL are reserved"
+        ))
+    );
+    assert!(s.remove("") && s.remove("a"));
+    assert!(s.is_empty() && !s.is_blank(), "only reserved entries left");
+    s.modified = false;
+    s.clear();
+    assert!(
+        s.is_blank() && s.is_modified(),
+        "clear drops them, a change"
+    );
+}

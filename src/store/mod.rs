@@ -27,8 +27,70 @@
 //!   record never brings it back; a [`WriteMode::Create`] writes a record
 //!   under a fresh ID (and deletes the one it [`replaces`](Write::replacing));
 //! - on one key, the later write wins; on different keys, both persist.
+//!
+//! # In the layers
+//!
+//! `SessionLayer::store(store, Storage::Server)` (features `tower` and
+//! `store`) and actix-web's `SessionMiddleware::store` keep sessions here;
+//! handlers do not change. Per request:
+//!
+//! - **The cookie.** A stored session's cookie is a *reference*: the
+//!   256-bit [`SessionId`] and a format version (1), sealed or signed by the
+//!   layer's own codec, so it rotates keys and expires like any session
+//!   token, under a purpose derived from the codec's (`<purpose>/store-ref`):
+//!   it never verifies as an inline session, nor an inline session as a
+//!   reference. Its envelope keeps the session's creation time (the absolute
+//!   lifetime), expiry and generation.
+//! - **Loading**, when a handler first takes the session (the extractors
+//!   are async): a missing, forged, tampered or expired cookie reaches no
+//!   store call; a reference is one [`SessionStore::load`]. A missing record
+//!   (cleared, regenerated, revoked, expired) or one this crate cannot read
+//!   ([`StoreError::Corrupt`], an unknown record version) is a rejected
+//!   cookie: the rejection hook hears [`Error::RecordGone`](crate::Error::RecordGone)
+//!   or [`Error::RecordUnreadable`](crate::Error::RecordUnreadable), the
+//!   handler sees an empty session and the cookie is deleted. A hybrid
+//!   session riding in the cookie costs no call, unless it is bound to a
+//!   user: then one [`SessionStore::revoked_at`].
+//! - **Saving**, when the response leaves: nothing for an untouched session;
+//!   otherwise at most one call. A change is an [`WriteMode::Update`] with the
+//!   per-key difference from what was loaded, and a fresh reference cookie
+//!   (the idle lifetime restarts in the cookie and in the store together); a
+//!   due re-issue (key rotation, `reissue_after`, `refresh_every_request`)
+//!   is an Update without changes, which restarts the TTL. [`Written::Gone`]
+//!   (a concurrent `clear`, `regenerate` or `revoke_user` deleted the
+//!   record) drops this request's changes and deletes the cookie. A new
+//!   session, and one after `regenerate`, is a [`WriteMode::Create`] under a
+//!   fresh ID that [replaces](Write::replacing) the old record, so the
+//!   pre-login cookie is dead. `clear()` is a [`SessionStore::delete`] and
+//!   the cookie's deletion. A 5xx response stores nothing (a `clear()` is
+//!   still carried out).
+//! - **Hybrid.** The session is written inline while it fits the cookie; one
+//!   that does not (`Error::TooLarge`) is created in the store and the cookie
+//!   gets a reference; a stored session that fits again goes back into the
+//!   cookie and its record is deleted.
+//! - **TTL**: the session's idle lifetime (the codec's `max_age`, or the
+//!   session's own [`Expiry`](crate::Expiry)), capped by what is left of the
+//!   absolute lifetime.
+//! - **Users.** `Session::set_user` binds the session to a user: the user and
+//!   the bind time (Unix seconds) live in the session map under a reserved
+//!   key (a leading NUL, hidden from `keys()`, `len()` and `get()`), so they
+//!   travel inline and in the store alike; a stored session also carries the
+//!   user in its metadata and in [`Write::user`]. `revoke_user` then ends a
+//!   stored session at once (its record is deleted) and an inline one at its
+//!   next request (bound at or before the revocation's second).
+//! - **Faults.** A [`StoreError`] while loading or saving answers the
+//!   layer's store-error response (a 503 with `Retry-After: 1` by default;
+//!   `on_store_error` chooses it) and sets or deletes no cookie; the next
+//!   request works as soon as the store does.
+//!
+//! The record's metadata blob ([`Write::meta`]) is versioned: its first byte
+//! is the record format version (1), then postcard: creation time, expiry,
+//! generation and user. The values are the session map's own CBOR bytes.
 
 mod memory;
+// The layers' record metadata (only they read or write it).
+#[cfg(any(feature = "tower", feature = "actix"))]
+pub(crate) mod meta;
 
 use std::fmt;
 use std::future::Future;

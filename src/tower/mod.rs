@@ -56,8 +56,13 @@
 //!   process to standard error, the only thing the layer ever prints. The
 //!   same layer applied twice is harmless.
 //!
+//! - **Server-side and hybrid sessions** (feature `store`):
+//!   `SessionLayer::store` keeps sessions in a `SessionStore`, with the
+//!   cookie carrying only an authenticated reference; the extractor then
+//!   loads the record asynchronously. See the `store` module for the flow.
+//!
 //! Outside axum, a service behind the layer reads the session with
-//! [`Session::from_http`]. The layer has no runtime of its own: it works on
+//! [`Session::from_http`] (or, with a store, [`Session::from_http_async`]). The layer has no runtime of its own: it works on
 //! any executor. Here it wraps a hand-written service, driven without one:
 //!
 //! ```
@@ -124,25 +129,20 @@
 //! # Ok(()) }
 //! ```
 
-use std::borrow::Cow;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, SET_COOKIE, VARY};
-use http::{HeaderMap, HeaderValue, Request, Response, StatusCode};
+use http::header::{CONTENT_TYPE, COOKIE};
+use http::{HeaderValue, Request, Response, StatusCode};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::cookie::SessionCookie;
 use crate::error::Error;
-use crate::web_session::{
-    make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestExtension,
-    RequestState, ResponseKind, SAVE_ERROR_BODY,
-};
-pub use crate::web_session::{Session, SessionRejection, Typed};
+use crate::web_session::{Hooks, RequestExtension, SAVE_ERROR_BODY};
+pub use crate::web_session::{Session, SessionFuture, SessionRejection, Typed};
+pub use response::ResponseFuture;
+use response::Stage;
 
 const MISSING_LAYER: SessionRejection = SessionRejection::missing(
     "cookie_seal::tower::SessionLayer is missing: add \
@@ -183,6 +183,24 @@ impl Session {
     /// [`SessionLayer`], or its session was already read as a [`Typed`].
     pub fn from_http<B>(request: &Request<B>) -> Result<Session, SessionRejection> {
         extract(request.extensions(), request.headers(), Session::load)
+    }
+}
+
+impl Session {
+    /// This request's session, for a service behind a [`SessionLayer`]
+    /// with a store ([`SessionLayer::store`]) that is not an axum handler:
+    /// the future loads the session's record on the first call of the
+    /// request (later calls share it). Without a store it is ready at once,
+    /// like [`Session::from_http`].
+    ///
+    /// The future does not borrow `request`.
+    pub fn from_http_async<B>(request: &Request<B>) -> SessionFuture {
+        extract(
+            request.extensions(),
+            request.headers(),
+            |extension, missing, headers| Ok(Session::load_async(extension, missing, headers)),
+        )
+        .unwrap_or_else(|rejection| SessionFuture::ready(Err(rejection)))
     }
 }
 
@@ -234,9 +252,11 @@ impl SessionLayer {
     /// A layer for the session cookie `cookies`: no hooks, a plain-text 500
     /// when a session cannot be saved.
     pub fn new(cookies: SessionCookie) -> SessionLayer {
-        SessionLayer {
-            hooks: Hooks::new(cookies, default_save_error),
-        }
+        #[allow(unused_mut)] // Without the `store` feature there is nothing more to set.
+        let mut hooks = Hooks::new(cookies, default_save_error);
+        #[cfg(feature = "store")]
+        hooks.on_store_error(store::default_store_error);
+        SessionLayer { hooks }
     }
 
     /// Calls `hook` with the reason whenever a request's cookie is rejected
@@ -278,11 +298,18 @@ impl SessionLayer {
     /// logout's deletion) comes first. The absolute lifetime and the
     /// generation carry over.
     ///
+    /// With a store (`SessionLayer::store`), the re-issue happens when a
+    /// handler takes the session (the cookie may be a reference, which only
+    /// the store can refresh): an empty update restarts the record's TTL and
+    /// a fresh reference cookie is sent.
+    ///
     /// # Security
     /// Every response then carries the cookie, so a request that was under
     /// way when the user logged out can set it again after the deletion
     /// (SECURITY.md, "Logout undone by a slower request"). Without this
-    /// option that happens only when a re-issue is due.
+    /// option that happens only when a re-issue is due. With a store this
+    /// cannot happen: the slower request's update finds the record gone and
+    /// deletes the cookie.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {
@@ -343,13 +370,13 @@ where
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, ResBody>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<ReqBody>) -> ResponseFuture<S::Future> {
+    fn call(&mut self, mut request: Request<ReqBody>) -> ResponseFuture<S::Future, ResBody> {
         let started = self.layer.hooks.start(
             request.extensions().get(),
             request
@@ -369,99 +396,7 @@ where
             }
             Err(message) => Stage::Refused(message),
         };
-        ResponseFuture {
-            stage,
-            hooks: self.layer.hooks.clone(),
-        }
-    }
-}
-
-/// The response future of [`SessionService`]: the app's response with the
-/// session's `Set-Cookie` headers.
-pub struct ResponseFuture<F> {
-    stage: Stage<F>,
-    hooks: Hooks<Response<String>>,
-}
-
-enum Stage<F> {
-    /// The app is answering the request.
-    Call {
-        inner: Pin<Box<F>>,
-        state: Arc<RequestState>,
-    },
-    /// A 500 with this message, without calling the app: another session
-    /// layer's state was already on the request.
-    Refused(String),
-}
-
-impl<F> fmt::Debug for ResponseFuture<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseFuture").finish_non_exhaustive()
-    }
-}
-
-impl<F, B, E> Future for ResponseFuture<F>
-where
-    F: Future<Output = Result<Response<B>, E>>,
-    B: From<String>,
-{
-    type Output = Result<Response<B>, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let (inner, state) = match &mut this.stage {
-            Stage::Call { inner, state } => (inner, state),
-            Stage::Refused(message) => {
-                let page = plain_500(std::mem::take(message));
-                return Poll::Ready(Ok(page.map(B::from)));
-            }
-        };
-        let mut response = ready!(inner.as_mut().poll(cx))?;
-        let kind = ResponseKind {
-            server_error: response.status().is_server_error(),
-            shared_cacheable: shared_cacheable(cache_control(response.headers())),
-        };
-        Poll::Ready(Ok(match this.hooks.finish::<HeaderValue>(state, kind) {
-            Ok(finish) => {
-                apply(response.headers_mut(), finish);
-                response
-            }
-            Err(page) => page.map(B::from),
-        }))
-    }
-}
-
-fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
-    headers
-        .get_all(CACHE_CONTROL)
-        .iter()
-        .map(HeaderValue::as_bytes)
-}
-
-/// Adds what [`Finish`] decided to the response headers: `Vary: Cookie`,
-/// a `Cache-Control` that keeps shared caches from storing a cookie, and
-/// the `Set-Cookie` values (see the cache rules in the `web_session` docs).
-fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
-    if finish.vary_cookie
-        && !varies_on_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes))
-    {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
-    }
-    if finish.set_cookies.is_empty() {
-        return;
-    }
-    if let Some(value) = make_private(cache_control(headers)) {
-        let value = match value {
-            Cow::Borrowed(_) => HeaderValue::from_static("private"),
-            // From the response's own header values, so valid; if not, the
-            // strictest value.
-            Cow::Owned(value) => HeaderValue::from_bytes(&value)
-                .unwrap_or(HeaderValue::from_static("private, no-store")),
-        };
-        headers.insert(CACHE_CONTROL, value);
-    }
-    for value in finish.set_cookies {
-        headers.append(SET_COOKIE, value);
+        ResponseFuture::new(stage, self.layer.hooks.clone())
     }
 }
 
@@ -479,5 +414,8 @@ fn default_save_error(_: &Error) -> Response<String> {
     plain_500(SAVE_ERROR_BODY.to_owned())
 }
 
+mod response;
+#[cfg(feature = "store")]
+mod store;
 #[cfg(test)]
 mod tests;

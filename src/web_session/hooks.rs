@@ -8,6 +8,8 @@ use super::state::{Finish, ResponseKind};
 use super::{Config, RequestExtension, RequestState};
 use crate::cookie::SessionCookie;
 use crate::error::Error;
+#[cfg(feature = "store")]
+use crate::store::{SessionStore, Storage, StoreError};
 
 /// The body of the default response for a session that cannot be saved.
 pub(crate) const SAVE_ERROR_BODY: &str =
@@ -18,19 +20,48 @@ pub(crate) const SAVE_ERROR_BODY: &str =
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub(crate) const SESSION_ERROR_BODY: &str = "500 Internal Server Error: session error";
 
+/// The body of the default response when the session store fails.
+#[cfg(feature = "store")]
+pub(crate) const STORE_ERROR_BODY: &str =
+    "503 Service Unavailable: the session store is unavailable";
+
 /// A layer's or middleware's state; `R` is the framework's response type.
 pub(crate) struct Hooks<R> {
     config: Arc<Config>,
     on_save_error: Arc<dyn Fn(&Error) -> R + Send + Sync>,
+    /// Set by each framework's constructor to its default 503.
+    #[cfg(feature = "store")]
+    on_store_error: Option<StoreErrorHook<R>>,
 }
+
+#[cfg(feature = "store")]
+type StoreErrorHook<R> = Arc<dyn Fn(&StoreError) -> R + Send + Sync>;
 
 impl<R> Clone for Hooks<R> {
     fn clone(&self) -> Hooks<R> {
         Hooks {
             config: Arc::clone(&self.config),
             on_save_error: Arc::clone(&self.on_save_error),
+            #[cfg(feature = "store")]
+            on_store_error: self.on_store_error.clone(),
         }
     }
+}
+
+/// How a request ends: decided now, or after a store call.
+pub(crate) enum Step<H, R> {
+    /// The `Set-Cookie` values, or the response to send instead.
+    Ready(Result<Finish<H>, R>),
+    /// A store call to await, then [`Hooks::finish_waited`].
+    #[cfg(feature = "store")]
+    Wait(Waiting),
+}
+
+/// A store layer's save under way.
+#[cfg(feature = "store")]
+pub(crate) struct Waiting {
+    pub(crate) future: super::store::SaveFuture,
+    took_session: bool,
 }
 
 impl<R> Hooks<R> {
@@ -43,6 +74,37 @@ impl<R> Hooks<R> {
         Hooks {
             config: Arc::new(Config::new(cookies)),
             on_save_error: Arc::new(on_save_error),
+            #[cfg(feature = "store")]
+            on_store_error: None,
+        }
+    }
+
+    /// Keeps sessions in `store` (see the `store` module of `web_session`).
+    #[cfg(feature = "store")]
+    pub(crate) fn store(&mut self, store: Arc<dyn SessionStore>, storage: Storage) {
+        let config = Arc::make_mut(&mut self.config);
+        config.store = Some(Arc::new(super::store::StoreConfig::new(
+            &config.cookies,
+            store,
+            storage,
+        )));
+    }
+
+    #[cfg(feature = "store")]
+    pub(crate) fn on_store_error(
+        &mut self,
+        hook: impl Fn(&StoreError) -> R + Send + Sync + 'static,
+    ) {
+        self.on_store_error = Some(Arc::new(hook));
+    }
+
+    /// The response for a store failure: the hook's, or (only if a
+    /// framework set none) the save-error response.
+    #[cfg(feature = "store")]
+    fn store_error_response(&self, error: &StoreError) -> R {
+        match &self.on_store_error {
+            Some(hook) => hook(error),
+            None => (self.on_save_error)(&Error::InvalidOption("the session store failed")),
         }
     }
 
@@ -101,10 +163,78 @@ impl<R> Hooks<R> {
             .map_err(|error| (self.on_save_error)(&error))
     }
 
+    /// How the request ends: [`Hooks::finish`] for the cookie-only layers;
+    /// with a store, the store-error response if loading failed, else the
+    /// save, which may need a store call ([`Step::Wait`]).
+    pub(crate) fn finish_step<H: TryFrom<String>>(
+        &self,
+        state: &RequestState,
+        kind: ResponseKind,
+    ) -> Step<H, R> {
+        #[cfg(feature = "store")]
+        if let Some(store) = &self.config.store {
+            if let Some(error) = state.take_failure() {
+                return Step::Ready(Err(self.store_error_response(&error)));
+            }
+            let (saved, took_session) = state.save_stored(store, kind);
+            return match saved {
+                super::store::Saved::Now(result) => Step::Ready(
+                    result
+                        .and_then(|values| finish_with(values, took_session))
+                        .map_err(|error| (self.on_save_error)(&error)),
+                ),
+                super::store::Saved::Later(future) => Step::Wait(Waiting {
+                    future,
+                    took_session,
+                }),
+            };
+        }
+        Step::Ready(self.finish(state, kind))
+    }
+
+    /// The end of a [`Step::Wait`]: the store call's outcome.
+    #[cfg(feature = "store")]
+    pub(crate) fn finish_waited<H: TryFrom<String>>(
+        &self,
+        took_session: bool,
+        outcome: Result<Vec<String>, StoreError>,
+    ) -> Result<Finish<H>, R> {
+        match outcome {
+            Ok(values) => {
+                finish_with(values, took_session).map_err(|error| (self.on_save_error)(&error))
+            }
+            Err(error) => Err(self.store_error_response(&error)),
+        }
+    }
+
     /// `Debug` for the layer or middleware `name` that holds these hooks.
     pub(crate) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(name)
             .field("config", &self.config)
             .finish_non_exhaustive()
     }
+}
+
+#[cfg(feature = "store")]
+impl Waiting {
+    /// Whether a handler took the session (`Vary: Cookie` is due).
+    pub(crate) fn took_session(&self) -> bool {
+        self.took_session
+    }
+}
+
+/// A store layer's `Set-Cookie` values as the framework's header type.
+#[cfg(feature = "store")]
+fn finish_with<H: TryFrom<String>>(
+    values: Vec<String>,
+    took_session: bool,
+) -> Result<Finish<H>, Error> {
+    Ok(Finish {
+        vary_cookie: took_session || !values.is_empty(),
+        set_cookies: values
+            .into_iter()
+            // Cannot fail: the cookie layer renders only visible ASCII.
+            .map(|value| H::try_from(value).map_err(|_| Error::Malformed))
+            .collect::<Result<_, _>>()?,
+    })
 }

@@ -8,9 +8,12 @@
 //! decision about cookies is made here or in [`SessionCookie`].
 
 mod cache;
+mod future;
 mod hooks;
 mod session;
 mod state;
+#[cfg(feature = "store")]
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 mod typed;
@@ -23,9 +26,14 @@ use crate::cookie::SessionCookie;
 use crate::error::Error;
 
 pub(crate) use cache::{make_private, shared_cacheable, varies_on_cookie};
+pub use future::SessionFuture;
+#[cfg(all(feature = "store", feature = "tower"))]
+pub(crate) use hooks::Waiting;
 #[cfg(any(feature = "axum", feature = "actix"))]
 pub(crate) use hooks::SESSION_ERROR_BODY;
-pub(crate) use hooks::{Hooks, SAVE_ERROR_BODY};
+#[cfg(feature = "store")]
+pub(crate) use hooks::STORE_ERROR_BODY;
+pub(crate) use hooks::{Hooks, Step, SAVE_ERROR_BODY};
 pub use session::Session;
 pub(crate) use state::{Finish, RequestExtension, RequestState, ResponseKind};
 pub use typed::Typed;
@@ -40,6 +48,10 @@ pub(crate) struct Config {
     /// Re-issue the request's cookie on every response, also where no
     /// handler takes the session (`refresh_every_request`).
     pub(crate) refresh_every_request: bool,
+    /// The session store (`SessionLayer::store`), if sessions are kept on
+    /// the server.
+    #[cfg(feature = "store")]
+    pub(crate) store: Option<Arc<store::StoreConfig>>,
 }
 
 impl Config {
@@ -48,11 +60,32 @@ impl Config {
             cookies,
             on_rejected: None,
             refresh_every_request: false,
+            #[cfg(feature = "store")]
+            store: None,
         }
     }
 
     pub(crate) fn on_rejected(&mut self, hook: impl Fn(&Error) + Send + Sync + 'static) {
         self.on_rejected = Some(Arc::new(hook));
+    }
+
+    /// Reports a rejected cookie to the hook, if one is set.
+    pub(crate) fn report_rejected(&self, error: &Error) {
+        if let Some(hook) = &self.on_rejected {
+            hook(error);
+        }
+    }
+
+    /// Whether sessions are kept in a store.
+    #[cfg(feature = "store")]
+    pub(crate) fn has_store(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// Whether sessions are kept in a store: never without the feature.
+    #[cfg(not(feature = "store"))]
+    pub(crate) fn has_store(&self) -> bool {
+        false
     }
 }
 
@@ -62,6 +95,7 @@ impl fmt::Debug for Config {
             .field("cookies", &self.cookies)
             .field("on_rejected", &self.on_rejected.is_some())
             .field("refresh_every_request", &self.refresh_every_request)
+            .field("store", &self.has_store())
             .finish()
     }
 }
@@ -84,6 +118,25 @@ impl SessionRejection {
     const OTHER_SHAPE: SessionRejection = SessionRejection {
         message: "the session was already read as another type in this request \
                   (use one session type, Session or Typed<T>, per app)",
+    };
+
+    /// A store layer's session taken by a synchronous path before it was loaded.
+    const NEEDS_ASYNC: SessionRejection = SessionRejection {
+        message: "with a session store, the session is loaded asynchronously: take it \
+                  with the axum or actix-web `Session` extractor, or \
+                  `Session::from_http_async`; `Typed` sessions are cookie-only",
+    };
+
+    /// A [`SessionFuture`] polled after it completed.
+    const POLLED_AGAIN: SessionRejection = SessionRejection {
+        message: "a session future was polled after it completed",
+    };
+
+    #[cfg(feature = "store")]
+    /// The store failed while loading; the layer answers with its
+    /// store-error response instead of the handler's.
+    const STORE_FAILED: SessionRejection = SessionRejection {
+        message: "the session store is unavailable",
     };
 
     pub(crate) const fn missing(message: &'static str) -> SessionRejection {

@@ -17,9 +17,29 @@ use crate::session::SessionId;
 use crate::session::SessionMap;
 
 /// The dynamic session of one request.
-struct DynamicState {
-    loaded: Loaded<SessionMap>,
-    session: SessionMap,
+pub(crate) struct DynamicState {
+    pub(crate) loaded: Loaded<SessionMap>,
+    pub(crate) session: SessionMap,
+    /// With a store (`SessionLayer::store`): where the session came from.
+    /// `None` for the cookie-only layers.
+    #[cfg(feature = "store")]
+    pub(crate) origin: Option<super::store::Origin>,
+}
+
+#[cfg(feature = "store")]
+impl DynamicState {
+    /// A store layer's session.
+    pub(crate) fn stored(
+        loaded: Loaded<SessionMap>,
+        session: SessionMap,
+        origin: super::store::Origin,
+    ) -> DynamicState {
+        DynamicState {
+            loaded,
+            session,
+            origin: Some(origin),
+        }
+    }
 }
 
 impl Load for DynamicState {
@@ -30,7 +50,12 @@ impl Load for DynamicState {
     ) -> DynamicState {
         let loaded = cookies.load_session(headers, now);
         let session = loaded.session();
-        DynamicState { loaded, session }
+        DynamicState {
+            loaded,
+            session,
+            #[cfg(feature = "store")]
+            origin: None,
+        }
     }
 
     fn rejection(&self) -> Option<&Error> {
@@ -48,7 +73,7 @@ impl Saver for Mutex<DynamicState> {
         let state = lock(self);
         let optional = !state.session.is_modified()
             && state.loaded.error().is_none()
-            && !state.session.is_empty();
+            && !state.session.is_blank();
         if optional && !reissue {
             return Ok(Vec::new());
         }
@@ -58,7 +83,7 @@ impl Saver for Mutex<DynamicState> {
     fn removals(&self, cookies: &SessionCookie) -> Vec<String> {
         let state = lock(self);
         let present = state.loaded.present();
-        let cleared = state.session.is_empty() && state.session.is_modified();
+        let cleared = state.session.is_blank() && state.session.is_modified();
         if (cleared || state.loaded.rejected()) && !present.is_empty() {
             cookies.removal_cookies(present)
         } else {
@@ -76,7 +101,7 @@ impl Saver for Mutex<DynamicState> {
 /// task) are not saved.
 #[derive(Clone)]
 pub struct Session {
-    cell: Arc<Mutex<DynamicState>>,
+    pub(super) cell: Arc<Mutex<DynamicState>>,
 }
 
 impl Session {
@@ -91,7 +116,7 @@ impl Session {
         })
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
+    pub(super) fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
         f(&mut lock(&self.cell).session)
     }
 
@@ -240,6 +265,50 @@ impl Session {
     #[must_use]
     pub fn snapshot(&self) -> SessionMap {
         self.with(|session| session.clone())
+    }
+
+    /// Binds this session to `user` (at login, after
+    /// [`Session::clear_and_regenerate`]), so that the store's
+    /// [`revoke_user`](crate::store::SessionStore::revoke_user) ends it: a
+    /// server-side session at once (its record is deleted), a hybrid session
+    /// that rides in the cookie at its next request (the layer asks the
+    /// store's [`revoked_at`](crate::store::SessionStore::revoked_at) for
+    /// every request of a bound inline session). The user and the moment it
+    /// was bound are kept under a reserved key (hidden from
+    /// [`Session::keys`] and [`Session::len`]); [`Session::clear`] drops
+    /// them. Binding to the user it is bound to already changes nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidOption`] when the layer or middleware has no store
+    /// (`SessionLayer::store`): a cookie-only session cannot be revoked this
+    /// way (see [`Session::set_generation`]); [`Error::Serialize`] never in
+    /// practice.
+    ///
+    /// ```
+    /// # #[cfg(feature = "axum")]
+    /// # async fn login(session: cookie_seal::axum::Session) -> Result<(), cookie_seal::Error> {
+    /// session.clear_and_regenerate()?;
+    /// session.set_user("42")?;
+    /// assert_eq!(session.user().as_deref(), Some("42"));
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "store")]
+    pub fn set_user(&self, user: &str) -> Result<(), Error> {
+        let mut state = lock(&self.cell);
+        if state.origin.is_none() {
+            return Err(Error::InvalidOption(
+                "Session::set_user needs a layer with a store (SessionLayer::store)",
+            ));
+        }
+        let now = super::store::unix_seconds(SystemTime::now());
+        state.session.set_user_binding(user, now)
+    }
+
+    /// The user this session is bound to ([`Session::set_user`]), if any.
+    #[cfg(feature = "store")]
+    #[must_use]
+    pub fn user(&self) -> Option<String> {
+        self.with(|session| session.user_binding().map(|(user, _)| user))
     }
 
     /// Why the request's cookie was rejected, if it carried one that did not

@@ -77,6 +77,10 @@ pub(crate) struct RequestState {
     /// arrived; re-issued when the response leaves unless the handler's
     /// session decided otherwise.
     refresh: Option<Loaded<Vec<u8>>>,
+    /// A store layer's load that failed: the response becomes the layer's
+    /// store-error response.
+    #[cfg(feature = "store")]
+    store_failure: Mutex<Option<crate::store::StoreError>>,
 }
 
 impl RequestState {
@@ -86,6 +90,8 @@ impl RequestState {
             config,
             slot: Mutex::new(None),
             refresh: None,
+            #[cfg(feature = "store")]
+            store_failure: Mutex::new(None),
         }
     }
 
@@ -95,7 +101,9 @@ impl RequestState {
         config: Arc<Config>,
         headers: impl Iterator<Item = &'h [u8]>,
     ) -> RequestState {
-        let refresh = config.refresh_every_request.then(|| {
+        // A store layer re-issues when a handler takes the session (the
+        // cookie may hold a reference, which only the store can refresh).
+        let refresh = (config.refresh_every_request && !config.has_store()).then(|| {
             let cookies = &config.cookies;
             let now = SystemTime::now();
             cookies.load_with(headers, |token| {
@@ -108,6 +116,8 @@ impl RequestState {
             config,
             slot: Mutex::new(None),
             refresh,
+            #[cfg(feature = "store")]
+            store_failure: Mutex::new(None),
         }
     }
 
@@ -126,16 +136,76 @@ impl RequestState {
                 .downcast::<Mutex<L>>()
                 .map_err(|_| SessionRejection::OTHER_SHAPE);
         }
-        let state = L::load(&self.config.cookies, headers, SystemTime::now());
-        if let (Some(error), Some(hook)) = (state.rejection(), &self.config.on_rejected) {
-            hook(error);
+        if self.config.has_store() {
+            return Err(SessionRejection::NEEDS_ASYNC);
         }
-        let cell = Arc::new(Mutex::new(state));
-        *slot = Some(Slot {
-            saver: Arc::clone(&cell) as Arc<dyn Saver>,
-            any: Arc::clone(&cell) as Arc<dyn Any + Send + Sync>,
-        });
-        Ok(cell)
+        let state = L::load(&self.config.cookies, headers, SystemTime::now());
+        Ok(fill(&mut slot, &self.config, state))
+    }
+
+    /// A store layer's session, once loaded (`None` before).
+    #[cfg(feature = "store")]
+    pub(super) fn loaded_dynamic(
+        &self,
+    ) -> Option<Result<Arc<Mutex<super::session::DynamicState>>, SessionRejection>> {
+        lock(&self.slot).as_ref().map(|slot| {
+            Arc::clone(&slot.any)
+                .downcast()
+                .map_err(|_| SessionRejection::OTHER_SHAPE)
+        })
+    }
+
+    /// Makes `state` the request's session (a store layer's, loaded
+    /// asynchronously), unless another handle got there first: then that
+    /// one is kept and returned.
+    #[cfg(feature = "store")]
+    pub(super) fn fill_dynamic(
+        &self,
+        state: super::session::DynamicState,
+    ) -> Result<Arc<Mutex<super::session::DynamicState>>, SessionRejection> {
+        let mut slot = lock(&self.slot);
+        if let Some(slot) = &*slot {
+            return Arc::clone(&slot.any)
+                .downcast()
+                .map_err(|_| SessionRejection::OTHER_SHAPE);
+        }
+        Ok(fill(&mut slot, &self.config, state))
+    }
+
+    /// Records a store failure while loading.
+    #[cfg(feature = "store")]
+    pub(super) fn fail(&self, error: crate::store::StoreError) {
+        *lock(&self.store_failure) = Some(error);
+    }
+
+    /// The store failure recorded while loading, if any.
+    #[cfg(feature = "store")]
+    pub(super) fn take_failure(&self) -> Option<crate::store::StoreError> {
+        lock(&self.store_failure).take()
+    }
+
+    /// A store layer's save for a response of `kind`, and whether a
+    /// handler took the session.
+    #[cfg(feature = "store")]
+    pub(super) fn save_stored(
+        &self,
+        store: &Arc<super::store::StoreConfig>,
+        kind: ResponseKind,
+    ) -> (super::store::Saved, bool) {
+        let cell = lock(&self.slot).as_ref().map(|slot| Arc::clone(&slot.any));
+        let Some(Ok(cell)) = cell.map(Arc::downcast::<Mutex<super::session::DynamicState>>) else {
+            return (super::store::Saved::Now(Ok(Vec::new())), false);
+        };
+        let state = lock(&cell);
+        let saved = super::store::save(
+            &self.config.cookies,
+            store,
+            &state,
+            kind,
+            self.config.refresh_every_request,
+            SystemTime::now(),
+        );
+        (saved, true)
     }
 
     /// The `Set-Cookie` header values for a response of `kind` (as the
@@ -196,6 +266,22 @@ impl RequestState {
                 .collect::<Result<_, _>>()?,
         })
     }
+}
+
+/// Puts `state` into the empty `slot`, reporting its rejection to the hook.
+fn fill<L: Load>(slot: &mut Option<Slot>, config: &Config, state: L) -> Arc<Mutex<L>>
+where
+    Mutex<L>: Saver,
+{
+    if let Some(error) = state.rejection() {
+        config.report_rejected(error);
+    }
+    let cell = Arc::new(Mutex::new(state));
+    *slot = Some(Slot {
+        saver: Arc::clone(&cell) as Arc<dyn Saver>,
+        any: Arc::clone(&cell) as Arc<dyn Any + Send + Sync>,
+    });
+    cell
 }
 
 /// Whether `payload` is an empty [`SessionMap`]: refreshed by nobody, as
