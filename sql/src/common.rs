@@ -47,8 +47,8 @@ pub(crate) fn after(now_ms: i64, duration: Duration) -> i64 {
 /// remove and keys to set, each key at most once, so that one statement never
 /// touches a row twice.
 pub(crate) struct KeyChanges {
-    pub(crate) remove: Vec<String>,
-    pub(crate) set_keys: Vec<String>,
+    pub(crate) remove: Vec<Vec<u8>>,
+    pub(crate) set_keys: Vec<Vec<u8>>,
     pub(crate) set_values: Vec<Vec<u8>>,
 }
 
@@ -68,9 +68,9 @@ impl KeyChanges {
         };
         for (key, value) in net {
             match value {
-                None => changes.remove.push(key.to_owned()),
+                None => changes.remove.push(key.as_bytes().to_vec()),
                 Some(value) => {
-                    changes.set_keys.push(key.to_owned());
+                    changes.set_keys.push(key.as_bytes().to_vec());
                     changes.set_values.push(value.to_vec());
                 }
             }
@@ -79,23 +79,30 @@ impl KeyChanges {
     }
 }
 
-/// A row of the load query: the session's metadata, and one key and value
+/// A row of the load query: the session's metadata, and one key (UTF-8
+/// bytes: a key may hold NUL, which PostgreSQL's `text` refuses) and value
 /// (none for a session without values).
-pub(crate) type LoadRow = (Vec<u8>, Option<String>, Option<Vec<u8>>);
+pub(crate) type LoadRow = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
 
 /// A record from the rows of the load query: each row carries the session's
 /// metadata and one of its values (or none, for a session with no values).
-pub(crate) fn record_from_rows(rows: Vec<LoadRow>) -> Option<Record> {
-    let mut rows = rows.into_iter();
-    let (meta, key, value) = rows.next()?;
+pub(crate) fn record_from_rows(rows: Vec<LoadRow>) -> Result<Option<Record>, StoreError> {
+    let mut rows = rows.into_iter().peekable();
+    let Some((meta, _, _)) = rows.peek() else {
+        return Ok(None);
+    };
+    let meta = meta.clone();
     let mut values = Vec::new();
-    if let (Some(key), Some(value)) = (key, value) {
-        values.push((key, value));
+    for (_, key, value) in rows {
+        if let (Some(key), Some(value)) = (key, value) {
+            let key = String::from_utf8(key)
+                .map_err(|_| StoreError::Corrupt("a session key that is not UTF-8".to_owned()))?;
+            values.push((key, value));
+        }
     }
-    values.extend(rows.filter_map(|(_, key, value)| Some((key?, value?))));
-    // The store's order, whatever the database's collation: by key, as bytes.
+    // The store's order, whatever the database's: by key, as bytes.
     values.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Some(Record { meta, values })
+    Ok(Some(Record { meta, values }))
 }
 
 /// A sqlx error with its detail removed: the kind of failure, never a
@@ -167,26 +174,31 @@ mod tests {
             .set("c", [2u8])
             .set("c", [3u8]);
         let changes = KeyChanges::of(&write);
-        assert_eq!(changes.remove, ["a"]);
-        assert_eq!(changes.set_keys, ["b", "c"]);
+        assert_eq!(changes.remove, [b"a".to_vec()]);
+        assert_eq!(changes.set_keys, [b"b".to_vec(), b"c".to_vec()]);
         assert_eq!(changes.set_values, [vec![1u8], vec![3u8]]);
     }
 
     #[test]
     fn records_are_sorted_by_key_bytes() {
         let rows = vec![
-            (vec![9], Some("b".to_owned()), Some(vec![2])),
-            (vec![9], Some("B".to_owned()), Some(vec![1])),
+            (vec![9], Some(b"b".to_vec()), Some(vec![2])),
+            (vec![9], Some(b"B".to_vec()), Some(vec![1])),
         ];
-        let record = record_from_rows(rows).unwrap();
+        let record = record_from_rows(rows).unwrap().unwrap();
         assert_eq!(record.meta, [9]);
         assert_eq!(
             record.values,
             [("B".to_owned(), vec![1]), ("b".to_owned(), vec![2])]
         );
         let empty = record_from_rows(vec![(vec![1], None, None)]).unwrap();
-        assert!(empty.values.is_empty());
-        assert_eq!(record_from_rows(Vec::new()), None);
+        assert!(empty.unwrap().values.is_empty());
+        assert_eq!(record_from_rows(Vec::new()).unwrap(), None);
+        let foreign = vec![(vec![1], Some(vec![0xff]), Some(vec![]))];
+        assert!(matches!(
+            record_from_rows(foreign),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 
     #[test]

@@ -45,10 +45,10 @@ const UPDATE: &str = "WITH s AS ( \
        WHERE id = $1 AND expires_at > $2 RETURNING id \
      ), removed AS ( \
        DELETE FROM cookie_seal_session_values v USING s \
-       WHERE v.session_id = s.id AND v.key = ANY($6::text[]) \
+       WHERE v.session_id = s.id AND v.key = ANY($6::bytea[]) \
      ), stored AS ( \
        INSERT INTO cookie_seal_session_values (session_id, key, value) \
-       SELECT s.id, t.key, t.value FROM s, unnest($7::text[], $8::bytea[]) AS t(key, value) \
+       SELECT s.id, t.key, t.value FROM s, unnest($7::bytea[], $8::bytea[]) AS t(key, value) \
        ON CONFLICT (session_id, key) DO UPDATE SET value = excluded.value \
      ) SELECT count(*) FROM s";
 
@@ -63,7 +63,7 @@ const CREATE: &str = "WITH replaced AS ( \
        VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id \
      ), stored AS ( \
        INSERT INTO cookie_seal_session_values (session_id, key, value) \
-       SELECT s.id, t.key, t.value FROM s, unnest($6::text[], $7::bytea[]) AS t(key, value) \
+       SELECT s.id, t.key, t.value FROM s, unnest($6::bytea[], $7::bytea[]) AS t(key, value) \
      ) SELECT count(*) FROM s";
 
 const DELETE: &str = "DELETE FROM cookie_seal_sessions WHERE id = $1";
@@ -180,17 +180,19 @@ impl PostgresStore {
     /// # Errors
     /// [`StoreError::Unavailable`] if the database fails or refuses (the
     /// role may not create tables: then run [`POSTGRES_SCHEMA`] yourself).
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(|e| store_error(&e))?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('cookie_seal_sessions'))")
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| store_error(&e))?;
-        sqlx::raw_sql(POSTGRES_SCHEMA)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| store_error(&e))?;
-        tx.commit().await.map_err(|e| store_error(&e))
+    pub fn migrate(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            // One simple query: PostgreSQL runs its statements as one transaction,
+            // and the advisory lock lasts until its end.
+            let locked = format!(
+                "SELECT pg_advisory_xact_lock(hashtext('cookie_seal_sessions'));\n{POSTGRES_SCHEMA}"
+            );
+            sqlx::raw_sql(&locked)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| store_error(&e))?;
+            Ok(())
+        })
     }
 
     /// Deletes expired sessions (and revocations past their window), at most
@@ -203,28 +205,30 @@ impl PostgresStore {
     /// # Errors
     /// [`StoreError::Unavailable`] if the database fails; batches already
     /// deleted stay deleted.
-    pub async fn delete_expired(&self, batch: u32) -> Result<u64, StoreError> {
-        let batch = i64::from(batch.max(1));
-        let now = unix_millis();
-        let mut deleted = 0;
-        for statement in [DELETE_EXPIRED, DELETE_FORGOTTEN] {
-            loop {
-                let done = sqlx::query(statement)
-                    .bind(now)
-                    .bind(batch)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| store_error(&e))?
-                    .rows_affected();
-                if statement == DELETE_EXPIRED {
-                    deleted += done;
-                }
-                if done < batch.unsigned_abs() {
-                    break;
+    pub fn delete_expired(&self, batch: u32) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let batch = i64::from(batch.max(1));
+            let now = unix_millis();
+            let mut deleted = 0;
+            for statement in [DELETE_EXPIRED, DELETE_FORGOTTEN] {
+                loop {
+                    let done = sqlx::query(statement)
+                        .bind(now)
+                        .bind(batch)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(|e| store_error(&e))?
+                        .rows_affected();
+                    if statement == DELETE_EXPIRED {
+                        deleted += done;
+                    }
+                    if done < batch.unsigned_abs() {
+                        break;
+                    }
                 }
             }
-        }
-        Ok(deleted)
+            Ok(deleted)
+        })
     }
 
     /// Runs [`delete_expired`](Self::delete_expired) (batches of
@@ -282,7 +286,7 @@ impl PostgresStore {
                     .fetch_all(&self.pool)
             })
             .await?;
-        Ok(record_from_rows(rows))
+        record_from_rows(rows)
     }
 
     async fn write_now(&self, id: &SessionId, write: &Write) -> Result<Written, StoreError> {
@@ -297,7 +301,7 @@ impl PostgresStore {
                         .bind(&key)
                         .bind(now)
                         .bind(&write.meta)
-                        .bind(write.user.as_deref())
+                        .bind(write.user.as_deref().map(str::as_bytes))
                         .bind(expires_at)
                         .bind(&changes.remove)
                         .bind(&changes.set_keys)
@@ -312,7 +316,7 @@ impl PostgresStore {
                     sqlx::query_scalar::<_, i64>(CREATE)
                         .bind(&key)
                         .bind(&write.meta)
-                        .bind(write.user.as_deref())
+                        .bind(write.user.as_deref().map(str::as_bytes))
                         .bind(expires_at)
                         .bind(replaces.as_deref())
                         .bind(&changes.set_keys)
@@ -349,7 +353,7 @@ impl PostgresStore {
         let ended = self
             .retrying(|| {
                 sqlx::query_scalar::<_, i64>(REVOKE)
-                    .bind(user)
+                    .bind(user.as_bytes())
                     .bind(unix_seconds())
                     .bind(forget_at)
                     .bind(now)
@@ -364,7 +368,7 @@ impl PostgresStore {
         let at = self
             .retrying(|| {
                 sqlx::query_scalar::<_, i64>(REVOKED_AT)
-                    .bind(user)
+                    .bind(user.as_bytes())
                     .bind(now)
                     .fetch_optional(&self.pool)
             })

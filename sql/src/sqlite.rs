@@ -155,17 +155,20 @@ impl SqliteStore {
     }
 
     /// Creates the store's tables and indexes if they do not exist
-    /// ([`SQLITE_SCHEMA`], in one transaction).
+    /// ([`SQLITE_SCHEMA`]).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] if SQLite fails (a read-only file, a full disk).
-    pub async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await.map_err(|e| store_error(&e))?;
-        sqlx::raw_sql(SQLITE_SCHEMA)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| store_error(&e))?;
-        tx.commit().await.map_err(|e| store_error(&e))
+    pub fn migrate(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async move {
+            // Each statement is idempotent: after a failure (a full disk),
+            // running it again completes the schema.
+            sqlx::raw_sql(SQLITE_SCHEMA)
+                .execute(&self.writer)
+                .await
+                .map_err(|e| store_error(&e))?;
+            Ok(())
+        })
     }
 
     /// Deletes expired sessions (and revocations past their window), at most
@@ -177,41 +180,43 @@ impl SqliteStore {
     /// # Errors
     /// [`StoreError::Unavailable`] if SQLite fails; batches already deleted
     /// stay deleted.
-    pub async fn delete_expired(&self, batch: u32) -> Result<u64, StoreError> {
-        let batch = i64::from(batch.max(1));
-        let now = unix_millis();
-        let mut deleted = 0;
-        loop {
-            let mut tx = self.writer.begin().await.map_err(|e| store_error(&e))?;
-            let mut this_batch = 0;
-            for statement in [DELETE_EXPIRED_VALUES, DELETE_EXPIRED] {
-                this_batch = sqlx::query(statement)
+    pub fn delete_expired(&self, batch: u32) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let batch = i64::from(batch.max(1));
+            let now = unix_millis();
+            let mut deleted = 0;
+            loop {
+                let mut tx = self.writer.begin().await.map_err(|e| store_error(&e))?;
+                let mut this_batch = 0;
+                for statement in [DELETE_EXPIRED_VALUES, DELETE_EXPIRED] {
+                    this_batch = sqlx::query(statement)
+                        .bind(now)
+                        .bind(batch)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| store_error(&e))?
+                        .rows_affected();
+                }
+                tx.commit().await.map_err(|e| store_error(&e))?;
+                deleted += this_batch;
+                if this_batch < batch.unsigned_abs() {
+                    break;
+                }
+            }
+            loop {
+                let forgotten = sqlx::query(DELETE_FORGOTTEN)
                     .bind(now)
                     .bind(batch)
-                    .execute(&mut *tx)
+                    .execute(&self.writer)
                     .await
                     .map_err(|e| store_error(&e))?
                     .rows_affected();
+                if forgotten < batch.unsigned_abs() {
+                    break;
+                }
             }
-            tx.commit().await.map_err(|e| store_error(&e))?;
-            deleted += this_batch;
-            if this_batch < batch.unsigned_abs() {
-                break;
-            }
-        }
-        loop {
-            let forgotten = sqlx::query(DELETE_FORGOTTEN)
-                .bind(now)
-                .bind(batch)
-                .execute(&self.writer)
-                .await
-                .map_err(|e| store_error(&e))?
-                .rows_affected();
-            if forgotten < batch.unsigned_abs() {
-                break;
-            }
-        }
-        Ok(deleted)
+            Ok(deleted)
+        })
     }
 
     /// Runs [`delete_expired`](Self::delete_expired) (batches of
@@ -241,7 +246,7 @@ impl SqliteStore {
             .fetch_all(&self.reader)
             .await
             .map_err(|e| store_error(&e))?;
-        Ok(record_from_rows(rows))
+        record_from_rows(rows)
     }
 
     async fn write_now(&self, id: &SessionId, write: &Write) -> Result<Written, StoreError> {
@@ -268,18 +273,18 @@ impl SqliteStore {
         let now = unix_millis();
         let mut tx = self.writer.begin().await.map_err(|e| store_error(&e))?;
         sqlx::query(REVOKE_VALUES)
-            .bind(user)
+            .bind(user.as_bytes())
             .execute(&mut *tx)
             .await
             .map_err(|e| store_error(&e))?;
         let ended: Vec<bool> = sqlx::query_scalar(REVOKE_SESSIONS)
-            .bind(user)
+            .bind(user.as_bytes())
             .bind(now)
             .fetch_all(&mut *tx)
             .await
             .map_err(|e| store_error(&e))?;
         sqlx::query(MARK_REVOKED)
-            .bind(user)
+            .bind(user.as_bytes())
             .bind(unix_seconds())
             .bind(after(now, self.revocation_window))
             .execute(&mut *tx)
@@ -291,7 +296,7 @@ impl SqliteStore {
 
     async fn revoked_at_now(&self, user: &str) -> Result<Option<u64>, StoreError> {
         let at: Option<i64> = sqlx::query_scalar(REVOKED_AT)
-            .bind(user)
+            .bind(user.as_bytes())
             .bind(unix_millis())
             .fetch_optional(&self.reader)
             .await
@@ -318,7 +323,7 @@ async fn write_in(
                 .bind(&key)
                 .bind(now)
                 .bind(&write.meta)
-                .bind(write.user.as_deref())
+                .bind(write.user.as_deref().map(str::as_bytes))
                 .bind(expires_at)
                 .fetch_optional(&mut **tx)
                 .await?;
@@ -342,7 +347,7 @@ async fn write_in(
             sqlx::query(INSERT)
                 .bind(&key)
                 .bind(&write.meta)
-                .bind(write.user.as_deref())
+                .bind(write.user.as_deref().map(str::as_bytes))
                 .bind(expires_at)
                 .execute(&mut **tx)
                 .await?;

@@ -52,4 +52,5 @@ suite_tests!(
     a_delete_racing_updates_stays_deleted,
     on_one_key_the_later_write_wins,
     debug_shows_no_values,
+    keys_and_users_may_hold_nul,
 );

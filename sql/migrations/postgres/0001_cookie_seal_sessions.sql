@@ -9,7 +9,7 @@
 CREATE TABLE IF NOT EXISTS cookie_seal_sessions (
     id         bytea  PRIMARY KEY,
     meta       bytea  NOT NULL,   -- the core's metadata blob (creation time, generation, ...)
-    user_id    text,              -- the user the session is bound to (revoke_user)
+    user_id    bytea,             -- the user the session is bound to (revoke_user), UTF-8
     expires_at bigint NOT NULL    -- Unix milliseconds
 );
 CREATE INDEX IF NOT EXISTS cookie_seal_sessions_expires_at
@@ -21,14 +21,14 @@ CREATE INDEX IF NOT EXISTS cookie_seal_sessions_user_id
 -- different rows, and a session's row lock orders those that change the same key.
 CREATE TABLE IF NOT EXISTS cookie_seal_session_values (
     session_id bytea NOT NULL REFERENCES cookie_seal_sessions (id) ON DELETE CASCADE,
-    key        text  NOT NULL,
+    key        bytea NOT NULL,    -- UTF-8; bytea, as a key may hold NUL (the core's own keys do)
     value      bytea NOT NULL,    -- the value's self-describing bytes, as the core wrote them
     PRIMARY KEY (session_id, key)
 );
 
 -- "Log out everywhere": when each user was last revoked, kept for the revocation window.
 CREATE TABLE IF NOT EXISTS cookie_seal_revocations (
-    user_id    text   PRIMARY KEY,
+    user_id    bytea  PRIMARY KEY,  -- UTF-8
     revoked_at bigint NOT NULL,   -- Unix seconds
     forget_at  bigint NOT NULL    -- Unix milliseconds
 );

@@ -11,7 +11,7 @@
 CREATE TABLE IF NOT EXISTS cookie_seal_sessions (
     id         BLOB    NOT NULL PRIMARY KEY,
     meta       BLOB    NOT NULL,
-    user_id    TEXT,
+    user_id    BLOB,              -- UTF-8 bytes
     expires_at INTEGER NOT NULL   -- Unix milliseconds
 );
 CREATE INDEX IF NOT EXISTS cookie_seal_sessions_expires_at
@@ -22,14 +22,14 @@ CREATE INDEX IF NOT EXISTS cookie_seal_sessions_user_id
 -- One row per key of a session (session_id = cookie_seal_sessions.id).
 CREATE TABLE IF NOT EXISTS cookie_seal_session_values (
     session_id BLOB NOT NULL,
-    key        TEXT NOT NULL,
+    key        BLOB NOT NULL,     -- UTF-8 bytes (a key may hold NUL)
     value      BLOB NOT NULL,
     PRIMARY KEY (session_id, key)
 ) WITHOUT ROWID;
 
 -- When each user was last revoked, kept for the revocation window.
 CREATE TABLE IF NOT EXISTS cookie_seal_revocations (
-    user_id    TEXT    NOT NULL PRIMARY KEY,
+    user_id    BLOB    NOT NULL PRIMARY KEY,
     revoked_at INTEGER NOT NULL,  -- Unix seconds
     forget_at  INTEGER NOT NULL   -- Unix milliseconds
 );

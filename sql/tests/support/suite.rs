@@ -313,3 +313,27 @@ pub async fn debug_shows_no_values(store: Store) {
     let text = format!("{record:?}{store:?}");
     assert!(!text.contains("secret"), "{text}");
 }
+
+/// The core's own keys start with NUL (its reserved namespace), and users are
+/// any string: PostgreSQL's `text` refuses NUL, so both are stored as bytes.
+pub async fn keys_and_users_may_hold_nul(store: Store) {
+    let id = id();
+    let write = Write::create(vec![], MINUTE)
+        .set("\0user", *b"42")
+        .set("a\0b", [1u8])
+        .user("user\0with nul");
+    store.write(&id, &write).await.unwrap();
+    let update = Write::update(vec![], MINUTE)
+        .remove("a\0b")
+        .set("\0gen", [2u8])
+        .user("user\0with nul");
+    assert_eq!(store.write(&id, &update).await.unwrap(), Written::Stored);
+    let record = store.load(&id).await.unwrap().unwrap();
+    assert_eq!(
+        values(&record),
+        [("\0gen", &[2u8][..]), ("\0user", &b"42"[..])]
+    );
+    assert_eq!(store.revoke_user("user\0with nul").await.unwrap(), 1);
+    assert!(store.revoked_at("user\0with nul").await.unwrap().is_some());
+    assert_eq!(store.revoked_at("user").await.unwrap(), None);
+}

@@ -8,5 +8,9 @@ use cookie_seal::store::{MemoryStore, SessionStore};
 
 /// Every store under test, by name, each new and empty.
 pub fn stores() -> Vec<(&'static str, Arc<dyn SessionStore>)> {
-    vec![("memory", Arc::new(MemoryStore::new()))]
+    let mut stores: Vec<(&'static str, Arc<dyn SessionStore>)> =
+        vec![("memory", Arc::new(MemoryStore::new()))];
+    stores.extend(crate::sql_stores::sqlite());
+    stores.extend(crate::sql_stores::postgres());
+    stores
 }
