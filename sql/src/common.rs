@@ -37,6 +37,11 @@ pub(crate) fn unix_seconds() -> i64 {
     unix_millis() / 1000
 }
 
+/// `duration` in milliseconds, saturating.
+pub(crate) fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// `now_ms` plus `duration`, saturating.
 pub(crate) fn after(now_ms: i64, duration: Duration) -> i64 {
     now_ms.saturating_add(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))

@@ -58,8 +58,10 @@
 //! read filters on `expires_at`. `delete_expired(batch)` deletes dead rows
 //! in batches, each a short transaction (PostgreSQL skips rows that requests
 //! hold); `spawn_cleanup(interval)` runs it on a tokio task, or the app
-//! schedules the call itself. Expiry uses the app's clock, as the cookie's
-//! own does: keep the instances' clocks in sync.
+//! schedules the call itself. On PostgreSQL expiry uses the database's clock
+//! (one clock for every instance, read when the statement starts, after the
+//! wait for a connection); on SQLite the machine's. `revoked_at` is the
+//! app's clock, as the session issue times it is compared with are.
 //!
 //! # Faults
 //! A database that is down or restarting makes the store return

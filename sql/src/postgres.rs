@@ -12,8 +12,8 @@ use cookie_seal::SessionId;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::common::{
-    after, is_broken_connection, record_from_rows, row_key, store_error, unix_millis, unix_seconds,
-    KeyChanges, LoadRow, DEFAULT_CLEANUP_BATCH, DEFAULT_REVOCATION_WINDOW,
+    is_broken_connection, millis, record_from_rows, row_key, store_error, unix_seconds, KeyChanges,
+    LoadRow, DEFAULT_CLEANUP_BATCH, DEFAULT_REVOCATION_WINDOW,
 };
 
 /// The schema [`PostgresStore::migrate`] creates, for apps that run their own
@@ -29,9 +29,21 @@ const MAX_LIFETIME: Duration = Duration::from_secs(1800);
 /// The server cancels a statement that runs (or waits for a lock) longer.
 const STATEMENT_TIMEOUT: &str = "5s";
 
-const LOAD: &str = "SELECT s.meta, v.key, v.value FROM cookie_seal_sessions s \
-     LEFT JOIN cookie_seal_session_values v ON v.session_id = s.id \
-     WHERE s.id = $1 AND s.expires_at > $2";
+/// Now, in Unix milliseconds, by the database's clock at the start of the
+/// statement: one clock for every instance, read after the connection was
+/// acquired (a TTL counts from the write, not from the wait for a connection).
+macro_rules! now_ms {
+    () => {
+        "(extract(epoch FROM statement_timestamp()) * 1000)::bigint"
+    };
+}
+
+const LOAD: &str = concat!(
+    "SELECT s.meta, v.key, v.value FROM cookie_seal_sessions s ",
+    "LEFT JOIN cookie_seal_session_values v ON v.session_id = s.id ",
+    "WHERE s.id = $1 AND s.expires_at > ",
+    now_ms!()
+);
 
 /// One statement, so one round trip and one transaction. The `UPDATE` takes
 /// the session's row lock first and matches only a live row, so a record that
@@ -40,55 +52,78 @@ const LOAD: &str = "SELECT s.meta, v.key, v.value FROM cookie_seal_sessions s \
 /// A concurrent write of the same session waits for the lock, then applies
 /// its own keys on top: different keys both persist, on one key the later
 /// write wins.
-const UPDATE: &str = "WITH s AS ( \
-       UPDATE cookie_seal_sessions SET meta = $3, user_id = $4, expires_at = $5 \
-       WHERE id = $1 AND expires_at > $2 RETURNING id \
-     ), removed AS ( \
-       DELETE FROM cookie_seal_session_values v USING s \
-       WHERE v.session_id = s.id AND v.key = ANY($6::bytea[]) \
-     ), stored AS ( \
-       INSERT INTO cookie_seal_session_values (session_id, key, value) \
-       SELECT s.id, t.key, t.value FROM s, unnest($7::bytea[], $8::bytea[]) AS t(key, value) \
-       ON CONFLICT (session_id, key) DO UPDATE SET value = excluded.value \
-     ) SELECT count(*) FROM s";
+const UPDATE: &str = concat!(
+    "WITH s AS ( ",
+    "UPDATE cookie_seal_sessions SET meta = $2, user_id = $3, expires_at = ",
+    now_ms!(),
+    " + $4 WHERE id = $1 AND expires_at > ",
+    now_ms!(),
+    " RETURNING id ",
+    "), removed AS ( ",
+    "DELETE FROM cookie_seal_session_values v USING s ",
+    "WHERE v.session_id = s.id AND v.key = ANY($5::bytea[]) ",
+    "), stored AS ( ",
+    "INSERT INTO cookie_seal_session_values (session_id, key, value) ",
+    "SELECT s.id, t.key, t.value FROM s, unnest($6::bytea[], $7::bytea[]) AS t(key, value) ",
+    "ON CONFLICT (session_id, key) DO UPDATE SET value = excluded.value ",
+    ") SELECT count(*) FROM s"
+);
 
 /// One statement: deletes the record this one replaces (at `regenerate`),
 /// inserts the new row and its values. A row already under the ID (which 256
 /// random bits make a practical impossibility) leaves the insert empty; the
 /// caller deletes it and tries once more.
-const CREATE: &str = "WITH replaced AS ( \
-       DELETE FROM cookie_seal_sessions WHERE id = $5::bytea \
-     ), s AS ( \
-       INSERT INTO cookie_seal_sessions (id, meta, user_id, expires_at) \
-       VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id \
-     ), stored AS ( \
-       INSERT INTO cookie_seal_session_values (session_id, key, value) \
-       SELECT s.id, t.key, t.value FROM s, unnest($6::bytea[], $7::bytea[]) AS t(key, value) \
-     ) SELECT count(*) FROM s";
+const CREATE: &str = concat!(
+    "WITH replaced AS ( ",
+    "DELETE FROM cookie_seal_sessions WHERE id = $5::bytea ",
+    "), s AS ( ",
+    "INSERT INTO cookie_seal_sessions (id, meta, user_id, expires_at) ",
+    "VALUES ($1, $2, $3, ",
+    now_ms!(),
+    " + $4) ON CONFLICT (id) DO NOTHING RETURNING id ",
+    "), stored AS ( ",
+    "INSERT INTO cookie_seal_session_values (session_id, key, value) ",
+    "SELECT s.id, t.key, t.value FROM s, unnest($6::bytea[], $7::bytea[]) AS t(key, value) ",
+    ") SELECT count(*) FROM s"
+);
 
 const DELETE: &str = "DELETE FROM cookie_seal_sessions WHERE id = $1";
 
-/// Deletes the user's rows and records the revocation, in one statement.
-const REVOKE: &str = "WITH ended AS ( \
-       DELETE FROM cookie_seal_sessions WHERE user_id = $1 RETURNING expires_at \
-     ), marked AS ( \
-       INSERT INTO cookie_seal_revocations (user_id, revoked_at, forget_at) VALUES ($1, $2, $3) \
-       ON CONFLICT (user_id) DO UPDATE SET revoked_at = excluded.revoked_at, \
-         forget_at = excluded.forget_at \
-     ) SELECT count(*) FROM ended WHERE expires_at > $4";
+/// Deletes the user's rows and records the revocation, in one statement. The
+/// revocation time is the app's clock (`$2`), as the session issue times
+/// that the core compares it with are.
+const REVOKE: &str = concat!(
+    "WITH ended AS ( ",
+    "DELETE FROM cookie_seal_sessions WHERE user_id = $1 RETURNING expires_at ",
+    "), marked AS ( ",
+    "INSERT INTO cookie_seal_revocations (user_id, revoked_at, forget_at) VALUES ($1, $2, ",
+    now_ms!(),
+    " + $3) ON CONFLICT (user_id) DO UPDATE SET revoked_at = excluded.revoked_at, ",
+    "forget_at = excluded.forget_at ",
+    ") SELECT count(*) FROM ended WHERE expires_at > ",
+    now_ms!()
+);
 
-const REVOKED_AT: &str =
-    "SELECT revoked_at FROM cookie_seal_revocations WHERE user_id = $1 AND forget_at > $2";
+const REVOKED_AT: &str = concat!(
+    "SELECT revoked_at FROM cookie_seal_revocations WHERE user_id = $1 AND forget_at > ",
+    now_ms!()
+);
 
 /// One batch of expired rows. `SKIP LOCKED`: rows that a request holds are
 /// left for the next run, so cleanup never waits for (or blocks) requests.
-const DELETE_EXPIRED: &str = "DELETE FROM cookie_seal_sessions WHERE id IN ( \
-       SELECT id FROM cookie_seal_sessions WHERE expires_at <= $1 \
-       LIMIT $2 FOR UPDATE SKIP LOCKED)";
+const DELETE_EXPIRED: &str = concat!(
+    "DELETE FROM cookie_seal_sessions WHERE id IN ( ",
+    "SELECT id FROM cookie_seal_sessions WHERE expires_at <= ",
+    now_ms!(),
+    " LIMIT $1 FOR UPDATE SKIP LOCKED)"
+);
 
-const DELETE_FORGOTTEN: &str = "DELETE FROM cookie_seal_revocations WHERE user_id IN ( \
-       SELECT user_id FROM cookie_seal_revocations WHERE forget_at <= $1 \
-       LIMIT $2 FOR UPDATE SKIP LOCKED)";
+const DELETE_FORGOTTEN: &str = concat!(
+    "DELETE FROM cookie_seal_revocations WHERE user_id IN ( ",
+    "SELECT user_id FROM cookie_seal_revocations WHERE forget_at <= ",
+    now_ms!(),
+    " LIMIT $1 FOR UPDATE SKIP LOCKED)"
+);
 
 /// A [`SessionStore`] in PostgreSQL (feature `postgres`). Cloning shares the pool.
 ///
@@ -180,6 +215,7 @@ impl PostgresStore {
     /// # Errors
     /// [`StoreError::Unavailable`] if the database fails or refuses (the
     /// role may not create tables: then run [`POSTGRES_SCHEMA`] yourself).
+    #[must_use = "a future does nothing unless awaited"]
     pub fn migrate(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             // One simple query: PostgreSQL runs its statements as one transaction,
@@ -205,15 +241,14 @@ impl PostgresStore {
     /// # Errors
     /// [`StoreError::Unavailable`] if the database fails; batches already
     /// deleted stay deleted.
+    #[must_use = "a future does nothing unless awaited"]
     pub fn delete_expired(&self, batch: u32) -> StoreFuture<'_, u64> {
         Box::pin(async move {
             let batch = i64::from(batch.max(1));
-            let now = unix_millis();
             let mut deleted = 0;
             for statement in [DELETE_EXPIRED, DELETE_FORGOTTEN] {
                 loop {
                     let done = sqlx::query(statement)
-                        .bind(now)
                         .bind(batch)
                         .execute(&self.pool)
                         .await
@@ -277,12 +312,10 @@ impl PostgresStore {
 
     async fn load_now(&self, id: &SessionId) -> Result<Option<Record>, StoreError> {
         let key = row_key(id);
-        let now = unix_millis();
         let rows = self
             .retrying(|| {
                 sqlx::query_as::<_, LoadRow>(LOAD)
                     .bind(&key)
-                    .bind(now)
                     .fetch_all(&self.pool)
             })
             .await?;
@@ -291,18 +324,16 @@ impl PostgresStore {
 
     async fn write_now(&self, id: &SessionId, write: &Write) -> Result<Written, StoreError> {
         let key = row_key(id);
-        let now = unix_millis();
-        let expires_at = after(now, write.ttl);
+        let ttl = millis(write.ttl);
         let changes = KeyChanges::of(write);
         let matched = match write.mode {
             WriteMode::Update => {
                 self.retrying(|| {
                     sqlx::query_scalar::<_, i64>(UPDATE)
                         .bind(&key)
-                        .bind(now)
                         .bind(&write.meta)
                         .bind(write.user.as_deref().map(str::as_bytes))
-                        .bind(expires_at)
+                        .bind(ttl)
                         .bind(&changes.remove)
                         .bind(&changes.set_keys)
                         .bind(&changes.set_values)
@@ -317,7 +348,7 @@ impl PostgresStore {
                         .bind(&key)
                         .bind(&write.meta)
                         .bind(write.user.as_deref().map(str::as_bytes))
-                        .bind(expires_at)
+                        .bind(ttl)
                         .bind(replaces.as_deref())
                         .bind(&changes.set_keys)
                         .bind(&changes.set_values)
@@ -348,15 +379,13 @@ impl PostgresStore {
     }
 
     async fn revoke_now(&self, user: &str) -> Result<u64, StoreError> {
-        let now = unix_millis();
-        let forget_at = after(now, self.revocation_window);
+        let window = millis(self.revocation_window);
         let ended = self
             .retrying(|| {
                 sqlx::query_scalar::<_, i64>(REVOKE)
                     .bind(user.as_bytes())
                     .bind(unix_seconds())
-                    .bind(forget_at)
-                    .bind(now)
+                    .bind(window)
                     .fetch_one(&self.pool)
             })
             .await?;
@@ -364,12 +393,10 @@ impl PostgresStore {
     }
 
     async fn revoked_at_now(&self, user: &str) -> Result<Option<u64>, StoreError> {
-        let now = unix_millis();
         let at = self
             .retrying(|| {
                 sqlx::query_scalar::<_, i64>(REVOKED_AT)
                     .bind(user.as_bytes())
-                    .bind(now)
                     .fetch_optional(&self.pool)
             })
             .await?;

@@ -159,6 +159,7 @@ impl SqliteStore {
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] if SQLite fails (a read-only file, a full disk).
+    #[must_use = "a future does nothing unless awaited"]
     pub fn migrate(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
             // Each statement is idempotent: after a failure (a full disk),
@@ -180,6 +181,7 @@ impl SqliteStore {
     /// # Errors
     /// [`StoreError::Unavailable`] if SQLite fails; batches already deleted
     /// stay deleted.
+    #[must_use = "a future does nothing unless awaited"]
     pub fn delete_expired(&self, batch: u32) -> StoreFuture<'_, u64> {
         Box::pin(async move {
             let batch = i64::from(batch.max(1));
@@ -270,8 +272,8 @@ impl SqliteStore {
     }
 
     async fn revoke_now(&self, user: &str) -> Result<u64, StoreError> {
-        let now = unix_millis();
         let mut tx = self.writer.begin().await.map_err(|e| store_error(&e))?;
+        let now = unix_millis();
         sqlx::query(REVOKE_VALUES)
             .bind(user.as_bytes())
             .execute(&mut *tx)
@@ -314,6 +316,8 @@ async fn write_in(
     write: &Write,
 ) -> Result<Written, sqlx::Error> {
     let key = row_key(id);
+    // The clock is read once the transaction holds the writer: a TTL counts
+    // from the write, not from the wait for the connection.
     let now = unix_millis();
     let expires_at = after(now, write.ttl);
     let changes = KeyChanges::of(write);

@@ -1,6 +1,6 @@
-//! The `SessionStore` contract against both SQL drivers: each check of
-//! support/suite.rs runs on a fresh SQLite file and in a fresh PostgreSQL
-//! schema.
+//! The SQL stores' own checks (support/suite.rs; the shared suite is
+//! `tests/store_suite.rs`): each runs on a fresh SQLite file and in a fresh
+//! PostgreSQL schema.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failure report
 
@@ -40,15 +40,8 @@ suite_tests!(
     a_created_record_loads_as_written,
     a_record_without_values_still_exists,
     updates_merge_key_by_key_and_the_later_write_wins,
-    an_update_never_brings_back_a_deleted_record,
-    a_record_is_dead_past_its_ttl,
-    an_update_restarts_the_ttl,
-    a_create_replacing_an_old_record_deletes_it,
     a_create_under_an_existing_id_overwrites_it,
-    revoking_a_user_ends_their_records_only_and_is_remembered,
     a_revocation_is_forgotten_after_its_window,
-    rebinding_a_record_moves_it_between_users,
-    concurrent_writers_of_different_keys_all_persist,
     a_delete_racing_updates_stays_deleted,
     on_one_key_the_later_write_wins,
     debug_shows_no_values,

@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS cookie_seal_sessions (
     id         bytea  PRIMARY KEY,
     meta       bytea  NOT NULL,   -- the core's metadata blob (creation time, generation, ...)
     user_id    bytea,             -- the user the session is bound to (revoke_user), UTF-8
-    expires_at bigint NOT NULL    -- Unix milliseconds
+    expires_at bigint NOT NULL    -- Unix milliseconds, by the database's clock
 );
 CREATE INDEX IF NOT EXISTS cookie_seal_sessions_expires_at
     ON cookie_seal_sessions (expires_at);
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS cookie_seal_session_values (
 -- "Log out everywhere": when each user was last revoked, kept for the revocation window.
 CREATE TABLE IF NOT EXISTS cookie_seal_revocations (
     user_id    bytea  PRIMARY KEY,  -- UTF-8
-    revoked_at bigint NOT NULL,   -- Unix seconds
+    revoked_at bigint NOT NULL,   -- Unix seconds, by the app's clock
     forget_at  bigint NOT NULL    -- Unix milliseconds
 );
 CREATE INDEX IF NOT EXISTS cookie_seal_revocations_forget_at

@@ -13,8 +13,11 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use cookie_seal::store::{Record, SessionStore, StoreFuture, Write, Written};
+use cookie_seal::SessionId;
 use cookie_seal_sql::{PostgresStore, SqliteStore};
-use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::Connection;
 
 /// The revocation window of every test store: short, so that a test sees a
 /// revocation forgotten.
@@ -61,6 +64,31 @@ pub struct SqliteDb {
     pub dir: TempDir,
 }
 
+impl std::fmt::Debug for SqliteDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.store.fmt(f)
+    }
+}
+
+/// The store, with its file's directory kept until the test ends.
+impl SessionStore for SqliteDb {
+    fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Record>> {
+        self.store.load(id)
+    }
+    fn write<'a>(&'a self, id: &'a SessionId, write: &'a Write) -> StoreFuture<'a, Written> {
+        self.store.write(id, write)
+    }
+    fn delete<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
+        self.store.delete(id)
+    }
+    fn revoke_user<'a>(&'a self, user: &'a str) -> StoreFuture<'a, u64> {
+        self.store.revoke_user(user)
+    }
+    fn revoked_at<'a>(&'a self, user: &'a str) -> StoreFuture<'a, Option<u64>> {
+        self.store.revoked_at(user)
+    }
+}
+
 pub async fn sqlite() -> SqliteDb {
     let dir = TempDir::new("sqlite");
     let store = SqliteStore::open(dir.path().join("sessions.db"))
@@ -89,29 +117,31 @@ pub fn postgres_url() -> Option<String> {
 pub struct PostgresDb {
     pub store: PostgresStore,
     pub schema: String,
-    pub admin: PgPool,
+    options: PgConnectOptions,
 }
 
 pub async fn postgres() -> Option<PostgresDb> {
     let url = postgres_url()?;
     let options = PgConnectOptions::from_str(&url).unwrap();
-    let admin = PgPool::connect_with(options.clone()).await.unwrap();
     let mut random = [0u8; 8];
     getrandom(&mut random);
     let schema = format!("test_{:016x}", u64::from_le_bytes(random));
+    let mut admin = PgConnection::connect_with(&options).await.unwrap();
     sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
+        .execute(&mut admin)
         .await
         .unwrap();
-    let store = PostgresStore::connect_with(options.options([("search_path", schema.as_str())]))
-        .await
-        .unwrap()
-        .revocation_window(REVOCATION_WINDOW);
+    admin.close().await.unwrap();
+    let store =
+        PostgresStore::connect_with(options.clone().options([("search_path", schema.as_str())]))
+            .await
+            .unwrap()
+            .revocation_window(REVOCATION_WINDOW);
     store.migrate().await.unwrap();
     Some(PostgresDb {
         store,
         schema,
-        admin,
+        options,
     })
 }
 
@@ -119,9 +149,11 @@ impl PostgresDb {
     /// Drops the test's schema.
     pub async fn drop_schema(self) {
         self.store.pool().close().await;
+        let mut admin = PgConnection::connect_with(&self.options).await.unwrap();
         sqlx::query(&format!("DROP SCHEMA {} CASCADE", self.schema))
-            .execute(&self.admin)
+            .execute(&mut admin)
             .await
             .unwrap();
+        admin.close().await.unwrap();
     }
 }

@@ -1,4 +1,7 @@
-//! The contract of `SessionStore` (the module docs of `cookie_seal::store`), as
+//! What the SQL stores add to the shared suite (`store-tests/`, run by
+//! `tests/store_suite.rs`): binary and Unicode values, NUL in keys and users,
+//! a record without values, a write that removes and sets one key, the
+//! revocation window, updates racing a delete, and redacted `Debug`; as
 //! async checks over any store; tests/behaviour.rs runs each one against
 //! both SQL drivers.
 
@@ -94,65 +97,6 @@ pub async fn updates_merge_key_by_key_and_the_later_write_wins(store: Store) {
     assert_eq!(values(&record), [("b", &[5u8][..]), ("c", &[7u8][..])]);
 }
 
-pub async fn an_update_never_brings_back_a_deleted_record(store: Store) {
-    let id = id();
-    store
-        .write(&id, &Write::create(vec![], MINUTE).set("a", [1u8]))
-        .await
-        .unwrap();
-    store.delete(&id).await.unwrap();
-    store.delete(&id).await.unwrap(); // deleting nothing is no error
-    let late = Write::update(vec![], MINUTE).set("b", [2u8]);
-    assert_eq!(store.write(&id, &late).await.unwrap(), Written::Gone);
-    assert_eq!(store.load(&id).await.unwrap(), None);
-    let never = self::id();
-    assert_eq!(store.write(&never, &late).await.unwrap(), Written::Gone);
-    assert_eq!(store.load(&never).await.unwrap(), None);
-}
-
-pub async fn a_record_is_dead_past_its_ttl(store: Store) {
-    let id = id();
-    let short = Duration::from_millis(1500);
-    store
-        .write(&id, &Write::create(vec![], short).set("a", [1u8]))
-        .await
-        .unwrap();
-    assert!(store.load(&id).await.unwrap().is_some());
-    tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(store.load(&id).await.unwrap(), None);
-    let late = Write::update(vec![], MINUTE).set("b", [2u8]);
-    assert_eq!(store.write(&id, &late).await.unwrap(), Written::Gone);
-    assert_eq!(store.load(&id).await.unwrap(), None);
-}
-
-pub async fn an_update_restarts_the_ttl(store: Store) {
-    let id = id();
-    let ttl = Duration::from_millis(2000);
-    store.write(&id, &Write::create(vec![], ttl)).await.unwrap();
-    for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(1000)).await;
-        let touch = Write::update(vec![], ttl);
-        assert_eq!(store.write(&id, &touch).await.unwrap(), Written::Stored);
-    }
-    assert!(store.load(&id).await.unwrap().is_some());
-}
-
-pub async fn a_create_replacing_an_old_record_deletes_it(store: Store) {
-    let (old, new) = (id(), id());
-    store
-        .write(&old, &Write::create(vec![], MINUTE).set("a", [1u8]))
-        .await
-        .unwrap();
-    let login = Write::create(vec![], MINUTE)
-        .set("a", [1u8])
-        .replacing(old.clone());
-    store.write(&new, &login).await.unwrap();
-    assert_eq!(store.load(&old).await.unwrap(), None);
-    let late = Write::update(vec![], MINUTE).set("b", [2u8]);
-    assert_eq!(store.write(&old, &late).await.unwrap(), Written::Gone);
-    assert!(store.load(&new).await.unwrap().is_some());
-}
-
 pub async fn a_create_under_an_existing_id_overwrites_it(store: Store) {
     let id = id();
     store
@@ -175,92 +119,11 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
-pub async fn revoking_a_user_ends_their_records_only_and_is_remembered(store: Store) {
-    let (a, b, other, expired) = (id(), id(), id(), id());
-    for id in [&a, &b] {
-        store
-            .write(id, &Write::create(vec![], MINUTE).user("42"))
-            .await
-            .unwrap();
-    }
-    let short = Duration::from_millis(50);
-    store
-        .write(&expired, &Write::create(vec![], short).user("42"))
-        .await
-        .unwrap();
-    store
-        .write(&other, &Write::create(vec![], MINUTE).user("7"))
-        .await
-        .unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(store.revoked_at("42").await.unwrap(), None);
-    let before = unix_now();
-    // The expired record was already dead: two ended.
-    assert_eq!(store.revoke_user("42").await.unwrap(), 2);
-    assert_eq!(store.load(&a).await.unwrap(), None);
-    assert_eq!(store.load(&b).await.unwrap(), None);
-    let late = Write::update(vec![], MINUTE).user("42");
-    assert_eq!(store.write(&a, &late).await.unwrap(), Written::Gone);
-    assert!(store.load(&other).await.unwrap().is_some());
-    let at = store.revoked_at("42").await.unwrap().unwrap();
-    assert!(before <= at && at <= unix_now(), "{before} <= {at}");
-    assert_eq!(store.revoked_at("7").await.unwrap(), None);
-    assert_eq!(store.revoke_user("42").await.unwrap(), 0);
-}
-
 pub async fn a_revocation_is_forgotten_after_its_window(store: Store) {
     store.revoke_user("42").await.unwrap();
     assert!(store.revoked_at("42").await.unwrap().is_some());
     tokio::time::sleep(REVOCATION_WINDOW + Duration::from_millis(200)).await;
     assert_eq!(store.revoked_at("42").await.unwrap(), None);
-}
-
-pub async fn rebinding_a_record_moves_it_between_users(store: Store) {
-    let id = id();
-    store
-        .write(&id, &Write::create(vec![], MINUTE).user("1"))
-        .await
-        .unwrap();
-    store
-        .write(&id, &Write::update(vec![], MINUTE).user("2"))
-        .await
-        .unwrap();
-    assert_eq!(store.revoke_user("1").await.unwrap(), 0);
-    assert!(store.load(&id).await.unwrap().is_some());
-    // An update without a user unbinds it.
-    store
-        .write(&id, &Write::update(vec![], MINUTE))
-        .await
-        .unwrap();
-    assert_eq!(store.revoke_user("2").await.unwrap(), 0);
-    assert!(store.load(&id).await.unwrap().is_some());
-}
-
-/// 50 concurrent requests of one session, each setting its own key: all persist.
-pub async fn concurrent_writers_of_different_keys_all_persist(store: Store) {
-    let id = id();
-    store
-        .write(&id, &Write::create(vec![], MINUTE).set("start", [0u8]))
-        .await
-        .unwrap();
-    let mut tasks = Vec::new();
-    for n in 0..50u8 {
-        let (store, id) = (store.clone(), id.clone());
-        tasks.push(tokio::spawn(async move {
-            let write = Write::update(vec![n], MINUTE).set(format!("key-{n:02}"), [n]);
-            store.write(&id, &write).await.unwrap()
-        }));
-    }
-    for task in tasks {
-        assert_eq!(task.await.unwrap(), Written::Stored);
-    }
-    let record = store.load(&id).await.unwrap().unwrap();
-    assert_eq!(record.values.len(), 51);
-    for n in 0..50u8 {
-        let key = format!("key-{n:02}");
-        let value = record.values.iter().find(|(k, _)| *k == key);
-        assert_eq!(value.map(|(_, v)| v.as_slice()), Some(&[n][..]), "{key}");
-    }
 }
 
 /// Updates racing a delete: whatever the order, the record ends deleted.
