@@ -108,12 +108,9 @@ fn tower_app(store: tower_sessions_sqlx_store::PostgresStore) -> Router {
         .layer(SessionManagerLayer::new(store).with_secure(true))
 }
 
-/// The same pool limits as `cookie_seal_sql::PostgresStore::connect`.
+/// The same pool limits for both: `cookie_seal_sql::PostgresStore::connect`'s.
 fn pool_options() -> PgPoolOptions {
-    PgPoolOptions::new()
-        .max_connections(10)
-        .acquire_timeout(Duration::from_secs(2))
-        .test_before_acquire(false)
+    cookie_seal_sql::PostgresStore::pool_options()
 }
 
 async fn apps(url: &str) -> [(&'static str, Router); 2] {

@@ -170,18 +170,38 @@ impl PostgresStore {
         let options = options
             .application_name("cookie-seal-sql")
             .options([("statement_timeout", STATEMENT_TIMEOUT)]);
-        let pool = PgPoolOptions::new()
+        let pool = PostgresStore::pool_options()
+            .connect_with(options)
+            .await
+            .map_err(|error| store_error(&error))?;
+        Ok(PostgresStore::from_pool(pool))
+    }
+
+    /// The pool limits of [`connect`](Self::connect), to change one of them
+    /// and pass the pool to [`from_pool`](Self::from_pool) (the 5 s statement
+    /// timeout is a connection option: `PgConnectOptions::options`):
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cookie_seal_sql::PostgresStore;
+    ///
+    /// let pool = PostgresStore::pool_options()
+    ///     .max_connections(50)
+    ///     .connect("postgres://app@127.0.0.1/app")
+    ///     .await?;
+    /// let store = PostgresStore::from_pool(pool);
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn pool_options() -> PgPoolOptions {
+        PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .idle_timeout(IDLE_TIMEOUT)
             .max_lifetime(MAX_LIFETIME)
             // No ping before each statement (one round trip saved per request):
-            // a connection that a restart broke is retried once instead.
+            // a connection that a restart broke is retried instead.
             .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .map_err(|error| store_error(&error))?;
-        Ok(PostgresStore::from_pool(pool))
     }
 
     /// A store on a pool the app already has (its limits are the app's).

@@ -66,9 +66,13 @@ where
         })
     };
     tokio::time::sleep(Duration::from_millis(20)).await;
+    let started = std::time::Instant::now();
     let deleted = cleanup.await;
+    let took = started.elapsed();
     running.store(false, Ordering::SeqCst);
-    (deleted, writer.await.unwrap())
+    let writes = writer.await.unwrap();
+    eprintln!("cleanup: {deleted} rows in {took:?}, {writes} writes meanwhile");
+    (deleted, writes)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
