@@ -107,8 +107,8 @@ use crate::error::Error;
 #[cfg(feature = "store")]
 use crate::store::{SessionStore, Storage, StoreError};
 use crate::web_session::{
-    make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestExtension,
-    ResponseKind, Step, SAVE_ERROR_BODY, SESSION_ERROR_BODY,
+    apply, shared_cacheable, Hooks, RequestExtension, ResponseHeaders, ResponseKind, Step,
+    SAVE_ERROR_BODY, SESSION_ERROR_BODY,
 };
 pub use crate::web_session::{Session, SessionFuture, SessionRejection, Typed};
 
@@ -340,28 +340,33 @@ fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
     headers.get_all(CACHE_CONTROL).map(HeaderValue::as_bytes)
 }
 
-/// Adds what [`Finish`] decided to the response headers, as the tower
-/// layer does: `Vary: Cookie`, a `Cache-Control` that keeps shared caches
-/// from storing a cookie, and the `Set-Cookie` values.
-fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
-    if finish.vary_cookie && !varies_on_cookie(headers.get_all(VARY).map(HeaderValue::as_bytes)) {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+impl ResponseHeaders for HeaderMap {
+    type Value = HeaderValue;
+
+    fn vary(&self) -> impl Iterator<Item = &[u8]> {
+        self.get_all(VARY).map(HeaderValue::as_bytes)
     }
-    if finish.set_cookies.is_empty() {
-        return;
+
+    fn cache_control(&self) -> impl Iterator<Item = &[u8]> {
+        cache_control(self)
     }
-    if let Some(value) = make_private(cache_control(headers)) {
+
+    fn append_vary_cookie(&mut self) {
+        self.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+
+    fn set_cache_control(&mut self, value: Cow<'static, [u8]>) {
         let value = match value {
+            // The one borrowed value is `private`.
             Cow::Borrowed(_) => HeaderValue::from_static("private"),
-            // From the response's own header values, so valid; if not, the
-            // strictest value.
             Cow::Owned(value) => HeaderValue::from_bytes(&value)
                 .unwrap_or(HeaderValue::from_static("private, no-store")),
         };
-        headers.insert(CACHE_CONTROL, value);
+        self.insert(CACHE_CONTROL, value);
     }
-    for value in finish.set_cookies {
-        headers.append(SET_COOKIE, value);
+
+    fn append_set_cookie(&mut self, value: HeaderValue) {
+        self.append(SET_COOKIE, value);
     }
 }
 

@@ -91,7 +91,8 @@ impl SessionMap {
     /// # Errors
     /// [`Error::Serialize`] if the value cannot be serialized (a map with
     /// keys that are not strings or integers cannot);
-    /// [`Error::InvalidOption`] for a key that starts with a NUL character
+    /// [`Error::InvalidOption`] for a key that starts with the control character U+0001
+    /// followed by `cs:`
     /// (reserved for the crate's own entries, see [`SessionMap::keys`]).
     pub fn insert<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
         if is_reserved(key) {
@@ -181,7 +182,7 @@ impl SessionMap {
 
     /// The keys, in sorted order.
     ///
-    /// Keys that start with a NUL character are reserved for the crate's
+    /// Keys that start with the control character U+0001 and `cs:` are reserved for the crate's
     /// own entries (the user a session is bound to by the store layers'
     /// `Session::set_user`): they are not listed, counted, read, removed or
     /// written through the map's methods, but travel with the session and
@@ -193,13 +194,14 @@ impl SessionMap {
             .filter(|key| !is_reserved(key))
     }
 
-    /// How many reserved entries the map holds. They sort first (after an
-    /// empty key, if any), so this looks at the first entries only.
+    /// How many reserved entries the map holds. They sort together, after
+    /// only the keys that are empty or start with NUL or U+0001, so this
+    /// looks at the first entries only.
     fn reserved_len(&self) -> usize {
         self.entries
             .iter()
             .map(|(key, _)| key)
-            .skip_while(|key| key.is_empty())
+            .skip_while(|key| *key < RESERVED_PREFIX)
             .take_while(|key| is_reserved(key))
             .count()
     }
@@ -416,13 +418,19 @@ impl SessionMap {
 #[cfg(all(feature = "store", any(feature = "tower", feature = "actix")))]
 /// The reserved key that holds the user a session is bound to and the
 /// moment it was bound, as CBOR `[user, unix seconds]`.
-pub(crate) const USER_KEY: &str = "\0user";
+pub(crate) const USER_KEY: &str = "\u{1}cs:user";
 
-const RESERVED_KEY_MESSAGE: &str = "session keys starting with NUL are reserved";
+const RESERVED_KEY_MESSAGE: &str = "session keys starting with U+0001 cs: are reserved";
 
-/// Whether `key` is in the crate's reserved namespace (a leading NUL).
+/// The prefix of the crate's reserved keys: a control character no app key
+/// is expected to start with (not NUL, which some stores cannot keep: a
+/// `text` column of `PostgreSQL`), then `cs:`, so that arbitrary keys
+/// (property tests, keys taken from input) practically never hit it.
+const RESERVED_PREFIX: &str = "\u{1}cs:";
+
+/// Whether `key` is in the crate's reserved namespace.
 fn is_reserved(key: &str) -> bool {
-    key.starts_with('\0')
+    key.starts_with(RESERVED_PREFIX)
 }
 
 impl PartialEq for SessionMap {

@@ -293,20 +293,22 @@ fn reserved_keys_are_hidden_refused_and_cleared() {
     let mut s = SessionMap::new();
     s.insert("", &0u8).unwrap();
     s.insert("a", &1u8).unwrap();
-    s.entries.insert("\0user", &[0x80]);
-    s.entries.insert("\0other", &[0x80]);
-    assert_eq!(s.keys().collect::<Vec<_>>(), ["", "a"]);
-    assert_eq!((s.len(), s.is_empty(), s.is_blank()), (2, false, false));
-    assert_eq!(s.get::<u8>("\0user").unwrap(), None);
-    assert!(s.get_raw("\0user").is_none() && !s.contains_key("\0user"));
-    assert!(!s.remove("\0user"));
+    s.insert("\0nul", &2u8).unwrap();
+    s.insert("\u{1}c", &3u8).unwrap();
+    s.entries.insert("\u{1}cs:user", &[0x80]);
+    s.entries.insert("\u{1}cs:other", &[0x80]);
+    assert_eq!(s.keys().collect::<Vec<_>>(), ["", "\0nul", "\u{1}c", "a"]);
+    assert_eq!((s.len(), s.is_empty(), s.is_blank()), (4, false, false));
+    assert_eq!(s.get::<u8>("\u{1}cs:user").unwrap(), None);
+    assert!(s.get_raw("\u{1}cs:user").is_none() && !s.contains_key("\u{1}cs:user"));
+    assert!(!s.remove("\u{1}cs:user"));
     assert_eq!(
-        s.insert("\0user", &1u8),
+        s.insert("\u{1}cs:user", &1u8),
         Err(Error::InvalidOption(
-            "session keys starting with NUL are reserved"
+            "session keys starting with U+0001 cs: are reserved"
         ))
     );
-    assert!(s.remove("") && s.remove("a"));
+    assert!(s.remove("") && s.remove("a") && s.remove("\0nul") && s.remove("\u{1}c"));
     assert!(s.is_empty() && !s.is_blank(), "only reserved entries left");
     s.modified = false;
     s.clear();

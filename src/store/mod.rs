@@ -73,7 +73,7 @@
 //!   absolute lifetime.
 //! - **Users.** `Session::set_user` binds the session to a user: the user and
 //!   the bind time (Unix seconds) live in the session map under a reserved
-//!   key (a leading NUL, hidden from `keys()`, `len()` and `get()`), so they
+//!   key (prefix U+0001 `cs:`, hidden from `keys()`, `len()` and `get()`), so they
 //!   travel inline and in the store alike; a stored session also carries the
 //!   user in its metadata and in [`Write::user`]. `revoke_user` then ends a
 //!   stored session at once (its record is deleted) and an inline one at its

@@ -193,7 +193,10 @@ impl Session {
     /// request (later calls share it). Without a store it is ready at once,
     /// like [`Session::from_http`].
     ///
-    /// The future does not borrow `request`.
+    /// The future does not borrow `request`. Take the session once per
+    /// request (or clone the handle): two of these futures polled at the
+    /// same time before either finished would each load the record, and
+    /// the first to finish is the request's session.
     pub fn from_http_async<B>(request: &Request<B>) -> SessionFuture {
         extract(
             request.extensions(),
@@ -307,9 +310,10 @@ impl SessionLayer {
     /// Every response then carries the cookie, so a request that was under
     /// way when the user logged out can set it again after the deletion
     /// (SECURITY.md, "Logout undone by a slower request"). Without this
-    /// option that happens only when a re-issue is due. With a store this
-    /// cannot happen: the slower request's update finds the record gone and
-    /// deletes the cookie.
+    /// option that happens only when a re-issue is due. With
+    /// `Storage::Server` this cannot happen (nor to a hybrid session while it
+    /// is in the store): the slower request's update finds the record gone
+    /// and deletes the cookie.
     ///
     /// ```
     /// # fn main() -> Result<(), cookie_seal::Error> {

@@ -14,8 +14,7 @@ use http::{HeaderMap, HeaderValue, Response};
 
 use super::plain_500;
 use crate::web_session::{
-    make_private, shared_cacheable, varies_on_cookie, Finish, Hooks, RequestState, ResponseKind,
-    Step,
+    apply, shared_cacheable, Finish, Hooks, RequestState, ResponseHeaders, ResponseKind, Step,
 };
 
 /// The response future of [`SessionService`](super::SessionService): the
@@ -35,15 +34,19 @@ pub(super) enum Stage<F, B> {
     /// A 500 with this message, without calling the app: another session
     /// layer's state was already on the request.
     Refused(String),
-    /// A store layer is saving the session; the app's response waits
-    /// (boxed, so that this future stays `Unpin` whatever the body).
+    /// A store layer is saving the session; the app's response waits.
+    /// Boxed: this future stays `Unpin` whatever the body, and the
+    /// cookie-only layer's future no bigger.
     #[cfg(feature = "store")]
-    Saving {
-        waiting: crate::web_session::Waiting,
-        response: Option<Box<Response<B>>>,
-    },
+    Saving(Box<Saving<B>>),
     /// Done; never polled again.
     Done(PhantomData<fn() -> B>),
+}
+
+#[cfg(feature = "store")]
+pub(super) struct Saving<B> {
+    waiting: crate::web_session::Waiting,
+    response: Option<Response<B>>,
 }
 
 impl<F, B> ResponseFuture<F, B> {
@@ -81,10 +84,10 @@ where
                     }
                     #[cfg(feature = "store")]
                     Step::Wait(waiting) => {
-                        this.stage = Stage::Saving {
+                        this.stage = Stage::Saving(Box::new(Saving {
                             waiting,
-                            response: Some(Box::new(response)),
-                        };
+                            response: Some(response),
+                        }));
                         Pin::new(this).poll(cx)
                     }
                 }
@@ -95,12 +98,12 @@ where
                 Poll::Ready(Ok(page.map(B::from)))
             }
             #[cfg(feature = "store")]
-            Stage::Saving { waiting, response } => {
-                let outcome = ready!(waiting.future.as_mut().poll(cx));
+            Stage::Saving(saving) => {
+                let outcome = ready!(saving.waiting.future.as_mut().poll(cx));
                 let finish = this
                     .hooks
-                    .finish_waited::<HeaderValue>(waiting.took_session(), outcome);
-                let response = response.take().map(|response| *response);
+                    .finish_waited::<HeaderValue>(saving.waiting.took_session(), outcome);
+                let response = saving.response.take();
                 this.stage = Stage::Done(PhantomData);
                 match response {
                     Some(response) => Poll::Ready(Ok(end(response, finish))),
@@ -134,29 +137,32 @@ fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
         .map(HeaderValue::as_bytes)
 }
 
-/// Adds what [`Finish`] decided to the response headers: `Vary: Cookie`,
-/// a `Cache-Control` that keeps shared caches from storing a cookie, and
-/// the `Set-Cookie` values (see the cache rules in the `web_session` docs).
-fn apply(headers: &mut HeaderMap, finish: Finish<HeaderValue>) {
-    if finish.vary_cookie
-        && !varies_on_cookie(headers.get_all(VARY).iter().map(HeaderValue::as_bytes))
-    {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+impl ResponseHeaders for HeaderMap {
+    type Value = HeaderValue;
+
+    fn vary(&self) -> impl Iterator<Item = &[u8]> {
+        self.get_all(VARY).iter().map(HeaderValue::as_bytes)
     }
-    if finish.set_cookies.is_empty() {
-        return;
+
+    fn cache_control(&self) -> impl Iterator<Item = &[u8]> {
+        cache_control(self)
     }
-    if let Some(value) = make_private(cache_control(headers)) {
+
+    fn append_vary_cookie(&mut self) {
+        self.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+
+    fn set_cache_control(&mut self, value: Cow<'static, [u8]>) {
         let value = match value {
+            // The one borrowed value is `private`.
             Cow::Borrowed(_) => HeaderValue::from_static("private"),
-            // From the response's own header values, so valid; if not, the
-            // strictest value.
             Cow::Owned(value) => HeaderValue::from_bytes(&value)
                 .unwrap_or(HeaderValue::from_static("private, no-store")),
         };
-        headers.insert(CACHE_CONTROL, value);
+        self.insert(CACHE_CONTROL, value);
     }
-    for value in finish.set_cookies {
-        headers.append(SET_COOKIE, value);
+
+    fn append_set_cookie(&mut self, value: HeaderValue) {
+        self.append(SET_COOKIE, value);
     }
 }

@@ -17,6 +17,46 @@
 
 use std::borrow::Cow;
 
+use super::Finish;
+
+/// A framework's response headers, as far as [`apply`] needs them (actix-web
+/// and tower use different `http` crate versions, so each implements this).
+pub(crate) trait ResponseHeaders {
+    /// The framework's header value type (what `Set-Cookie` values are).
+    type Value;
+    /// The `Vary` header lines, as bytes.
+    fn vary(&self) -> impl Iterator<Item = &[u8]>;
+    /// The `Cache-Control` header lines, as bytes.
+    fn cache_control(&self) -> impl Iterator<Item = &[u8]>;
+    /// Appends `Vary: Cookie`.
+    fn append_vary_cookie(&mut self);
+    /// Replaces every `Cache-Control` line with `value`, made by
+    /// [`make_private`] from the response's own lines (so valid; if not,
+    /// the implementation puts the strictest value); the one borrowed value
+    /// is `private`.
+    fn set_cache_control(&mut self, value: Cow<'static, [u8]>);
+    /// Appends a `Set-Cookie` line.
+    fn append_set_cookie(&mut self, value: Self::Value);
+}
+
+/// Adds what [`Finish`] decided to the response headers: `Vary: Cookie`,
+/// a `Cache-Control` that keeps shared caches from storing a cookie, and
+/// the `Set-Cookie` values (the rules in the module docs).
+pub(crate) fn apply<H: ResponseHeaders>(headers: &mut H, finish: Finish<H::Value>) {
+    if finish.vary_cookie && !varies_on_cookie(headers.vary()) {
+        headers.append_vary_cookie();
+    }
+    if finish.set_cookies.is_empty() {
+        return;
+    }
+    if let Some(value) = make_private(headers.cache_control()) {
+        headers.set_cache_control(value);
+    }
+    for value in finish.set_cookies {
+        headers.append_set_cookie(value);
+    }
+}
+
 /// The directives of `Cache-Control` header lines, trimmed, as bytes.
 fn directives<'v>(values: impl Iterator<Item = &'v [u8]>) -> impl Iterator<Item = &'v [u8]> {
     values
@@ -56,9 +96,7 @@ pub(crate) fn shared_cacheable<'v>(cache_control: impl Iterator<Item = &'v [u8]>
 /// or `None` if the present one already keeps it from shared caches. Plain
 /// `private` (the common case: the handler set none) is borrowed, so that
 /// the layer adds it without allocating.
-pub(crate) fn make_private<'v>(
-    cache_control: impl Iterator<Item = &'v [u8]>,
-) -> Option<Cow<'static, [u8]>> {
+fn make_private<'v>(cache_control: impl Iterator<Item = &'v [u8]>) -> Option<Cow<'static, [u8]>> {
     let mut rewritten: Option<Vec<u8>> = None;
     for directive in directives(cache_control) {
         if is(directive, "private") || is(directive, "no-store") {
@@ -74,10 +112,10 @@ pub(crate) fn make_private<'v>(
 }
 
 /// The directive a response that sets the session cookie gets.
-pub(crate) const PRIVATE: &[u8] = b"private";
+const PRIVATE: &[u8] = b"private";
 
 /// Whether `Vary` header lines already name `Cookie` (or `*`).
-pub(crate) fn varies_on_cookie<'v>(vary: impl Iterator<Item = &'v [u8]>) -> bool {
+fn varies_on_cookie<'v>(vary: impl Iterator<Item = &'v [u8]>) -> bool {
     directives(vary).any(|field| field == b"*" || field.eq_ignore_ascii_case(b"cookie"))
 }
 

@@ -26,8 +26,14 @@ pub(crate) const STORE_ERROR_BODY: &str =
     "503 Service Unavailable: the session store is unavailable";
 
 /// A layer's or middleware's state; `R` is the framework's response type.
+/// Cloned into every request: two `Arc`s.
 pub(crate) struct Hooks<R> {
     config: Arc<Config>,
+    responses: Arc<Responses<R>>,
+}
+
+/// The hooks that build a response instead of the handler's.
+struct Responses<R> {
     on_save_error: Arc<dyn Fn(&Error) -> R + Send + Sync>,
     /// Set by each framework's constructor to its default 503.
     #[cfg(feature = "store")]
@@ -37,13 +43,21 @@ pub(crate) struct Hooks<R> {
 #[cfg(feature = "store")]
 type StoreErrorHook<R> = Arc<dyn Fn(&StoreError) -> R + Send + Sync>;
 
+impl<R> Clone for Responses<R> {
+    fn clone(&self) -> Responses<R> {
+        Responses {
+            on_save_error: Arc::clone(&self.on_save_error),
+            #[cfg(feature = "store")]
+            on_store_error: self.on_store_error.clone(),
+        }
+    }
+}
+
 impl<R> Clone for Hooks<R> {
     fn clone(&self) -> Hooks<R> {
         Hooks {
             config: Arc::clone(&self.config),
-            on_save_error: Arc::clone(&self.on_save_error),
-            #[cfg(feature = "store")]
-            on_store_error: self.on_store_error.clone(),
+            responses: Arc::clone(&self.responses),
         }
     }
 }
@@ -73,9 +87,11 @@ impl<R> Hooks<R> {
     ) -> Hooks<R> {
         Hooks {
             config: Arc::new(Config::new(cookies)),
-            on_save_error: Arc::new(on_save_error),
-            #[cfg(feature = "store")]
-            on_store_error: None,
+            responses: Arc::new(Responses {
+                on_save_error: Arc::new(on_save_error),
+                #[cfg(feature = "store")]
+                on_store_error: None,
+            }),
         }
     }
 
@@ -95,17 +111,22 @@ impl<R> Hooks<R> {
         &mut self,
         hook: impl Fn(&StoreError) -> R + Send + Sync + 'static,
     ) {
-        self.on_store_error = Some(Arc::new(hook));
+        Arc::make_mut(&mut self.responses).on_store_error = Some(Arc::new(hook));
     }
 
     /// The response for a store failure: the hook's, or (only if a
     /// framework set none) the save-error response.
     #[cfg(feature = "store")]
     fn store_error_response(&self, error: &StoreError) -> R {
-        match &self.on_store_error {
+        match &self.responses.on_store_error {
             Some(hook) => hook(error),
-            None => (self.on_save_error)(&Error::InvalidOption("the session store failed")),
+            None => self.save_error_response(&Error::InvalidOption("the session store failed")),
         }
+    }
+
+    /// The response for a session that cannot be saved.
+    fn save_error_response(&self, error: &Error) -> R {
+        (self.responses.on_save_error)(error)
     }
 
     pub(crate) fn on_rejected(&mut self, hook: impl Fn(&Error) + Send + Sync + 'static) {
@@ -113,7 +134,7 @@ impl<R> Hooks<R> {
     }
 
     pub(crate) fn on_save_error(&mut self, hook: impl Fn(&Error) -> R + Send + Sync + 'static) {
-        self.on_save_error = Arc::new(hook);
+        Arc::make_mut(&mut self.responses).on_save_error = Arc::new(hook);
     }
 
     pub(crate) fn refresh_every_request(&mut self, refresh: bool) {
@@ -160,7 +181,7 @@ impl<R> Hooks<R> {
     ) -> Result<Finish<H>, R> {
         state
             .finish(kind)
-            .map_err(|error| (self.on_save_error)(&error))
+            .map_err(|error| self.save_error_response(&error))
     }
 
     /// How the request ends: [`Hooks::finish`] for the cookie-only layers;
@@ -181,7 +202,7 @@ impl<R> Hooks<R> {
                 super::store::Saved::Now(result) => Step::Ready(
                     result
                         .and_then(|values| finish_with(values, took_session))
-                        .map_err(|error| (self.on_save_error)(&error)),
+                        .map_err(|error| self.save_error_response(&error)),
                 ),
                 super::store::Saved::Later(future) => Step::Wait(Waiting {
                     future,
@@ -201,7 +222,7 @@ impl<R> Hooks<R> {
     ) -> Result<Finish<H>, R> {
         match outcome {
             Ok(values) => {
-                finish_with(values, took_session).map_err(|error| (self.on_save_error)(&error))
+                finish_with(values, took_session).map_err(|error| self.save_error_response(&error))
             }
             Err(error) => Err(self.store_error_response(&error)),
         }

@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use crate::cookie::SessionCookie;
 use crate::error::Error;
 
-pub(crate) use cache::{make_private, shared_cacheable, varies_on_cookie};
+pub(crate) use cache::{apply, shared_cacheable, ResponseHeaders};
 pub use future::SessionFuture;
 #[cfg(all(feature = "store", feature = "tower"))]
 pub(crate) use hooks::Waiting;

@@ -21,9 +21,10 @@ pub(crate) struct DynamicState {
     pub(crate) loaded: Loaded<SessionMap>,
     pub(crate) session: SessionMap,
     /// With a store (`SessionLayer::store`): where the session came from.
-    /// `None` for the cookie-only layers.
+    /// `None` for the cookie-only layers (boxed, so that their state stays
+    /// as small as without the feature).
     #[cfg(feature = "store")]
-    pub(crate) origin: Option<super::store::Origin>,
+    pub(crate) origin: Option<Box<super::store::Origin>>,
 }
 
 #[cfg(feature = "store")]
@@ -37,7 +38,7 @@ impl DynamicState {
         DynamicState {
             loaded,
             session,
-            origin: Some(origin),
+            origin: Some(Box::new(origin)),
         }
     }
 }
@@ -116,7 +117,7 @@ impl Session {
         })
     }
 
-    pub(super) fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut SessionMap) -> R) -> R {
         f(&mut lock(&self.cell).session)
     }
 

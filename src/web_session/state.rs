@@ -80,7 +80,7 @@ pub(crate) struct RequestState {
     /// A store layer's load that failed: the response becomes the layer's
     /// store-error response.
     #[cfg(feature = "store")]
-    store_failure: Mutex<Option<crate::store::StoreError>>,
+    store_failure: Mutex<Option<Box<crate::store::StoreError>>>,
 }
 
 impl RequestState {
@@ -175,13 +175,13 @@ impl RequestState {
     /// Records a store failure while loading.
     #[cfg(feature = "store")]
     pub(super) fn fail(&self, error: crate::store::StoreError) {
-        *lock(&self.store_failure) = Some(error);
+        *lock(&self.store_failure) = Some(Box::new(error));
     }
 
     /// The store failure recorded while loading, if any.
     #[cfg(feature = "store")]
     pub(super) fn take_failure(&self) -> Option<crate::store::StoreError> {
-        lock(&self.store_failure).take()
+        lock(&self.store_failure).take().map(|error| *error)
     }
 
     /// A store layer's save for a response of `kind`, and whether a

@@ -65,7 +65,7 @@
 //! # Where the user lives
 //!
 //! `Session::set_user` keeps the user and the bind time in the session map
-//! under a reserved key (a leading NUL, hidden from `keys()`, `len()` and
+//! under a reserved key (prefix U+0001 `cs:`, hidden from `keys()`, `len()` and
 //! `get()`), so it travels inline and in the store alike; a stored session
 //! also has it in its metadata and in [`Write::user`](crate::store::Write::user)
 //! (the store's user index, which [`SessionStore::revoke_user`] empties).

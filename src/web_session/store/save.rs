@@ -96,7 +96,7 @@ fn plan(
             cookies.removal_cookies(&present)
         }
     };
-    let origin = state.origin.as_ref().unwrap_or(&Origin::Fresh);
+    let origin = state.origin.as_deref().unwrap_or(&Origin::Fresh);
     let stored_id = match origin {
         Origin::Stored { id, .. } => Some(id),
         _ => None,

@@ -93,7 +93,7 @@ fn a_reference_is_never_an_inline_session_and_the_other_way_round() {
     match open(&cookies, &server, [inline.as_bytes()].into_iter(), now) {
         Opened::Ready(state) => {
             assert_eq!(state.loaded.error(), Some(&Error::Invalid));
-            assert!(matches!(state.origin, Some(Origin::Fresh)));
+            assert!(matches!(state.origin.as_deref(), Some(Origin::Fresh)));
         }
         _ => panic!("no store call for an inline cookie in server mode"),
     }
@@ -101,7 +101,10 @@ fn a_reference_is_never_an_inline_session_and_the_other_way_round() {
     match open(&cookies, &hybrid, [inline.as_bytes()].into_iter(), now) {
         Opened::Ready(state) => {
             assert_eq!(state.session.get::<u8>("a").unwrap(), Some(1));
-            assert!(matches!(state.origin, Some(Origin::Inline { .. })));
+            assert!(matches!(
+                state.origin.as_deref(),
+                Some(Origin::Inline { .. })
+            ));
         }
         _ => panic!("an unbound inline session needs no store call"),
     }

@@ -120,6 +120,9 @@ pub struct Reply {
     pub status: u16,
     pub set_cookies: Vec<String>,
     pub body: String,
+    /// The `Vary` and `Cache-Control` header values, joined.
+    pub vary: String,
+    pub cache_control: String,
 }
 
 impl Reply {
@@ -171,6 +174,13 @@ impl Setup {
         self
     }
 
+    /// With `refresh_every_request(true)`.
+    pub fn with_refresh(mut self) -> Setup {
+        self.layer = self.layer.refresh_every_request(true);
+        self.middleware = self.middleware.refresh_every_request(true);
+        self
+    }
+
     /// The rejection hook's messages so far.
     pub fn rejections(&self) -> Vec<String> {
         self.rejected.lock().unwrap().clone()
@@ -212,8 +222,17 @@ impl Setup {
         let request = request.body(axum::body::Body::empty()).unwrap();
         let response = app.oneshot(request).await.unwrap();
         let status = response.status().as_u16();
-        let set_cookies = response
-            .headers()
+        let headers = response.headers();
+        let joined = |name: &str| {
+            let values: Vec<&str> = headers
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().unwrap())
+                .collect();
+            values.join(", ")
+        };
+        let (vary, cache_control) = (joined("vary"), joined("cache-control"));
+        let set_cookies = headers
             .get_all("set-cookie")
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
@@ -225,6 +244,8 @@ impl Setup {
             status,
             set_cookies,
             body: String::from_utf8(body.to_vec()).unwrap(),
+            vary,
+            cache_control,
         }
     }
 
@@ -244,8 +265,13 @@ impl Setup {
         }
         let response = test::call_service(&app, request.to_request()).await;
         let status = response.status().as_u16();
-        let set_cookies = response
-            .headers()
+        let headers = response.headers();
+        let joined = |name: &str| {
+            let values: Vec<&str> = headers.get_all(name).map(|v| v.to_str().unwrap()).collect();
+            values.join(", ")
+        };
+        let (vary, cache_control) = (joined("vary"), joined("cache-control"));
+        let set_cookies = headers
             .get_all("set-cookie")
             .map(|v| v.to_str().unwrap().to_owned())
             .collect();
@@ -254,6 +280,8 @@ impl Setup {
             status,
             set_cookies,
             body: String::from_utf8(body.to_vec()).unwrap(),
+            vary,
+            cache_control,
         }
     }
 }
@@ -278,7 +306,8 @@ async fn actix_handler(
 /// before it writes), `/hold/k/v` (writes, then waits for the gate),
 /// `/touch`, `/drop/k`, `/clear`, `/failset/k/v` and `/failclear` (a 500
 /// after the change), `/login/user`, `/regenerate`,
-/// `/big/n` (a value of n bytes), `/user`, `/keys`.
+/// `/big/n` (a value of n bytes), `/remember/k/v` (and an idle lifetime of
+/// an hour), `/user`, `/keys`.
 async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String, Error> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
@@ -330,6 +359,13 @@ async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String
             let len: usize = len.parse().unwrap();
             session.insert("big", &incompressible(len))?;
             Ok("big".to_owned())
+        }
+        ["remember", key, value] => {
+            session.insert(key, value)?;
+            session.set_expiry(cookie_seal::Expiry::OnInactivity(
+                std::time::Duration::from_secs(3600),
+            ));
+            Ok("remembered".to_owned())
         }
         ["user"] => Ok(session.user().unwrap_or_else(|| "-".to_owned())),
         ["keys"] => Ok(session.keys().join(",")),

@@ -111,3 +111,44 @@ fn a_spilled_session_bound_to_a_user_ends_at_once() {
         });
     }
 }
+
+#[test]
+fn a_login_from_a_stored_session_moves_back_inline_and_deletes_the_old_record() {
+    for setup in setups(Storage::Hybrid) {
+        run(async {
+            let reference = setup.send("/big/6000", None).await.cookie().unwrap();
+            assert!(!setup.is_inline(&reference));
+            let login = setup.send("/login/gina", Some(&reference)).await;
+            let inline = login.cookie().unwrap();
+            assert!(
+                setup.is_inline(&inline),
+                "{setup:?}: the clean session fits"
+            );
+            assert_eq!(
+                setup.calls().delete,
+                1,
+                "{setup:?}: the old record is deleted"
+            );
+            assert_eq!(setup.send("/user", Some(&inline)).await.body, "gina");
+            let replay = setup.send("/get/big", Some(&reference)).await;
+            assert_eq!(replay.body, "-", "{setup:?}: the pre-login cookie is dead");
+        });
+    }
+}
+
+#[test]
+fn an_inline_regenerate_needs_no_store_call() {
+    for setup in setups(Storage::Hybrid) {
+        run(async {
+            let before = setup.send("/set/a/1", None).await.cookie().unwrap();
+            let after = setup
+                .send("/regenerate", Some(&before))
+                .await
+                .cookie()
+                .unwrap();
+            assert!(setup.is_inline(&after) && after != before, "{setup:?}");
+            assert_eq!(setup.send("/get/a", Some(&after)).await.body, "1");
+            assert_eq!(setup.calls().total(), 0, "{setup:?}");
+        });
+    }
+}

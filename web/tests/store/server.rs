@@ -350,3 +350,71 @@ fn a_server_error_stores_nothing_but_a_logout_still_deletes() {
         });
     }
 }
+
+#[test]
+fn a_sessions_own_expiry_is_kept_in_the_record_and_sets_the_ttl() {
+    for setup in setups(Storage::Server) {
+        run(async {
+            let reply = setup.send("/remember/a/1", None).await;
+            assert!(
+                reply.set_cookies[0].contains("Max-Age=3600"),
+                "{:?}",
+                reply.set_cookies
+            );
+            let cookie = reply.cookie().unwrap();
+            assert_eq!(setup.store.writes()[0].ttl, Duration::from_secs(3600));
+            // A later change keeps it: it came back from the record's metadata.
+            let reply = setup.send("/set/b/2", Some(&cookie)).await;
+            assert!(reply.set_cookies[0].contains("Max-Age=3600"), "{setup:?}");
+            assert_eq!(setup.store.writes()[1].ttl, Duration::from_secs(3600));
+        });
+    }
+}
+
+#[test]
+fn store_responses_follow_the_cache_rules() {
+    for setup in setups(Storage::Server) {
+        run(async {
+            let write = setup.send("/set/a/1", None).await;
+            assert_eq!(
+                write.cache_control, "private",
+                "{setup:?}: a response that sets the cookie"
+            );
+            assert_eq!(write.vary, "Cookie");
+            let cookie = write.cookie().unwrap();
+            let read = setup.send("/get/a", Some(&cookie)).await;
+            assert_eq!(
+                read.vary, "Cookie",
+                "{setup:?}: the response depends on the session"
+            );
+            assert_eq!(
+                setup.send("/none", Some(&cookie)).await.vary,
+                "",
+                "{setup:?}"
+            );
+        });
+    }
+}
+
+#[test]
+fn refresh_every_request_re_issues_with_an_empty_update_when_the_session_is_taken() {
+    for setup in setups(Storage::Server) {
+        let setup = setup.with_refresh();
+        run(async {
+            let cookie = start(&setup).await;
+            let reply = setup.send("/touch", Some(&cookie)).await;
+            assert!(reply.cookie().is_some(), "{setup:?}: re-issued");
+            let update = setup.store.writes().pop().unwrap();
+            assert_eq!(update.mode, WriteMode::Update);
+            assert!(update.set.is_empty() && update.remove.is_empty());
+            // A route that never takes the session: nothing (no store call).
+            let before = setup.calls().total();
+            assert!(setup
+                .send("/none", Some(&cookie))
+                .await
+                .set_cookies
+                .is_empty());
+            assert_eq!(setup.calls().total(), before);
+        });
+    }
+}
