@@ -13,6 +13,10 @@
 //!   one `UPDATE … RETURNING` statement with the changed key's upsert;
 //!   tower-sessions: the load and an upsert of the whole record).
 //!
+//! - `store/read`, `store/write`: the stores alone, without the layers (a
+//!   load; an update of one key, against tower-sessions' save of the whole
+//!   record), to tell the stores' share from the layers'.
+//!
 //! ```sh
 //! COOKIE_SEAL_POSTGRES_URL=postgres://user:password@127.0.0.1:5432/db \
 //!   cargo bench -p cookie-seal-sql --bench vs_tower_sessions
@@ -20,6 +24,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a panic is a failure report
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -113,7 +118,12 @@ fn pool_options() -> PgPoolOptions {
     cookie_seal_sql::PostgresStore::pool_options()
 }
 
-async fn apps(url: &str) -> [(&'static str, Router); 2] {
+struct Stores {
+    seal: cookie_seal_sql::PostgresStore,
+    tower: tower_sessions_sqlx_store::PostgresStore,
+}
+
+async fn apps(url: &str) -> ([(&'static str, Router); 2], Stores) {
     let options = PgConnectOptions::from_str(url).unwrap();
     let mut admin = sqlx::PgConnection::connect_with(&options).await.unwrap();
     sqlx::raw_sql(
@@ -139,10 +149,76 @@ async fn apps(url: &str) -> [(&'static str, Router); 2] {
     let tower_pool: PgPool = pool_options().connect_with(options).await.unwrap();
     let tower = tower_sessions_sqlx_store::PostgresStore::new(tower_pool);
     tower.migrate().await.unwrap();
-    [
-        ("cookie_seal", seal_app(seal)),
-        ("tower_sessions", tower_app(tower)),
-    ]
+    let stores = Stores {
+        seal: seal.clone(),
+        tower: tower.clone(),
+    };
+    (
+        [
+            ("cookie_seal", seal_app(seal)),
+            ("tower_sessions", tower_app(tower)),
+        ],
+        stores,
+    )
+}
+
+/// The stores alone: a load, and a change of one key (cookie-seal's `Write`)
+/// or a save of the whole record (tower-sessions).
+fn bench_stores(c: &mut Criterion, runtime: &tokio::runtime::Runtime, stores: &Stores) {
+    use cookie_seal::store::{SessionStore as _, Write};
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::session_store::SessionStore as _;
+
+    let ttl = Duration::from_secs(3600);
+    let id = cookie_seal::SessionId::generate().unwrap();
+    let mut create = Write::create(vec![0; 40], ttl);
+    let values: [(&str, &[u8]); 5] = [
+        ("user", b"alice.example"),
+        ("count", b"41"),
+        ("roles", b"reader writer admin"),
+        ("theme", b"dark"),
+        ("csrf", &[0x5a; 32]),
+    ];
+    for (key, value) in values {
+        create = create.set(key, value);
+    }
+    runtime.block_on(stores.seal.write(&id, &create)).unwrap();
+    let update = Write::update(vec![0; 40], ttl).set("count", *b"42");
+
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::new(),
+        expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc()
+            + tower_sessions::cookie::time::Duration::hours(1),
+    };
+    record.data.insert("user".into(), "alice.example".into());
+    record.data.insert("count".into(), 41.into());
+    record.data.insert("roles".into(), serde_json::json!(ROLES));
+    record.data.insert("theme".into(), "dark".into());
+    record
+        .data
+        .insert("csrf".into(), serde_json::json!([0x5au8; 32].to_vec()));
+    runtime.block_on(stores.tower.create(&mut record)).unwrap();
+
+    let mut group = c.benchmark_group("sql/postgres/store");
+    group.bench_function("read/cookie_seal", |b| {
+        b.iter(|| runtime.block_on(stores.seal.load(&id)).unwrap().unwrap());
+    });
+    group.bench_function("read/tower_sessions", |b| {
+        b.iter(|| {
+            runtime
+                .block_on(stores.tower.load(&record.id))
+                .unwrap()
+                .unwrap()
+        });
+    });
+    group.bench_function("write/cookie_seal", |b| {
+        b.iter(|| runtime.block_on(stores.seal.write(&id, &update)).unwrap());
+    });
+    group.bench_function("write/tower_sessions", |b| {
+        b.iter(|| runtime.block_on(stores.tower.save(&record)).unwrap());
+    });
+    group.finish();
 }
 
 fn session_cookie(response: &axum::response::Response) -> HeaderValue {
@@ -165,7 +241,7 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let apps = runtime.block_on(apps(&url));
+    let (apps, stores) = runtime.block_on(apps(&url));
     let mut group = c.benchmark_group("sql/postgres");
     for path in ["/read", "/write"] {
         for (name, app) in &apps {
@@ -200,6 +276,7 @@ fn bench(c: &mut Criterion) {
         }
     }
     group.finish();
+    bench_stores(c, &runtime, &stores);
 }
 
 criterion_group! {
