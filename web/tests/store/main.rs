@@ -18,4 +18,5 @@ mod faults;
 mod harness;
 mod hybrid;
 mod server;
+mod sql_stores;
 pub mod stores;

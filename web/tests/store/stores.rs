@@ -29,5 +29,7 @@ pub fn stores() -> Vec<(&'static str, Arc<dyn SessionStore>)> {
         let prefix = redis_servers::test_prefix("http");
         stores.push(("redis-cluster", Arc::new(store.key_prefix(prefix))));
     }
+    stores.extend(crate::sql_stores::sqlite());
+    stores.extend(crate::sql_stores::postgres());
     stores
 }
