@@ -53,9 +53,10 @@ fn on_one_key_the_later_write_wins() {
             let cookie = stored_session(&setup).await;
             let slow = setup.send("/hold/k/first", Some(&cookie));
             let fast = async {
+                setup.gate.held.notified().await;
                 let reply = setup.send("/set/k/second", Some(&cookie)).await;
                 assert_eq!(setup.send("/get/k", Some(&cookie)).await.body, "second");
-                setup.gate.notify_one();
+                setup.gate.release.notify_one();
                 reply
             };
             let (slow, fast) = tokio::join!(slow, fast);
@@ -76,8 +77,9 @@ fn a_logout_is_never_undone_by_a_slower_request() {
             let cookie = stored_session(&setup).await;
             let slow = setup.send("/hold/k/v", Some(&cookie));
             let logout = async {
+                setup.gate.held.notified().await;
                 let reply = setup.send("/clear", Some(&cookie)).await;
-                setup.gate.notify_one();
+                setup.gate.release.notify_one();
                 reply
             };
             let (slow, logout) = tokio::join!(slow, logout);
@@ -100,8 +102,9 @@ fn a_regenerate_is_never_undone_by_a_slower_request() {
             let cookie = stored_session(&setup).await;
             let slow = setup.send("/hold/k/v", Some(&cookie));
             let login = async {
+                setup.gate.held.notified().await;
                 let reply = setup.send("/login/carol", Some(&cookie)).await;
-                setup.gate.notify_one();
+                setup.gate.release.notify_one();
                 reply
             };
             let (slow, login) = tokio::join!(slow, login);

@@ -28,6 +28,16 @@ pub enum Framework {
 
 pub type TestStore = CountingStore<FailingStore<Arc<dyn SessionStore>>>;
 
+/// The two signals between a test and a `/hold/..` handler: the order of
+/// concurrent requests is set by them, never by how fast the store answers.
+#[derive(Default)]
+pub struct Gate {
+    /// The handler has loaded the session and made its change.
+    pub held: Notify,
+    /// The handler may finish.
+    pub release: Notify,
+}
+
 /// One app: a framework, a storage mode and a store.
 pub struct Setup {
     pub framework: Framework,
@@ -36,8 +46,9 @@ pub struct Setup {
     pub store: Arc<TestStore>,
     pub switch: Switch,
     pub cookies: SessionCookie,
-    /// Released by the test: `/hold/..` handlers wait for it.
-    pub gate: Arc<Notify>,
+    /// `/hold/..` handlers signal `held` once they have the session, then
+    /// wait for the test to signal `release`.
+    pub gate: Arc<Gate>,
     /// What the rejection hook was told, in order.
     pub rejected: Arc<Mutex<Vec<String>>>,
     layer: SessionLayer,
@@ -85,7 +96,7 @@ pub fn setups_with(storage: Storage, make: impl Fn() -> SessionCookie) -> Vec<Se
                 middleware,
                 store,
                 cookies: make(),
-                gate: Arc::new(Notify::new()),
+                gate: Arc::new(Gate::default()),
                 rejected,
             });
         }
@@ -289,7 +300,7 @@ impl Setup {
 async fn axum_handler(
     session: Session,
     uri: axum::http::Uri,
-    axum::Extension(gate): axum::Extension<Arc<Notify>>,
+    axum::Extension(gate): axum::Extension<Arc<Gate>>,
 ) -> Result<String, Error> {
     dispatch(&session, uri.path(), &gate).await
 }
@@ -297,18 +308,18 @@ async fn axum_handler(
 async fn actix_handler(
     session: cookie_seal::actix::Session,
     request: actix_web::HttpRequest,
-    gate: actix_web::web::Data<Notify>,
+    gate: actix_web::web::Data<Gate>,
 ) -> Result<String, Error> {
     dispatch(&session, request.path(), &gate).await
 }
 
 /// The handlers, by path: `/get/k`, `/set/k/v`, `/slowset/k/v` (yields
-/// before it writes), `/hold/k/v` (writes, then waits for the gate),
+/// before it writes), `/hold/k/v` (writes, signals `held`, then waits for `release`),
 /// `/touch`, `/drop/k`, `/clear`, `/failset/k/v` and `/failclear` (a 500
 /// after the change), `/login/user`, `/regenerate`,
 /// `/big/n` (a value of n bytes), `/remember/k/v` (and an idle lifetime of
 /// an hour), `/user`, `/keys`.
-async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String, Error> {
+async fn dispatch(session: &Session, path: &str, gate: &Gate) -> Result<String, Error> {
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match parts.as_slice() {
         ["get", key] => Ok(session
@@ -327,7 +338,8 @@ async fn dispatch(session: &Session, path: &str, gate: &Notify) -> Result<String
         }
         ["hold", key, value] => {
             session.insert(key, value)?;
-            gate.notified().await;
+            gate.held.notify_one();
+            gate.release.notified().await;
             Ok("held".to_owned())
         }
         ["touch"] => Ok(format!("{} keys", session.len())),
