@@ -282,6 +282,56 @@ def svg_chart(path, flask):
     path.write_text("\n".join(out) + "\n")
 
 
+# The layer bench (web/benches/peers.rs): criterion id
+# through_layer/<framework>_<mode>_<request>/<implementation>.
+LAYER_PEERS = {
+    ("axum", "sealed"): "PrivateCookieJar",
+    ("axum", "signed"): "SignedCookieJar",
+    ("actix", "sealed"): "actix-session",
+    ("actix", "signed"): "actix-session",
+}
+LAYER_LABELS = {
+    "axum": "axum, `SessionLayer`",
+    "actix": "actix-web, `SessionMiddleware`",
+}
+PEER_LABELS = {
+    ("axum", "sealed"): "axum-extra `PrivateCookieJar`",
+    ("axum", "signed"): "axum-extra `SignedCookieJar`",
+    ("actix", "sealed"): "actix-session private `CookieSessionStore`",
+    ("actix", "signed"): "actix-session signed `CookieSessionStore`",
+}
+
+
+def layer_median_ns(framework, mode, request, implementation):
+    path = CRITERION / "through_layer" / f"{framework}_{mode}_{request}" / implementation
+    try:
+        estimates = json.loads((path / "new" / "estimates.json").read_text())
+        return estimates["median"]["point_estimate"]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def through_layer_table():
+    """cookie-seal through each framework's layer next to that framework's peer."""
+    rows = [
+        "| framework, mode | request | cookie-seal | peer | cookie-seal / peer | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for (framework, mode), peer in LAYER_PEERS.items():
+        for request in ("read", "write"):
+            ours = layer_median_ns(framework, mode, request, "cookie-seal")
+            theirs = layer_median_ns(framework, mode, request, peer)
+            r = ratio(ours, theirs)
+            target = "–"
+            if request == "write" and r is not None:
+                target = "< 1.00× " + ("met" if r < 1.0 else "**not met**")
+            rows.append(
+                f"| {LAYER_LABELS[framework]}, {mode} vs {PEER_LABELS[(framework, mode)]} "
+                f"| {request} | {fmt_time(ours)} | {fmt_time(theirs)} | {fmt_ratio(r)} | {target} |"
+            )
+    return "\n".join(rows)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--load", default=None, help="load averages during the run, as text")
@@ -311,6 +361,10 @@ def main():
             "uses that length for `SignedJar`.",
             "![median time per token, log scale](benches/results.svg)",
             "### Building blocks (`cargo bench -p cookie-seal-benches --bench primitives`)\n\n" + primitives_tables(),
+            "### Through the layer (`cargo bench -p cookie-seal-web --bench peers`)\n\n"
+            "One request through each framework's session layer on a five-key session, next to "
+            "that framework's peer (median per request; see \"Through the layer\" below for "
+            "what is measured).\n\n" + through_layer_table(),
         ]
     )
     doc_path = ROOT / "BENCHMARKS.md"

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$(cut -d' ' -f1-3 /proc/loadavg)
 cargo bench -p cookie-seal-benches
+cargo bench -p cookie-seal-web --bench peers
 python3 benches/flask_baseline.py
 after=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 benches/report.py --load "$before / $after"

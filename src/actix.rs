@@ -317,7 +317,7 @@ where
                 server_error: response.status().is_server_error(),
                 shared_cacheable: shared_cacheable(cache_control(response.headers())),
             };
-            let finish = match hooks.finish_step::<HeaderValue>(&state, kind) {
+            let finish = match hooks.finish_step(&state, kind) {
                 Step::Ready(finish) => finish,
                 #[cfg(feature = "store")]
                 Step::Wait(waiting) => {
@@ -341,8 +341,6 @@ fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
 }
 
 impl ResponseHeaders for HeaderMap {
-    type Value = HeaderValue;
-
     fn vary(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(VARY).map(HeaderValue::as_bytes)
     }
@@ -365,8 +363,11 @@ impl ResponseHeaders for HeaderMap {
         self.insert(CACHE_CONTROL, value);
     }
 
-    fn append_set_cookie(&mut self, value: HeaderValue) {
-        self.append(SET_COOKIE, value);
+    fn append_set_cookie(&mut self, value: String) {
+        // Valid (`Finish::new`): never skipped.
+        if let Ok(value) = HeaderValue::try_from(value) {
+            self.append(SET_COOKIE, value);
+        }
     }
 }
 

@@ -389,18 +389,15 @@ where
                 .iter()
                 .map(HeaderValue::as_bytes),
         );
-        let stage = match started {
+        let hooks = self.layer.hooks.clone();
+        match started {
             Ok((state, extension)) => {
                 request.extensions_mut().insert(extension);
-                Stage::Call {
-                    // Boxed so that this future is Unpin without unsafe pin projection.
-                    inner: Box::pin(self.inner.call(request)),
-                    state,
-                }
+                let inner = self.inner.call(request);
+                ResponseFuture::new(Some(inner), Stage::Call(state), hooks)
             }
-            Err(message) => Stage::Refused(message),
-        };
-        ResponseFuture::new(stage, self.layer.hooks.clone())
+            Err(message) => ResponseFuture::new(None, Stage::Refused(message), hooks),
+        }
     }
 }
 

@@ -17,26 +17,28 @@ use crate::web_session::{
     apply, shared_cacheable, Finish, Hooks, RequestState, ResponseHeaders, ResponseKind, Step,
 };
 
-/// The response future of [`SessionService`](super::SessionService): the
-/// app's response with the session's `Set-Cookie` headers (with a store,
-/// after the store call that saves the session). `B` is the response body.
-pub struct ResponseFuture<F, B> {
-    stage: Stage<F, B>,
-    hooks: Hooks<Response<String>>,
+pin_project_lite::pin_project! {
+    /// The response future of [`SessionService`](super::SessionService): the
+    /// app's response with the session's `Set-Cookie` headers (with a store,
+    /// after the store call that saves the session). `B` is the response body.
+    pub struct ResponseFuture<F, B> {
+        // The app's future, in place (no box per request); `None` once it
+        // answered, or when the app is not called.
+        #[pin]
+        inner: Option<F>,
+        stage: Stage<B>,
+        hooks: Hooks<Response<String>>,
+    }
 }
 
-pub(super) enum Stage<F, B> {
+pub(super) enum Stage<B> {
     /// The app is answering the request.
-    Call {
-        inner: Pin<Box<F>>,
-        state: Arc<RequestState>,
-    },
+    Call(Arc<RequestState>),
     /// A 500 with this message, without calling the app: another session
     /// layer's state was already on the request.
     Refused(String),
     /// A store layer is saving the session; the app's response waits.
-    /// Boxed: this future stays `Unpin` whatever the body, and the
-    /// cookie-only layer's future no bigger.
+    /// Boxed: the cookie-only layer's future is no bigger for it.
     #[cfg(feature = "store")]
     Saving(Box<Saving<B>>),
     /// Done; never polled again.
@@ -50,8 +52,18 @@ pub(super) struct Saving<B> {
 }
 
 impl<F, B> ResponseFuture<F, B> {
-    pub(super) fn new(stage: Stage<F, B>, hooks: Hooks<Response<String>>) -> ResponseFuture<F, B> {
-        ResponseFuture { stage, hooks }
+    /// The app's future `inner` (`None` if the app is not called) and what
+    /// comes after it.
+    pub(super) fn new(
+        inner: Option<F>,
+        stage: Stage<B>,
+        hooks: Hooks<Response<String>>,
+    ) -> ResponseFuture<F, B> {
+        ResponseFuture {
+            inner,
+            stage,
+            hooks,
+        }
     }
 }
 
@@ -69,46 +81,57 @@ where
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        match &mut this.stage {
-            Stage::Call { inner, state } => {
-                let response = ready!(inner.as_mut().poll(cx))?;
+        let mut this = self.project();
+        match this.stage {
+            Stage::Call(state) => {
+                let Some(inner) = this.inner.as_mut().as_pin_mut() else {
+                    return Poll::Pending;
+                };
+                let answered = ready!(inner.poll(cx));
+                this.inner.set(None);
+                let response = match answered {
+                    Ok(response) => response,
+                    Err(error) => {
+                        *this.stage = Stage::Done(PhantomData);
+                        return Poll::Ready(Err(error));
+                    }
+                };
                 let kind = ResponseKind {
                     server_error: response.status().is_server_error(),
                     shared_cacheable: shared_cacheable(cache_control(response.headers())),
                 };
-                match this.hooks.finish_step::<HeaderValue>(state, kind) {
+                match this.hooks.finish_step(state, kind) {
                     Step::Ready(finish) => {
-                        this.stage = Stage::Done(PhantomData);
+                        *this.stage = Stage::Done(PhantomData);
                         Poll::Ready(Ok(end(response, finish)))
                     }
                     #[cfg(feature = "store")]
                     Step::Wait(waiting) => {
-                        this.stage = Stage::Saving(Box::new(Saving {
+                        let mut saving = Box::new(Saving {
                             waiting,
                             response: Some(response),
-                        }));
-                        Pin::new(this).poll(cx)
+                        });
+                        let polled = poll_saving(&mut saving, this.hooks, cx);
+                        *this.stage = match polled {
+                            Poll::Ready(_) => Stage::Done(PhantomData),
+                            Poll::Pending => Stage::Saving(saving),
+                        };
+                        polled.map(Ok)
                     }
                 }
             }
             Stage::Refused(message) => {
                 let page = plain_500(std::mem::take(message));
-                this.stage = Stage::Done(PhantomData);
+                *this.stage = Stage::Done(PhantomData);
                 Poll::Ready(Ok(page.map(B::from)))
             }
             #[cfg(feature = "store")]
             Stage::Saving(saving) => {
-                let outcome = ready!(saving.waiting.future.as_mut().poll(cx));
-                let finish = this
-                    .hooks
-                    .finish_waited::<HeaderValue>(saving.waiting.took_session(), outcome);
-                let response = saving.response.take();
-                this.stage = Stage::Done(PhantomData);
-                match response {
-                    Some(response) => Poll::Ready(Ok(end(response, finish))),
-                    None => Poll::Pending,
+                let polled = poll_saving(saving, this.hooks, cx);
+                if polled.is_ready() {
+                    *this.stage = Stage::Done(PhantomData);
                 }
+                polled.map(Ok)
             }
             // Polled after completion: nothing more will come.
             Stage::Done(_) => Poll::Pending,
@@ -116,10 +139,25 @@ where
     }
 }
 
+/// A store layer's save: the app's response once the store call is done.
+#[cfg(feature = "store")]
+fn poll_saving<B: From<String>>(
+    saving: &mut Saving<B>,
+    hooks: &Hooks<Response<String>>,
+    cx: &mut Context<'_>,
+) -> Poll<Response<B>> {
+    let outcome = ready!(saving.waiting.future.as_mut().poll(cx));
+    let finish = hooks.finish_waited(saving.waiting.took_session(), outcome);
+    match saving.response.take() {
+        Some(response) => Poll::Ready(end(response, finish)),
+        None => Poll::Pending,
+    }
+}
+
 /// The response with the session's headers, or the hook's page instead.
 fn end<B: From<String>>(
     mut response: Response<B>,
-    finish: Result<Finish<HeaderValue>, Response<String>>,
+    finish: Result<Finish, Response<String>>,
 ) -> Response<B> {
     match finish {
         Ok(finish) => {
@@ -138,8 +176,6 @@ fn cache_control(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
 }
 
 impl ResponseHeaders for HeaderMap {
-    type Value = HeaderValue;
-
     fn vary(&self) -> impl Iterator<Item = &[u8]> {
         self.get_all(VARY).iter().map(HeaderValue::as_bytes)
     }
@@ -162,7 +198,10 @@ impl ResponseHeaders for HeaderMap {
         self.insert(CACHE_CONTROL, value);
     }
 
-    fn append_set_cookie(&mut self, value: HeaderValue) {
-        self.append(SET_COOKIE, value);
+    fn append_set_cookie(&mut self, value: String) {
+        // Valid (`Finish::new`): never skipped.
+        if let Ok(value) = HeaderValue::try_from(value) {
+            self.append(SET_COOKIE, value);
+        }
     }
 }

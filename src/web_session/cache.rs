@@ -22,8 +22,6 @@ use super::Finish;
 /// A framework's response headers, as far as [`apply`] needs them (actix-web
 /// and tower use different `http` crate versions, so each implements this).
 pub(crate) trait ResponseHeaders {
-    /// The framework's header value type (what `Set-Cookie` values are).
-    type Value;
     /// The `Vary` header lines, as bytes.
     fn vary(&self) -> impl Iterator<Item = &[u8]>;
     /// The `Cache-Control` header lines, as bytes.
@@ -35,14 +33,16 @@ pub(crate) trait ResponseHeaders {
     /// the implementation puts the strictest value); the one borrowed value
     /// is `private`.
     fn set_cache_control(&mut self, value: Cow<'static, [u8]>);
-    /// Appends a `Set-Cookie` line.
-    fn append_set_cookie(&mut self, value: Self::Value);
+    /// Appends a `Set-Cookie` line: `value` is a valid header value
+    /// ([`Finish::new`] checked it), so it is moved into the header, not
+    /// copied.
+    fn append_set_cookie(&mut self, value: String);
 }
 
 /// Adds what [`Finish`] decided to the response headers: `Vary: Cookie`,
 /// a `Cache-Control` that keeps shared caches from storing a cookie, and
 /// the `Set-Cookie` values (the rules in the module docs).
-pub(crate) fn apply<H: ResponseHeaders>(headers: &mut H, finish: Finish<H::Value>) {
+pub(crate) fn apply<H: ResponseHeaders>(headers: &mut H, finish: Finish) {
     if finish.vary_cookie && !varies_on_cookie(headers.vary()) {
         headers.append_vary_cookie();
     }

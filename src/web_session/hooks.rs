@@ -63,9 +63,9 @@ impl<R> Clone for Hooks<R> {
 }
 
 /// How a request ends: decided now, or after a store call.
-pub(crate) enum Step<H, R> {
+pub(crate) enum Step<R> {
     /// The `Set-Cookie` values, or the response to send instead.
-    Ready(Result<Finish<H>, R>),
+    Ready(Result<Finish, R>),
     /// A store call to await, then [`Hooks::finish_waited`].
     #[cfg(feature = "store")]
     Wait(Waiting),
@@ -174,11 +174,7 @@ impl<R> Hooks<R> {
     /// The `Set-Cookie` values that end the request (as header type `H`)
     /// and whether `Vary: Cookie` is due, or the response to send instead
     /// when the session cannot be saved.
-    pub(crate) fn finish<H: TryFrom<String>>(
-        &self,
-        state: &RequestState,
-        kind: ResponseKind,
-    ) -> Result<Finish<H>, R> {
+    pub(crate) fn finish(&self, state: &RequestState, kind: ResponseKind) -> Result<Finish, R> {
         state
             .finish(kind)
             .map_err(|error| self.save_error_response(&error))
@@ -187,11 +183,7 @@ impl<R> Hooks<R> {
     /// How the request ends: [`Hooks::finish`] for the cookie-only layers;
     /// with a store, the store-error response if loading failed, else the
     /// save, which may need a store call ([`Step::Wait`]).
-    pub(crate) fn finish_step<H: TryFrom<String>>(
-        &self,
-        state: &RequestState,
-        kind: ResponseKind,
-    ) -> Step<H, R> {
+    pub(crate) fn finish_step(&self, state: &RequestState, kind: ResponseKind) -> Step<R> {
         #[cfg(feature = "store")]
         if let Some(store) = &self.config.store {
             if let Some(error) = state.take_failure() {
@@ -215,11 +207,11 @@ impl<R> Hooks<R> {
 
     /// The end of a [`Step::Wait`]: the store call's outcome.
     #[cfg(feature = "store")]
-    pub(crate) fn finish_waited<H: TryFrom<String>>(
+    pub(crate) fn finish_waited(
         &self,
         took_session: bool,
         outcome: Result<Vec<String>, StoreError>,
-    ) -> Result<Finish<H>, R> {
+    ) -> Result<Finish, R> {
         match outcome {
             Ok(values) => {
                 finish_with(values, took_session).map_err(|error| self.save_error_response(&error))
@@ -246,16 +238,7 @@ impl Waiting {
 
 /// A store layer's `Set-Cookie` values as the framework's header type.
 #[cfg(feature = "store")]
-fn finish_with<H: TryFrom<String>>(
-    values: Vec<String>,
-    took_session: bool,
-) -> Result<Finish<H>, Error> {
-    Ok(Finish {
-        vary_cookie: took_session || !values.is_empty(),
-        set_cookies: values
-            .into_iter()
-            // Cannot fail: the cookie layer renders only visible ASCII.
-            .map(|value| H::try_from(value).map_err(|_| Error::Malformed))
-            .collect::<Result<_, _>>()?,
-    })
+fn finish_with(values: Vec<String>, took_session: bool) -> Result<Finish, Error> {
+    let vary_cookie = took_session || !values.is_empty();
+    Finish::new(values, vary_cookie)
 }

@@ -62,9 +62,33 @@ pub(crate) struct ResponseKind {
 
 /// What ends a request: the `Set-Cookie` values, and whether the response
 /// depends on the `Cookie` header (`Vary: Cookie`).
-pub(crate) struct Finish<H> {
-    pub(crate) set_cookies: Vec<H>,
+pub(crate) struct Finish {
+    /// Each a valid header value ([`Finish::new`] checks), turned into the
+    /// framework's header type one by one as [`apply`](super::apply) adds
+    /// it: no second vector.
+    pub(crate) set_cookies: Vec<String>,
     pub(crate) vary_cookie: bool,
+}
+
+impl Finish {
+    /// `set_cookies` with `vary_cookie`; a value that is not a valid header
+    /// value is [`Error::Malformed`] (it cannot happen: the cookie layer
+    /// renders only visible ASCII).
+    pub(crate) fn new(set_cookies: Vec<String>, vary_cookie: bool) -> Result<Finish, Error> {
+        // What `http` and actix-web accept: tab, visible ASCII, obs-text.
+        let valid = |value: &String| {
+            value
+                .bytes()
+                .all(|b| b == b'\t' || (b >= b' ' && b != 0x7f))
+        };
+        if !set_cookies.iter().all(valid) {
+            return Err(Error::Malformed);
+        }
+        Ok(Finish {
+            set_cookies,
+            vary_cookie,
+        })
+    }
 }
 
 /// One request's session. The layer or middleware puts it into the request
@@ -221,10 +245,7 @@ impl RequestState {
     ///
     /// `Vary: Cookie` is due when a handler read the session or a cookie is
     /// set.
-    pub(crate) fn finish<H: TryFrom<String>>(
-        &self,
-        kind: ResponseKind,
-    ) -> Result<Finish<H>, Error> {
+    pub(crate) fn finish(&self, kind: ResponseKind) -> Result<Finish, Error> {
         let saver = lock(&self.slot)
             .as_ref()
             .map(|slot| Arc::clone(&slot.saver));
@@ -257,14 +278,8 @@ impl RequestState {
                     .unwrap_or_default();
             }
         }
-        Ok(Finish {
-            vary_cookie: saver.is_some() || !values.is_empty(),
-            set_cookies: values
-                .into_iter()
-                // Cannot fail: the cookie layer renders only visible ASCII.
-                .map(|value| H::try_from(value).map_err(|_| Error::Malformed))
-                .collect::<Result<_, _>>()?,
-        })
+        let vary_cookie = saver.is_some() || !values.is_empty();
+        Finish::new(values, vary_cookie)
     }
 }
 

@@ -61,7 +61,7 @@ fn typed_clear_removes_a_loaded_value_and_writes_nothing_without_one() {
     let empty = self::state();
     typed(&empty, &[]).clear();
     assert!(empty
-        .finish::<String>(ResponseKind::default())
+        .finish(ResponseKind::default())
         .unwrap()
         .set_cookies
         .is_empty());
@@ -289,7 +289,7 @@ fn typed_on_a_server_error_only_deletes() {
             .collect();
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         act(&typed(&state, &lines));
-        state.finish::<String>(server_error).unwrap().set_cookies
+        state.finish(server_error).unwrap().set_cookies
     };
     let deleted = |set: &[String]| set.len() == 1 && set[0].contains("Max-Age=0");
 

@@ -132,6 +132,9 @@ fn layer_app(cookies: SessionCookie) -> Router {
         .route("/read", get(layer_read))
         .route("/write", get(layer_write))
         .layer(SessionLayer::new(cookies))
+        // As `axum::serve` does (and as `by_hand_app` does with its state):
+        // the routes become services once, not on every request.
+        .with_state(())
 }
 
 fn bench(c: &mut Criterion) {
