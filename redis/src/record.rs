@@ -18,10 +18,10 @@ use cookie_seal::SessionId;
 
 /// The record format this crate writes and reads.
 pub(crate) const FORMAT_VERSION: &[u8] = b"1";
-const VERSION_FIELD: &[u8] = b"f";
-const META_FIELD: &[u8] = b"m";
-const USER_FIELD: &[u8] = b"u";
-const VALUE_PREFIX: &[u8] = b"v:";
+pub(crate) const VERSION_FIELD: &[u8] = b"f";
+pub(crate) const META_FIELD: &[u8] = b"m";
+pub(crate) const USER_FIELD: &[u8] = b"u";
+pub(crate) const VALUE_PREFIX: &[u8] = b"v:";
 
 pub(crate) fn record_key(prefix: &str, id: &SessionId) -> String {
     record_key_of_member(prefix, &id.to_base64url())
@@ -61,8 +61,11 @@ pub(crate) fn decode(fields: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Option<Record>, 
             meta = Some(value);
         } else if field == USER_FIELD {
             // The core's metadata carries the user; this copy is for revoke_user.
-        } else if let Some(key) = field.strip_prefix(VALUE_PREFIX) {
-            let key = String::from_utf8(key.to_vec())
+        } else if field.starts_with(VALUE_PREFIX) {
+            // The key in place: no copy of the field.
+            let mut key = field;
+            key.drain(..VALUE_PREFIX.len());
+            let key = String::from_utf8(key)
                 .map_err(|_| StoreError::Corrupt("a session key is not UTF-8".to_owned()))?;
             values.push((key, value));
         } else {

@@ -26,50 +26,42 @@ end
 
 /// One [`cookie_seal::store::Write`], atomically.
 ///
-/// `KEYS[1]` the record; `KEYS[ARGV[7]]` the user index (0: none);
-/// `KEYS[ARGV[8]]` the replaced record (0: none).
-/// `ARGV`: mode (`c`/`u`), TTL in ms, meta, has user (`1`/`0`), user, index
-/// member, index key position, replaced key position, number of keys set,
-/// then the set pairs (key, value), then the removed keys.
+/// `KEYS[1]` the record; `KEYS[ARGV[4]]` the user index (0: none);
+/// `KEYS[ARGV[5]]` the replaced record (0: none).
+/// `ARGV`: mode (`c`/`u`), TTL in ms, index member, index key position,
+/// replaced key position, `n` the number of `HSET` arguments, has user
+/// (`1`/`0`); then the `n` `HSET` arguments (field, value pairs, field names
+/// as stored: `m`, `u`, `v:<key>`, and `f` on create); then the fields to
+/// remove (`v:<key>`).
+///
+/// The client lays the arguments out as the hash commands take them, so the
+/// script builds no table and no string: it passes ranges of `ARGV` through
+/// `unpack` (in chunks, under Lua's stack limit). An update checks the
+/// record exists (its version field) before it writes, so it never brings
+/// back a record deleted meanwhile, and reads the user field in the same
+/// `HMGET` so that it deletes it only when it is there.
 ///
 /// Returns 1 (stored) or 0 (an update found no record: gone).
 const WRITE_BODY: &str = r"
-local key = KEYS[1]
-local ttl = tonumber(ARGV[2])
-local index_at, replaced_at = tonumber(ARGV[7]), tonumber(ARGV[8])
-if replaced_at > 0 then redis.call('DEL', KEYS[replaced_at]) end
-if ARGV[1] == 'c' then
+local key, a = KEYS[1], ARGV
+local last_set = 7 + tonumber(a[6])
+if a[5] ~= '0' then redis.call('DEL', KEYS[tonumber(a[5])]) end
+if a[1] == 'c' then
   redis.call('DEL', key)
 else
-  local version = redis.call('HGET', key, 'f')
-  if not version then return 0 end
-  if version ~= '1' then return redis.error_reply('ERR cookie-seal: unknown record version') end
+  local found = redis.call('HMGET', key, 'f', 'u')
+  if not found[1] then return 0 end
+  if found[1] ~= '1' then return redis.error_reply('ERR cookie-seal: unknown record version') end
+  if found[2] and a[7] == '0' then redis.call('HDEL', key, 'u') end
 end
-local nset = tonumber(ARGV[9])
-local first_removed = 10 + 2 * nset
-if first_removed <= #ARGV then
-  local fields = {}
-  for i = first_removed, #ARGV do fields[#fields + 1] = 'v:' .. ARGV[i] end
-  for i = 1, #fields, 1000 do
-    redis.call('HDEL', key, unpack(fields, i, math.min(i + 999, #fields)))
-  end
+for i = last_set + 1, #a, 1000 do
+  redis.call('HDEL', key, unpack(a, i, math.min(i + 999, #a)))
 end
-local fields = {'f', '1', 'm', ARGV[3]}
-if ARGV[4] == '1' then
-  fields[#fields + 1] = 'u'
-  fields[#fields + 1] = ARGV[5]
-else
-  redis.call('HDEL', key, 'u')
+for i = 8, last_set, 1000 do
+  redis.call('HSET', key, unpack(a, i, math.min(i + 999, last_set)))
 end
-for i = 0, nset - 1 do
-  fields[#fields + 1] = 'v:' .. ARGV[10 + 2 * i]
-  fields[#fields + 1] = ARGV[11 + 2 * i]
-end
-for i = 1, #fields, 1000 do
-  redis.call('HSET', key, unpack(fields, i, math.min(i + 999, #fields)))
-end
-redis.call('PEXPIRE', key, ttl)
-if index_at > 0 then index(KEYS[index_at], ARGV[6], ttl) end
+redis.call('PEXPIRE', key, a[2])
+if a[4] ~= '0' then index(KEYS[tonumber(a[4])], a[3], tonumber(a[2])) end
 return 1
 ";
 

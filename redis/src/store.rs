@@ -9,10 +9,16 @@ use cookie_seal::store::{
 };
 use cookie_seal::SessionId;
 use futures_util::future::{join_all, try_join3};
-use redis::{AsyncCommands, IntoConnectionInfo, RedisError, SetExpiry, SetOptions};
+use redis::{
+    AsyncCommands, Cmd, ErrorKind, FromRedisValue, IntoConnectionInfo, RedisError, Script,
+    ServerErrorKind, SetExpiry, SetOptions,
+};
 
 use crate::connection::{cluster_client, Connection, Lazy, Target, DEFAULT_TIMEOUT};
-use crate::record::{decode, index_key, record_key, record_key_of_member, revoked_key};
+use crate::record::{
+    decode, index_key, record_key, record_key_of_member, revoked_key, FORMAT_VERSION, META_FIELD,
+    USER_FIELD, VALUE_PREFIX, VERSION_FIELD,
+};
 use crate::scripts::Scripts;
 use crate::Error;
 
@@ -201,40 +207,76 @@ impl RedisStore {
             _ => None,
         };
         let cluster = connection.is_cluster();
-
-        let mut invocation = self.scripts().write.key(record_key(prefix, id));
         let (mut index_at, mut replaced_at) = (0, 0);
         if !cluster {
             // Standalone: every key in the one script, so the write is one
             // atomic round trip.
-            if let Some(index) = &index {
-                invocation.key(index);
+            if index.is_some() {
                 index_at = 2;
             }
-            if let Some(replaced) = &replaced {
-                invocation.key(replaced);
+            if replaced.is_some() {
                 replaced_at = index_at.max(1) + 1;
             }
         }
+        let create = write.mode == WriteMode::Create;
+
+        // The EVALSHA built in one buffer, arguments laid out as the script's
+        // hash commands take them (see `scripts::WRITE_BODY`).
+        let scripts = self.scripts();
+        let record = record_key_of_member(prefix, &member);
+        let hset_args =
+            2 * (1 + usize::from(create) + usize::from(write.user.is_some())) + 2 * write.set.len();
+        let size = record.len()
+            + write.meta.len()
+            + write.user.as_ref().map_or(0, String::len)
+            + write
+                .set
+                .iter()
+                .map(|(key, value)| key.len() + 2 + value.len())
+                .sum::<usize>()
+            + write.remove.iter().map(|key| key.len() + 2).sum::<usize>()
+            + 160;
+        let mut invocation = Cmd::with_capacity(
+            13 + hset_args + write.remove.len(),
+            size + index.as_ref().map_or(0, String::len) + replaced.as_ref().map_or(0, String::len),
+        );
         invocation
-            .arg(if write.mode == WriteMode::Create {
-                "c"
-            } else {
-                "u"
-            })
+            .arg("EVALSHA")
+            .arg(scripts.write.get_hash())
+            .arg(1 + usize::from(index_at > 0) + usize::from(replaced_at > 0))
+            .arg(&record);
+        if index_at > 0 {
+            invocation.arg(index.as_deref());
+        }
+        if replaced_at > 0 {
+            invocation.arg(replaced.as_deref());
+        }
+        invocation
+            .arg(if create { "c" } else { "u" })
             .arg(ttl_ms)
-            .arg(write.meta.as_slice())
-            .arg(if write.user.is_some() { "1" } else { "0" })
-            .arg(write.user.as_deref().unwrap_or(""))
-            .arg(&member)
+            .arg(if index_at > 0 { member.as_str() } else { "" })
             .arg(index_at)
             .arg(replaced_at)
-            .arg(write.set.len());
+            .arg(hset_args)
+            .arg(if write.user.is_some() { "1" } else { "0" });
+        if create {
+            invocation.arg(VERSION_FIELD).arg(FORMAT_VERSION);
+        }
+        invocation.arg(META_FIELD).arg(write.meta.as_slice());
+        if let Some(user) = &write.user {
+            invocation.arg(USER_FIELD).arg(user.as_str());
+        }
+        // `v:<key>`, written through one buffer.
+        let mut field = VALUE_PREFIX.to_vec();
         for (key, value) in &write.set {
-            invocation.arg(key).arg(value.as_slice());
+            field.truncate(VALUE_PREFIX.len());
+            field.extend_from_slice(key.as_bytes());
+            invocation.arg(field.as_slice()).arg(value.as_slice());
         }
         for key in &write.remove {
-            invocation.arg(key);
+            field.truncate(VALUE_PREFIX.len());
+            field.extend_from_slice(key.as_bytes());
+            invocation.arg(field.as_slice());
         }
 
         let stored: i64 = if cluster {
@@ -244,10 +286,8 @@ impl RedisStore {
             // record's own change is atomic (docs/operations.md).
             let mut record_connection = connection.clone();
             let mut index_connection = connection.clone();
-            let scripts = self.scripts();
             let record = async {
-                invocation
-                    .invoke_async::<i64>(&mut record_connection)
+                eval::<i64>(&scripts.write, &invocation, &mut record_connection)
                     .await
                     .map_err(classify)
             };
@@ -272,8 +312,7 @@ impl RedisStore {
             };
             try_join3(record, index, replaced).await?.0
         } else {
-            invocation
-                .invoke_async(&mut connection)
+            eval(&scripts.write, &invocation, &mut connection)
                 .await
                 .map_err(classify)?
         };
@@ -352,6 +391,23 @@ impl RedisStore {
     fn scripts(&self) -> &'static Scripts {
         static SCRIPTS: std::sync::OnceLock<Scripts> = std::sync::OnceLock::new();
         SCRIPTS.get_or_init(Scripts::new)
+    }
+}
+
+/// Sends `command`, an `EVALSHA` of `script`; if the server does not have
+/// the script cached (`NOSCRIPT`: first use, a restart, `SCRIPT FLUSH`),
+/// loads it and sends the command again, as redis-rs's `invoke_async` does.
+async fn eval<T: FromRedisValue>(
+    script: &Script,
+    command: &Cmd,
+    connection: &mut Connection,
+) -> redis::RedisResult<T> {
+    match command.query_async(connection).await {
+        Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+            script.load_async(connection).await?;
+            command.query_async(connection).await
+        }
+        result => result,
     }
 }
 
