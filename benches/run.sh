@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$(cut -d' ' -f1-3 /proc/loadavg)
-cargo bench -p cookie-seal-benches
+# redis_peers needs a Redis server (COOKIE_SEAL_BENCH_REDIS_URL); it runs on its own, see
+# BENCHMARKS.md "Redis sessions".
+cargo bench -p cookie-seal-benches --bench codec --bench primitives --bench values
 cargo bench -p cookie-seal-web --bench peers
 python3 benches/flask_baseline.py
 after=$(cut -d' ' -f1-3 /proc/loadavg)
