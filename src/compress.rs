@@ -9,10 +9,12 @@ thread_local! {
     /// across tokens. Creating one allocates and zeroes ~260 KB, which the
     /// kernel maps afresh on most calls (page faults): measured at about a
     /// fifth of the cost of compressing a 1.5 KB payload. It is reset after
-    /// every finished stream, so no state carries from one token to the
-    /// next, and dropped after a stream stopped at the length limit: zlib-rs
-    /// 0.6 panics ("buf.len() must fit in remaining()") on a later stream
-    /// of a compressor reset in that state (see the regression test below).
+    /// every finished stream, shorter than the limit or not (an
+    /// incompressible session must not cost a new compressor per token), so
+    /// no state carries from one token to the next. It is dropped after a
+    /// stream that did not finish: zlib-rs 0.6 panics ("buf.len() must fit
+    /// in remaining()") on a later stream of a compressor reset mid-stream
+    /// (see the regression tests below).
     static COMPRESSOR: RefCell<Option<((u32, bool), Compress)>> = const { RefCell::new(None) };
 }
 
@@ -37,16 +39,20 @@ fn compress_shorter_than(zlib: bool, bytes: &[u8], limit: usize, level: u32) -> 
                 Some((kept, compressor)) if *kept == (level, zlib) => compressor,
                 other => &mut other.insert(((level, zlib), new_compressor(level, zlib))).1,
             };
-            let packed = compress_with(compressor, bytes, limit);
-            if packed.is_some() {
-                compressor.reset();
-            } else {
-                *slot = None;
+            match compress_with(compressor, bytes) {
+                Some(packed) => {
+                    compressor.reset();
+                    (packed.len() < limit).then_some(packed)
+                }
+                None => {
+                    *slot = None;
+                    None
+                }
             }
-            packed
         }
         // Unreachable (nothing here re-enters), but never worth a panic.
-        Err(_) => compress_with(&mut new_compressor(level, zlib), bytes, limit),
+        Err(_) => compress_with(&mut new_compressor(level, zlib), bytes)
+            .filter(|packed| packed.len() < limit),
     })
 }
 
@@ -54,15 +60,16 @@ fn new_compressor(level: u32, zlib: bool) -> Compress {
     Compress::new(Compression::new(level), zlib)
 }
 
-fn compress_with(compressor: &mut Compress, bytes: &[u8], limit: usize) -> Option<Vec<u8>> {
+/// The whole stream of `bytes`, or `None` if it did not finish.
+fn compress_with(compressor: &mut Compress, bytes: &[u8]) -> Option<Vec<u8>> {
     // Room for the whole stream, however incompressible: zlib-rs 0.6.8's
     // fast level (deflate_quick) panics ("buf.len() must fit in
     // remaining()") when its output buffer runs out mid-block on a reused
     // compressor, which a buffer of `limit` bytes allowed (regression test
     // `a_reused_compressor_with_little_room_does_not_panic`).
-    let mut out = Vec::with_capacity(deflate_bound(bytes.len()).max(limit));
+    let mut out = Vec::with_capacity(deflate_bound(bytes.len()));
     match compressor.compress_vec(bytes, &mut out, FlushCompress::Finish) {
-        Ok(Status::StreamEnd) if out.len() < limit => Some(out),
+        Ok(Status::StreamEnd) => Some(out),
         _ => None,
     }
 }
@@ -185,7 +192,7 @@ mod tests {
     #[test]
     fn reused_compressor_gives_the_same_bytes_as_a_fresh_one() {
         let text = b"the same session, the same bytes, every time ".repeat(8);
-        let fresh = compress_with(&mut new_compressor(6, false), &text, text.len()).unwrap();
+        let fresh = compress_with(&mut new_compressor(6, false), &text).unwrap();
         let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
         let noise: Vec<u8> = (0..300)
             .map(|_| {
@@ -206,7 +213,7 @@ mod tests {
         // Another level replaces the kept compressor and still round-trips.
         let level1 = deflate_shorter_than(&text, text.len(), 1).unwrap();
         assert_eq!(inflate_bounded(&level1, 10_000).unwrap(), text);
-        let fresh1 = compress_with(&mut new_compressor(1, false), &text, text.len()).unwrap();
+        let fresh1 = compress_with(&mut new_compressor(1, false), &text).unwrap();
         assert_ne!(fresh1, fresh, "the two levels must differ for this test");
         assert_eq!(
             level1, fresh1,
@@ -219,6 +226,27 @@ mod tests {
             zlib_shorter_than(&text, text.len(), 6).unwrap()[..2],
             [0x78, 0x9c]
         );
+    }
+
+    /// An incompressible session (a random CSRF token is enough) must not
+    /// cost a fresh 260 KB compressor on every token.
+    #[test]
+    fn a_hopeless_attempt_keeps_the_threads_compressor() {
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let noise: Vec<u8> = (0..200)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x.to_le_bytes()[0]
+            })
+            .collect();
+        assert_eq!(deflate_shorter_than(&noise, noise.len(), 1), None);
+        let kept = COMPRESSOR.with(|slot| slot.borrow().as_ref().map(|(kept, _)| *kept));
+        assert_eq!(kept, Some((1, false)));
+        let text = b"compressible compressible compressible ".repeat(8);
+        let packed = deflate_shorter_than(&text, text.len(), 1).unwrap();
+        assert_eq!(inflate_bounded(&packed, 10_000).unwrap(), text);
     }
 
     #[test]

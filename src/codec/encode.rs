@@ -16,12 +16,14 @@ use crate::nonce::{self, NonceSource};
 use crate::{compress, encoding, seal, serialize};
 
 /// Payloads shorter than this are never deflated. Measured on session-shaped
-/// payloads (typed structs and `SessionMap` maps, `cargo bench -p
-/// cookie-seal-benches --bench primitives`, "deflate break-even"): none under 130 bytes shrank, and
-/// attempting costs far more than encoding (setting up a deflate stream is
-/// ~15-30 µs against ~1 µs for a whole small token), so `Compression::Auto`
-/// costs nothing on small sessions.
-const MIN_COMPRESS_LEN: usize = 128;
+/// payloads (the "deflate break-even" list of `cargo bench -p
+/// cookie-seal-benches --bench primitives`): none under 128 bytes shrank, and
+/// from 128 to 255 bytes deflate saved at most 19 bytes (under 10%) of a
+/// token that is a tenth of the cookie budget. An attempt costs ~3 µs
+/// whatever it saves (zlib-rs clears its 128 KB hash table for every
+/// stream), about half of a whole request through the layer, and a
+/// compressed token costs an inflate on every later read.
+const MIN_COMPRESS_LEN: usize = 256;
 /// Room reserved for the payload in the token buffer before it grows.
 const INITIAL_PAYLOAD_CAPACITY: usize = 256;
 /// Deflate level used by `Compression::Auto`, with flate2's zlib-rs backend.
