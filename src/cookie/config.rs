@@ -1,6 +1,7 @@
 //! The cookie's name and attributes, checked and rendered with the `cookie`
 //! crate.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::validate::check_name;
@@ -354,20 +355,41 @@ impl CookieConfig {
         self.best_chunked_capacity().max(single).min(MAX_TOKEN_LEN)
     }
 
-    /// Renders one `Set-Cookie` value with this config's attributes.
-    pub(super) fn render(&self, name: &str, value: &str, max_age: Duration) -> String {
-        if self.browser_session {
-            return self.builder(name, value).build().to_string();
+    /// The attributes after `name=value`, as the `cookie` crate renders
+    /// them, without `Max-Age` (which it writes after all of them, and which
+    /// depends on the session's expiry): rendered once, when a
+    /// [`SessionCookie`](super::SessionCookie) is built, for [`Self::render`].
+    pub(super) fn attributes(&self) -> String {
+        let rendered = self.builder("x", "").build().to_string();
+        rendered.strip_prefix("x=").unwrap_or_default().to_owned()
+    }
+
+    /// Renders one `Set-Cookie` value with this config's `attributes` (from
+    /// [`Self::attributes`]): what the `cookie` crate renders for the same
+    /// cookie (test `rendering_matches_the_cookie_crate`), without building
+    /// and formatting a `Cookie` per response.
+    pub(super) fn render(
+        &self,
+        attributes: &str,
+        name: &str,
+        value: &str,
+        max_age: Duration,
+    ) -> String {
+        let mut out = String::with_capacity(name.len() + value.len() + attributes.len() + 32);
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+        out.push_str(attributes);
+        if !self.browser_session {
+            // A fraction of a second rounds up: `Max-Age=0` would delete the cookie.
+            let whole = max_age
+                .as_secs()
+                .saturating_add(u64::from(max_age.subsec_nanos() > 0));
+            let seconds = i64::try_from(whole).unwrap_or(i64::MAX);
+            // Writing to a String cannot fail.
+            let _ = write!(out, "; Max-Age={seconds}");
         }
-        // A fraction of a second rounds up: `Max-Age=0` would delete the cookie.
-        let whole = max_age
-            .as_secs()
-            .saturating_add(u64::from(max_age.subsec_nanos() > 0));
-        let seconds = i64::try_from(whole).unwrap_or(i64::MAX);
-        self.builder(name, value)
-            .max_age(::cookie::time::Duration::seconds(seconds))
-            .build()
-            .to_string()
+        out
     }
 
     /// Renders a `Set-Cookie` value that makes the browser delete `name`
@@ -403,72 +425,5 @@ pub(super) fn decimal_len(mut n: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimal_len_counts_digits() {
-        for (n, len) in [(0, 1), (9, 1), (10, 2), (99, 2), (100, 3), (usize::MAX, 20)] {
-            assert_eq!(decimal_len(n), len, "{n}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod budget_tests {
-    use super::*;
-
-    #[test]
-    fn chunks_stay_within_the_header_budget() {
-        for budget in [
-            MIN_COOKIE_HEADER_BUDGET,
-            4000,
-            4097,
-            7 * 1024,
-            8192,
-            20_000,
-            40_000,
-        ] {
-            let config = CookieConfig::default().chunking(8).header_budget(budget);
-            for count in 2..=8 {
-                let capacity = config.chunked_capacity(count);
-                if capacity == 0 {
-                    continue;
-                }
-                // The header bytes of `count` chunks carrying `capacity` token bytes.
-                let names: usize = (0..count).map(|i| "session.".len() + decimal_len(i)).sum();
-                let header = names + count + 2 * (count - 1) + decimal_len(count) + 1 + capacity;
-                assert!(
-                    header <= budget,
-                    "budget {budget}, {count} chunks: {header}"
-                );
-            }
-            assert!(config.single_capacity() + "session=".len() <= budget.max(4097));
-        }
-        // Under a tight budget the single cookie `name=value` fills it exactly.
-        let tight = CookieConfig::default().header_budget(2000);
-        assert_eq!(tight.single_capacity(), 2000 - "session=".len());
-        assert_eq!(tight.token_budget(), 2000 - "session=".len());
-        // The default: a full single cookie fits, two chunks hold more, and
-        // more chunks never hold more than the budget allows.
-        let config = CookieConfig::default().chunking(8);
-        assert_eq!(config.single_capacity(), 4096 - 7);
-        assert!(config.token_budget() > 7000 && config.token_budget() < 7 * 1024);
-        assert_eq!(config.token_budget(), config.chunked_capacity(2));
-    }
-
-    #[test]
-    fn sub_second_max_age_renders_as_one_second() {
-        let config = CookieConfig::default();
-        for (max_age, rendered) in [
-            (Duration::from_millis(1), "Max-Age=1"),
-            (Duration::from_millis(500), "Max-Age=1"),
-            (Duration::from_millis(999), "Max-Age=1"),
-            (Duration::from_millis(1001), "Max-Age=2"),
-            (Duration::from_secs(60), "Max-Age=60"),
-        ] {
-            let cookie = config.render("session", "v", max_age);
-            assert!(cookie.contains(rendered), "{max_age:?}: {cookie}");
-        }
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -76,10 +76,12 @@ impl Finish {
     /// renders only visible ASCII).
     pub(crate) fn new(set_cookies: Vec<String>, vary_cookie: bool) -> Result<Finish, Error> {
         // What `http` and actix-web accept: tab, visible ASCII, obs-text.
+        // Branch-free, without early exit: valid is the only case that
+        // happens, and a branchy `all` was ~4% of a write (perf).
         let valid = |value: &String| {
-            value
-                .bytes()
-                .all(|b| b == b'\t' || (b >= b' ' && b != 0x7f))
+            value.bytes().fold(true, |ok, b| {
+                ok & ((b == b'\t') | ((b >= b' ') & (b != 0x7f)))
+            })
         };
         if !set_cookies.iter().all(valid) {
             return Err(Error::Malformed);

@@ -193,7 +193,9 @@ impl SessionCookie {
         let chunking = self.config.max_chunks > 1;
         let single_len = name.len() + token.len();
         if single_len <= MAX_COOKIE_LEN && token.len() <= self.config.single_capacity() {
-            let mut out = vec![self.config.render(name, token, self.max_age)];
+            let mut out = vec![self
+                .config
+                .render(&self.attributes, name, token, self.max_age)];
             if chunking {
                 out.extend(
                     present
@@ -237,7 +239,10 @@ impl SessionCookie {
             let (part, tail) = rest.split_at(room.min(rest.len()));
             value.push_str(part);
             rest = tail;
-            out.push(self.config.render(&chunk_name, &value, self.max_age));
+            out.push(
+                self.config
+                    .render(&self.attributes, &chunk_name, &value, self.max_age),
+            );
         }
         if present.has_single() {
             out.push(self.config.render_removal(name));

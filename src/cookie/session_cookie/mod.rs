@@ -118,6 +118,8 @@ pub struct SessionCookie {
     pub(super) codec: Codec,
     pub(super) config: CookieConfig,
     pub(super) max_age: Duration,
+    /// `config`'s attributes, rendered once ([`CookieConfig::attributes`]).
+    pub(super) attributes: Arc<str>,
     pub(super) generation_check: Option<GenerationCheck>,
 }
 
@@ -154,6 +156,7 @@ impl SessionCookie {
         let max_age = config.max_age.unwrap_or_else(|| codec.settings().max_age());
         Ok(SessionCookie {
             codec,
+            attributes: config.attributes().into(),
             config,
             max_age,
             generation_check: None,
