@@ -18,7 +18,7 @@ use rand::Rng as _;
 use sha2::Sha256;
 
 mod support;
-use support::{short_aead, SessionsFile};
+use support::{short_aead, xchacha_ring, SessionsFile};
 
 fn payloads(file: &SessionsFile) -> [(&'static str, Vec<u8>); 3] {
     let large = file.large_with(file.large_items);
@@ -123,6 +123,10 @@ fn aead_and_mac(c: &mut Criterion, file: &SessionsFile) {
                     .expect("seal")
             })
         });
+        group.bench_function("hchacha_ring_xchacha20poly1305_seal", |b| {
+            let mut buf = payload.clone();
+            b.iter(|| xchacha_ring::seal(&[1; 32], &[4; 24], &aad, black_box(&mut buf)))
+        });
         group.bench_function("short_path_xchacha20poly1305_seal", |b| {
             let mut buf = payload.clone();
             b.iter(|| short_aead::seal(&[1; 32], &[4; 24], &aad, black_box(&mut buf)))
@@ -150,10 +154,11 @@ fn aead_and_mac(c: &mut Criterion, file: &SessionsFile) {
     }
 }
 
-/// The XChaCha20-Poly1305 implementations by message length, to find where
-/// the codec switches from one to the other: the short-message composition
-/// the crate uses below the switch (`short_path`), RustCrypto's AEAD (above
-/// it) and orion's whole AEAD (the previous choice for short messages).
+/// The XChaCha20-Poly1305 implementations by message length: the crate's
+/// (`hchacha_ring`: HChaCha20, then ring's ChaCha20-Poly1305), RustCrypto's
+/// AEAD, the short-message composition the crate used before ring
+/// (`short_path`: RustCrypto's keystream, orion's Poly1305) and orion's
+/// whole AEAD.
 fn aead_crossover(c: &mut Criterion) {
     use orion::hazardous::aead::xchacha20poly1305 as ox;
     let xchacha = XChaCha20Poly1305::new(&[1; 32].into());
@@ -170,6 +175,10 @@ fn aead_crossover(c: &mut Criterion) {
                     .encrypt_inout_detached(&XNonce::from([4; 24]), &aad, buf.as_mut_slice().into())
                     .expect("seal")
             })
+        });
+        group.bench_function(format!("hchacha_ring_{len}"), |b| {
+            let mut buf = payload.clone();
+            b.iter(|| xchacha_ring::seal(&[1; 32], &[4; 24], &aad, black_box(&mut buf)))
         });
         group.bench_function(format!("short_path_{len}"), |b| {
             let mut buf = payload.clone();
@@ -330,28 +339,39 @@ fn break_even(file: &SessionsFile) {
     }
 }
 
-/// The bench's copy of the short-message composition writes what
-/// RustCrypto's AEAD writes (cookie-seal's own copy is tested at every
-/// length in `seal::tests`).
-fn check_short_path() {
+/// The bench's copies of the crate's AEAD (`xchacha_ring`) and of the
+/// composition it used before (`short_aead`) write what RustCrypto's AEAD
+/// writes (cookie-seal's own code is tested at every length in
+/// `seal::tests`).
+fn check_aead_copies() {
     let xchacha = XChaCha20Poly1305::new(&[1; 32].into());
-    for len in [0usize, 1, 63, 64, 191, 192, 193, 255, 256, 257, 1000, 2047] {
-        let plaintext: Vec<u8> = (0..len).map(|i| i as u8).collect();
-        let (mut ours, mut theirs) = (plaintext.clone(), plaintext.clone());
-        let tag = short_aead::seal(&[1; 32], &[4; 24], b"aad", &mut ours);
-        let expected = xchacha
-            .encrypt_inout_detached(&XNonce::from([4; 24]), b"aad", theirs.as_mut_slice().into())
-            .expect("seal");
-        assert_eq!((&ours, &tag[..]), (&theirs, &expected[..]), "{len}");
-        assert!(short_aead::open(
-            &[1; 32], &[4; 24], b"aad", &mut ours, &tag
-        ));
-        assert_eq!(ours, plaintext, "{len}");
+    type Seal = fn(&[u8; 32], &[u8; 24], &[u8], &mut [u8]) -> [u8; 16];
+    type Open = fn(&[u8; 32], &[u8; 24], &[u8], &mut [u8], &[u8]) -> bool;
+    let copies: [(Seal, Open); 2] = [
+        (xchacha_ring::seal, xchacha_ring::open),
+        (short_aead::seal, short_aead::open),
+    ];
+    for (seal, open) in copies {
+        for len in [0usize, 1, 63, 64, 191, 192, 193, 255, 256, 257, 1000, 2047] {
+            let plaintext: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let (mut ours, mut theirs) = (plaintext.clone(), plaintext.clone());
+            let tag = seal(&[1; 32], &[4; 24], b"aad", &mut ours);
+            let expected = xchacha
+                .encrypt_inout_detached(
+                    &XNonce::from([4; 24]),
+                    b"aad",
+                    theirs.as_mut_slice().into(),
+                )
+                .expect("seal");
+            assert_eq!((&ours, &tag[..]), (&theirs, &expected[..]), "{len}");
+            assert!(open(&[1; 32], &[4; 24], b"aad", &mut ours, &tag));
+            assert_eq!(ours, plaintext, "{len}");
+        }
     }
 }
 
 fn main() {
-    check_short_path();
+    check_aead_copies();
     let file = SessionsFile::load();
     break_even(&file);
     let mut c = Criterion::default()

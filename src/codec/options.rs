@@ -16,6 +16,11 @@ use crate::nonce::NonceSource;
 pub enum Compression {
     /// Deflate when it makes the token shorter. The default for signed codecs.
     ///
+    /// Payloads under 256 bytes are never tried: on session-shaped data
+    /// deflate saves them at most about 10%, a token that is a tenth of a
+    /// cookie, and every attempt costs a few microseconds (about half of a
+    /// request through the session layer).
+    ///
     /// # Security
     /// For **sealed** codecs this is an explicit opt-in: when an attacker can
     /// put chosen text into a session next to a secret, the compressed length

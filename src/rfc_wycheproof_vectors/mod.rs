@@ -4,16 +4,15 @@
 //! | set | cases | run through |
 //! |---|---|---|
 //! | RFC 4231 HMAC-SHA256 | 7 | `SignKey` (case 5 is a truncated tag: checked as a prefix, and `verify` must refuse it) |
-//! | RFC 8439 §2.8.2 ChaCha20-Poly1305 | 1 | `chacha20poly1305::ChaCha20Poly1305`, same `AeadInOut` calls as `SealKey` |
-//! | draft-irtf-cfrg-xchacha A.3.1 | 1 | `SealKey` (in `seal.rs`) |
+//! | RFC 8439 §2.8.2 ChaCha20-Poly1305 | 1 | `seal::seal_ietf` / `open_ietf`, the step `SealKey` runs after `HChaCha20` |
+//! | draft-irtf-cfrg-xchacha A.3.1 | 1 | `SealKey` (in `seal/tests.rs`) |
 //! | Wycheproof XChaCha20-Poly1305 | 315 | `SealKey` |
-//! | Wycheproof ChaCha20-Poly1305 | 325 | `chacha20poly1305::ChaCha20Poly1305` |
+//! | Wycheproof ChaCha20-Poly1305 | 325 | `seal::seal_ietf` / `open_ietf` |
 //! | Wycheproof HMAC-SHA256 | 174 | `SignKey`: 87 full-tag cases; 87 truncated-tag cases skipped as vectors, but `verify` must refuse each truncated tag |
 //!
 //! The seal stage is `XChaCha20` (24-byte nonce) and cannot take a 12-byte
-//! `ChaCha20` nonce, so the ChaCha20-Poly1305 sets run through the same crate
-//! and trait (`chacha20poly1305`, `AeadInOut` detached) that the stage
-//! uses, not through the stage itself.
+//! `ChaCha20` nonce, so the ChaCha20-Poly1305 sets run through its second
+//! step, the ChaCha20-Poly1305 it runs under the `HChaCha20` subkey.
 //!
 //! The Wycheproof files are vendored in `tests/data/wycheproof/` (see the
 //! README there for source and licence).

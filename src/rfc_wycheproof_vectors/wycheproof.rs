@@ -1,9 +1,7 @@
 //! The vendored Wycheproof files: HMAC-SHA256 through `SignKey`,
 //! XChaCha20-Poly1305 through `SealKey`, ChaCha20-Poly1305 through the
-//! `chacha20poly1305` calls `SealKey` makes.
+//! stage's second step (`seal::seal_ietf`, `seal::open_ietf`).
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Nonce, Tag};
 use serde::Deserialize;
 
 use crate::seal::{self, SealKey};
@@ -178,7 +176,8 @@ fn wycheproof_xchacha20_poly1305_through_seal_key() {
             }
             _ => {
                 assert!(!opened, "tcId {id}: forged input opened");
-                assert_eq!(buf, case.ct, "tcId {id}: failed open changed the buffer");
+                let no_plaintext = buf == case.ct || buf.iter().all(|&b| b == 0);
+                assert!(no_plaintext, "tcId {id}: failed open left plaintext");
                 wrong_nonce_len += usize::from(case.iv.len() != seal::NONCE_LEN);
             }
         }
@@ -196,32 +195,29 @@ fn wycheproof_xchacha20_poly1305_through_seal_key() {
     assert_eq!(wrong_nonce_len, 9, "nonce sizes other than 24 bytes");
 }
 
-/// Wycheproof ChaCha20-Poly1305 (12-byte nonce) through the `chacha20poly1305`
-/// crate's `AeadInOut` detached API, the calls `SealKey` makes; cases with
-/// another nonce size cannot be expressed with its fixed-size `Nonce` type
-/// and count as refused.
+/// Wycheproof ChaCha20-Poly1305 (12-byte nonce) through the seal stage's
+/// second step; cases with another nonce or tag size cannot be expressed
+/// with its fixed-size arrays and count as refused.
 #[test]
-fn wycheproof_chacha20_poly1305_through_the_stage_crate_api() {
+fn wycheproof_chacha20_poly1305_through_the_stage() {
     let file: TestFile<AeadGroup> = load(WYCHEPROOF_CHACHA20_POLY1305, "CHACHA20-POLY1305");
     let mut tally = Tally::default();
     let mut wrong_nonce_len = 0;
     for case in file.test_groups.iter().flat_map(|g| &g.tests) {
         let id = case.tc_id;
-        let cipher = ChaCha20Poly1305::new_from_slice(&case.key).unwrap();
-        let opened = if case.iv.len() == 12 && case.tag.len() == 16 {
+        let key: [u8; 32] = case.key.as_slice().try_into().unwrap();
+        let sizes = (
+            <[u8; 12]>::try_from(case.iv.as_slice()),
+            <[u8; 16]>::try_from(case.tag.as_slice()),
+        );
+        let opened = if let (Ok(nonce), Ok(tag)) = sizes {
             let mut buf = case.ct.clone();
-            let nonce = Nonce::try_from(&case.iv[..]).unwrap();
-            let tag = Tag::try_from(&case.tag[..]).unwrap();
-            let ok = cipher
-                .decrypt_inout_detached(&nonce, &case.aad, buf.as_mut_slice().into(), &tag)
-                .is_ok();
+            let ok = seal::open_ietf(&key, &nonce, &case.aad, &mut buf, tag);
             if case.result == Verdict::Valid {
                 assert!(ok, "tcId {id}: open");
                 assert_eq!(buf, case.msg, "tcId {id}: plaintext");
                 let mut sealed = case.msg.clone();
-                let tag = cipher
-                    .encrypt_inout_detached(&nonce, &case.aad, sealed.as_mut_slice().into())
-                    .unwrap();
+                let tag = seal::seal_ietf(&key, &nonce, &case.aad, &mut sealed).unwrap();
                 assert_eq!(sealed, case.ct, "tcId {id}: ciphertext");
                 assert_eq!(tag.as_slice(), case.tag.as_slice(), "tcId {id}: tag");
             }

@@ -9,14 +9,12 @@ fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
 /// (derive(ZeroizeOnDrop), so it can never be `Copy`); inside `SignKey`, the
 /// keyed HMAC state, which is two SHA-256 block cores (inner and outer pad;
 /// `Hmac` itself carries no marker in hmac 0.13, but both cores wipe their
-/// state with `sha2`'s `zeroize` feature); the cipher inside `SealKey`
-/// (`chacha20poly1305` zeroizes its key in `Drop`); and HKDF outputs, which
-/// are `Zeroizing`. `key.rs` shows that `zeroize` really clears the bytes.
+/// state with `sha2`'s `zeroize` feature); `SealKey`'s key and each
+/// message's `HChaCha20` subkey, and HKDF outputs, all `Zeroizing`. `key.rs` shows that `zeroize` really clears the bytes.
 #[test]
 fn key_material_types_zeroize_on_drop() {
     assert_zeroize_on_drop::<crate::Key>();
     assert_zeroize_on_drop::<<sha2::Sha256 as hmac::EagerHash>::Core>();
-    assert_zeroize_on_drop::<chacha20poly1305::XChaCha20Poly1305>();
     assert_zeroize_on_drop::<zeroize::Zeroizing<[u8; 32]>>();
     let subkey: zeroize::Zeroizing<[u8; 32]> = crate::Key::from_bytes(&[1; 32])
         .unwrap()

@@ -1,42 +1,37 @@
 //! Stage: XChaCha20-Poly1305 encryption in place (sealed mode).
 //!
-//! Two implementations of the same AEAD (draft-irtf-cfrg-xchacha-03), chosen
-//! by message length from measurements (`cargo bench -p cookie-seal-benches
-//! --bench primitives`, group `aead_by_length`; BENCHMARKS.md):
+//! XChaCha20-Poly1305 (draft-irtf-cfrg-xchacha-03) is two steps: `HChaCha20`
+//! turns the key and the nonce's first 16 bytes into a per-message subkey,
+//! and ChaCha20-Poly1305 (RFC 8439) seals under that subkey with the nonce's
+//! last 8 bytes (after 4 zero bytes) as its 96-bit nonce. Here the first step
+//! is `RustCrypto`'s `chacha20::hchacha` and the second is ring's
+//! `CHACHA20_POLY1305` (assembly, SIMD picked at run time), at every length.
 //!
-//! - **short messages** ([`short`]): `RustCrypto`'s `chacha20` keystream
-//!   (SIMD, picked at run time) with orion's portable Poly1305.
-//!   `RustCrypto`'s own AEAD pays a fixed ~1.2 µs per message for its AVX2
-//!   Poly1305 when the crate is built without AVX2 enabled at compile time
-//!   (its SIMD helpers are not inlined into the AVX2 code), and orion's AEAD
-//!   runs a scalar `ChaCha20`: at 128 bytes this path takes ~0.39 µs against
-//!   orion's ~0.54 and `RustCrypto`'s ~1.7; at 1 KB ~1.5 µs against 2.5
-//!   and 2.2.
-//! - **long messages**: `RustCrypto`'s `chacha20poly1305` (0.11), faster
-//!   from about 2 KB, whose AVX2 Poly1305 then pays off. Built with AVX2
-//!   enabled (e.g. `-C target-cpu=x86-64-v3`) it is faster from about
-//!   256 bytes, and the switch moves there.
+//! Why ring for the second step, by measurement (`cargo bench -p
+//! cookie-seal-benches --bench primitives`, group `aead_by_length`;
+//! BENCHMARKS.md): `RustCrypto`'s AEAD pays a fixed ~1.2 µs per message for
+//! its AVX2 Poly1305 when built without AVX2 enabled at compile time, orion's
+//! runs a scalar `ChaCha20`, and the composition of `RustCrypto`'s keystream
+//! with orion's Poly1305 used before was ~1.4× slower than this at 64 bytes
+//! and ~1.8–3× from 220 bytes to 3 KB.
 //!
-//! All three produce the same bytes: the tests check each against the
-//! draft's vector and against each other (orion's AEAD too, as a third
-//! reference) at every length from 0 to 4096 bytes.
+//! The tests check this against the draft's vector and against `RustCrypto`'s
+//! and orion's whole AEADs at every length from 0 to 4096 bytes.
 
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use chacha20::hchacha;
+use ring::aead::{Aad, LessSafeKey, Nonce, Tag, UnboundKey, CHACHA20_POLY1305};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-
-mod short;
 
 /// Length of the nonce stored in sealed tokens (made by `crate::nonce`).
 pub(crate) const NONCE_LEN: usize = 24;
 /// Length of the Poly1305 tag appended to sealed tokens.
 pub(crate) const TAG_LEN: usize = 16;
 /// The longest message XChaCha20-Poly1305 seals: `ChaCha20`'s 32-bit block
-/// counter covers `2^32 - 1` blocks of 64 bytes (`RustCrypto` refuses from
-/// there on). On targets whose `usize` cannot count that far, no message can
-/// be longer.
+/// counter covers `2^32 - 1` blocks of 64 bytes, block 0 being the Poly1305
+/// key (the draft's and `RustCrypto`'s limit; ring's is one byte more). On
+/// targets whose `usize` cannot count that far, no message can be longer.
 const MAX_MESSAGE_LEN: usize = {
     let limit = (u32::MAX as u64 - 1) * 64 + 63;
     // `usize::try_from` is not const yet; the cast is checked by hand.
@@ -47,96 +42,121 @@ const MAX_MESSAGE_LEN: usize = {
         limit as usize
     }
 };
-/// Messages shorter than this take the [`short`] path (measured crossovers:
-/// about 2 KB, or 256 bytes in builds with AVX2 enabled at compile time).
-const SHORT_MESSAGE_LEN: usize = if cfg!(target_feature = "avx2") {
-    256
-} else {
-    2048
-};
+/// Bytes of the `XChaCha20` nonce that go into `HChaCha20`.
+const HCHACHA_NONCE_LEN: usize = 16;
 
-/// Whether a message of `len` bytes takes the [`short`] path.
-const fn is_short(len: usize) -> bool {
-    len < SHORT_MESSAGE_LEN
-}
-
-/// An XChaCha20-Poly1305 key. The `RustCrypto` cipher wipes its key on drop;
-/// the copy kept for the short path is wiped by `Zeroizing`.
+/// An XChaCha20-Poly1305 key, wiped on drop. Each message's subkey is wiped
+/// after use too; ring keeps its copy of it on the stack, for that one call.
 #[derive(Clone)]
 pub(crate) struct SealKey {
-    cipher: XChaCha20Poly1305,
     bytes: Zeroizing<[u8; 32]>,
 }
 
 impl SealKey {
     pub(crate) fn new(subkey: &[u8; 32]) -> SealKey {
         SealKey {
-            cipher: XChaCha20Poly1305::new(subkey.into()),
             bytes: Zeroizing::new(*subkey),
         }
     }
 
     /// Encrypts `buf` in place and returns the tag.
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`] past [`MAX_MESSAGE_LEN`]. The codec never gets
+    /// here with one: it refuses tokens over its budget (at most
+    /// `MAX_TOKEN_LEN`) before sealing.
     pub(crate) fn seal(
         &self,
         nonce: &[u8; NONCE_LEN],
         aad: &[u8],
         buf: &mut [u8],
     ) -> Result<[u8; TAG_LEN], Error> {
-        let tag = if is_short(buf.len()) {
-            short::seal(&self.bytes, nonce, aad, buf)
-        } else {
-            self.seal_rustcrypto(nonce, aad, buf)
-        };
-        // Both refuse only messages over the block counter's range, so this
-        // error means exactly "longer than MAX_MESSAGE_LEN". The codec never
-        // gets here with one: it refuses tokens over its budget (at most
-        // `MAX_TOKEN_LEN`) before sealing.
-        tag.ok_or(Error::TooLarge {
+        let too_large = Error::TooLarge {
             len: buf.len(),
             limit: MAX_MESSAGE_LEN,
-        })
+        };
+        if buf.len() > MAX_MESSAGE_LEN {
+            return Err(too_large);
+        }
+        let subkey = self.message_subkey(nonce);
+        seal_ietf(&subkey, &ietf_nonce(nonce), aad, buf).ok_or(too_large)
     }
 
     /// Decrypts `buf` in place if `tag` authenticates it with `aad`.
-    /// On failure `buf` is left as ciphertext and `false` is returned.
+    /// On failure `false` is returned and `buf` holds no plaintext (ring
+    /// zeroes what it decrypted).
     pub(crate) fn open(&self, nonce: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> bool {
         let (Ok(nonce), Ok(tag)) = (
             <&[u8; NONCE_LEN]>::try_from(nonce),
-            <&[u8; TAG_LEN]>::try_from(tag),
+            <[u8; TAG_LEN]>::try_from(tag),
         ) else {
             return false;
         };
-        if is_short(buf.len()) {
-            short::open(&self.bytes, nonce, aad, buf, tag)
-        } else {
-            self.open_rustcrypto(nonce, aad, buf, tag)
+        if buf.len() > MAX_MESSAGE_LEN {
+            return false;
         }
+        let subkey = self.message_subkey(nonce);
+        open_ietf(&subkey, &ietf_nonce(nonce), aad, buf, tag)
     }
 
-    fn seal_rustcrypto(
-        &self,
-        nonce: &[u8; NONCE_LEN],
-        aad: &[u8],
-        buf: &mut [u8],
-    ) -> Option<[u8; TAG_LEN]> {
-        self.cipher
-            .encrypt_inout_detached(&XNonce::from(*nonce), aad, buf.into())
-            .ok()
-            .map(Into::into)
+    /// `HChaCha20` of the key and the nonce's first 16 bytes: the message's
+    /// ChaCha20-Poly1305 key, wiped on drop.
+    fn message_subkey(&self, nonce: &[u8; NONCE_LEN]) -> Zeroizing<[u8; 32]> {
+        let mut prefix = [0u8; HCHACHA_NONCE_LEN];
+        prefix.copy_from_slice(&nonce[..HCHACHA_NONCE_LEN]);
+        Zeroizing::new(hchacha::<chacha20::R20>((&*self.bytes).into(), (&prefix).into()).into())
     }
+}
 
-    fn open_rustcrypto(
-        &self,
-        nonce: &[u8; NONCE_LEN],
-        aad: &[u8],
-        buf: &mut [u8],
-        tag: &[u8; TAG_LEN],
-    ) -> bool {
-        self.cipher
-            .decrypt_inout_detached(&XNonce::from(*nonce), aad, buf.into(), &Tag::from(*tag))
-            .is_ok()
-    }
+/// The ChaCha20-Poly1305 nonce of an `XChaCha20` `nonce`: four zero bytes,
+/// then its last eight.
+fn ietf_nonce(nonce: &[u8; NONCE_LEN]) -> [u8; 12] {
+    let mut inner = [0u8; 12];
+    inner[4..].copy_from_slice(&nonce[HCHACHA_NONCE_LEN..]);
+    inner
+}
+
+/// ChaCha20-Poly1305 (RFC 8439) in place: the tag, or `None` past ring's
+/// length limit. Crate-visible for the RFC 8439 and Wycheproof vectors.
+pub(crate) fn seal_ietf(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    buf: &mut [u8],
+) -> Option<[u8; TAG_LEN]> {
+    let key = ietf_key(key)?;
+    let tag = key
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), buf)
+        .ok()?;
+    tag.as_ref().try_into().ok()
+}
+
+/// ChaCha20-Poly1305 (RFC 8439) opened in place; on failure `buf` holds no
+/// plaintext.
+pub(crate) fn open_ietf(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: [u8; TAG_LEN],
+) -> bool {
+    ietf_key(key).is_some_and(|key| {
+        key.open_in_place_separate_tag(
+            Nonce::assume_unique_for_key(*nonce),
+            Aad::from(aad),
+            Tag::from(tag),
+            buf,
+            0..,
+        )
+        .is_ok()
+    })
+}
+
+/// ring's key for `key` (`None` never happens: it takes any 32 bytes).
+fn ietf_key(key: &[u8; 32]) -> Option<LessSafeKey> {
+    UnboundKey::new(&CHACHA20_POLY1305, key)
+        .ok()
+        .map(LessSafeKey::new)
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use orion::hazardous::aead::xchacha20poly1305 as orion_aead;
 
 use super::*;
@@ -8,6 +10,32 @@ fn hex(s: &str) -> Vec<u8> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
+}
+
+/// `RustCrypto`'s whole AEAD: an independent implementation, for the
+/// cross-checks only.
+fn seal_rustcrypto(
+    key: &[u8; 32],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    buf: &mut [u8],
+) -> [u8; 16] {
+    XChaCha20Poly1305::new(key.into())
+        .encrypt_inout_detached(&XNonce::from(*nonce), aad, buf.into())
+        .unwrap()
+        .into()
+}
+
+fn open_rustcrypto(
+    key: &[u8; 32],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    buf: &mut [u8],
+    tag: &[u8; 16],
+) -> bool {
+    XChaCha20Poly1305::new(key.into())
+        .decrypt_inout_detached(&XNonce::from(*nonce), aad, buf.into(), &Tag::from(*tag))
+        .is_ok()
 }
 
 /// orion's whole AEAD: a third implementation, for the cross-checks only.
@@ -53,17 +81,9 @@ fn xchacha_draft_vector() {
     assert_eq!(tag.to_vec(), expected_tag);
     assert!(seal_key.open(&nonce, &aad, &mut buf, &tag));
     assert_eq!(buf, plaintext);
-    // The same vector through each implementation explicitly.
-    let mut by_short = plaintext.to_vec();
-    let tag = short::seal(&key, &nonce, &aad, &mut by_short).unwrap();
-    assert_eq!(
-        (by_short, tag.to_vec()),
-        (expected.clone(), expected_tag.clone())
-    );
+    // The same vector through the two reference implementations.
     let mut by_rustcrypto = plaintext.to_vec();
-    let tag = seal_key
-        .seal_rustcrypto(&nonce, &aad, &mut by_rustcrypto)
-        .unwrap();
+    let tag = seal_rustcrypto(&key, &nonce, &aad, &mut by_rustcrypto);
     assert_eq!(
         (by_rustcrypto, tag.to_vec()),
         (expected.clone(), expected_tag.clone())
@@ -85,33 +105,45 @@ fn max_message_len_is_the_aead_limit() {
 
 #[test]
 fn open_rejects_any_change() {
-    // One message on each path.
-    for len in [6, SHORT_MESSAGE_LEN + 6] {
+    for len in [0, 6, 300, 3000] {
         let key = SealKey::new(&[3; 32]);
         let nonce = crate::nonce::os().unwrap();
         let mut buf = vec![b's'; len];
         let tag = key.seal(&nonce, b"aad", &mut buf).unwrap();
         let sealed = buf.clone();
-        assert!(!key.open(&nonce, b"aaX", &mut buf.clone(), &tag));
+        let no_plaintext = |buf: &[u8]| buf == sealed || buf.iter().all(|&b| b == 0);
+        let mut attempt = sealed.clone();
+        assert!(!key.open(&nonce, b"aaX", &mut attempt, &tag));
+        assert!(no_plaintext(&attempt), "{len}: failed open left plaintext");
         let mut other_nonce = nonce;
         other_nonce[0] ^= 1;
-        assert!(!key.open(&other_nonce, b"aad", &mut buf.clone(), &tag));
+        let mut attempt = sealed.clone();
+        assert!(!key.open(&other_nonce, b"aad", &mut attempt, &tag));
+        assert!(no_plaintext(&attempt), "{len}: failed open left plaintext");
+        let mut other_nonce = nonce;
+        other_nonce[23] ^= 1;
+        assert!(!key.open(&other_nonce, b"aad", &mut sealed.clone(), &tag));
         let mut bad_tag = tag;
         bad_tag[15] ^= 0x80;
-        assert!(!key.open(&nonce, b"aad", &mut buf, &bad_tag));
-        assert_eq!(buf, sealed, "failed open leaves the ciphertext");
-        let mut flipped = sealed.clone();
-        flipped[len - 1] ^= 1;
-        assert!(!key.open(&nonce, b"aad", &mut flipped, &tag));
+        let mut attempt = sealed.clone();
+        assert!(!key.open(&nonce, b"aad", &mut attempt, &bad_tag));
+        assert!(no_plaintext(&attempt), "{len}: failed open left plaintext");
+        if len > 0 {
+            let mut flipped = sealed.clone();
+            flipped[len - 1] ^= 1;
+            assert!(!key.open(&nonce, b"aad", &mut flipped, &tag));
+        }
         assert!(!key.open(&nonce[..23], b"aad", &mut buf, &tag));
         assert!(!key.open(&nonce, b"aad", &mut buf, &tag[..15]));
+        assert_eq!(buf, sealed, "a refused nonce or tag length touches nothing");
         assert!(key.open(&nonce, b"aad", &mut buf, &tag));
+        assert_eq!(buf, vec![b's'; len]);
     }
 }
 
-/// The three implementations give the same bytes at every length from 0 to
-/// 4096, each opens what the others sealed, and a wrong tag leaves the
-/// ciphertext as it was.
+/// `SealKey`, `RustCrypto`'s AEAD and orion's AEAD give the same bytes at
+/// every length from 0 to 4096, each opens what the others sealed, and a
+/// wrong tag opens nothing and leaves no plaintext.
 #[test]
 fn all_implementations_agree_at_every_length() {
     let bytes = [0x5A; 32];
@@ -121,39 +153,35 @@ fn all_implementations_agree_at_every_length() {
     for len in 0..=4096usize {
         let plaintext: Vec<u8> = (0..len).map(|i| (i * 7 + len).to_le_bytes()[0]).collect();
         let aad = &aad[..len % (aad.len() + 1)];
-        let mut by_short = plaintext.clone();
-        let tag = short::seal(&bytes, &nonce, aad, &mut by_short).unwrap();
+        let mut ours = plaintext.clone();
+        let tag = key.seal(&nonce, aad, &mut ours).unwrap();
         let mut by_rustcrypto = plaintext.clone();
-        let rc_tag = key
-            .seal_rustcrypto(&nonce, aad, &mut by_rustcrypto)
-            .unwrap();
+        let rc_tag = seal_rustcrypto(&bytes, &nonce, aad, &mut by_rustcrypto);
         let mut by_orion = plaintext.clone();
         let orion_tag = seal_orion(&bytes, &nonce, aad, &mut by_orion);
-        assert_eq!((&by_short, tag), (&by_rustcrypto, rc_tag), "{len}");
-        assert_eq!((&by_short, tag), (&by_orion, orion_tag), "{len}");
+        assert_eq!((&ours, tag), (&by_rustcrypto, rc_tag), "{len}");
+        assert_eq!((&ours, tag), (&by_orion, orion_tag), "{len}");
 
         let mut opened = by_rustcrypto.clone();
-        assert!(short::open(&bytes, &nonce, aad, &mut opened, &tag), "{len}");
-        assert_eq!(opened, plaintext, "{len}");
-        let mut opened = by_short.clone();
-        assert!(key.open_rustcrypto(&nonce, aad, &mut opened, &tag), "{len}");
-        assert_eq!(opened, plaintext, "{len}");
-        let mut opened = by_short.clone();
-        open_orion(&bytes, &nonce, aad, &mut opened, &tag);
-        assert_eq!(opened, plaintext, "{len}");
-        // The dispatching `open` reads it, whichever path the length takes.
-        let mut opened = by_short.clone();
         assert!(key.open(&nonce, aad, &mut opened, &tag), "{len}");
+        assert_eq!(opened, plaintext, "{len}");
+        let mut opened = ours.clone();
+        assert!(
+            open_rustcrypto(&bytes, &nonce, aad, &mut opened, &tag),
+            "{len}"
+        );
+        assert_eq!(opened, plaintext, "{len}");
+        let mut opened = ours.clone();
+        open_orion(&bytes, &nonce, aad, &mut opened, &tag);
         assert_eq!(opened, plaintext, "{len}");
 
         let mut bad_tag = tag;
         bad_tag[len % TAG_LEN] ^= 1;
-        let mut unchanged = by_short.clone();
-        assert!(!short::open(&bytes, &nonce, aad, &mut unchanged, &bad_tag));
-        assert!(!key.open_rustcrypto(&nonce, aad, &mut unchanged, &bad_tag));
-        assert_eq!(
-            unchanged, by_short,
-            "{len}: failed open leaves the ciphertext"
+        let mut refused = ours.clone();
+        assert!(!key.open(&nonce, aad, &mut refused, &bad_tag), "{len}");
+        assert!(
+            refused == ours || refused.iter().all(|&b| b == 0),
+            "{len}: failed open left plaintext"
         );
     }
 }

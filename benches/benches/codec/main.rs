@@ -31,11 +31,9 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
 use cookie_seal::{Codec, Compression, Key, Keyring, NonceSource, SessionMap};
 use criterion::{BenchmarkGroup, Criterion, Throughput};
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::Sha256;

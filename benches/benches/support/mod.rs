@@ -6,6 +6,7 @@
 use std::path::Path;
 
 pub mod short_aead;
+pub mod xchacha_ring;
 
 use cookie_seal::SessionMap;
 use serde::{Deserialize, Serialize};

@@ -1,23 +1,12 @@
-//! XChaCha20-Poly1305 the way cookie-seal seals messages under 2 KB
-//! (`src/seal/short.rs`, crate-private): `RustCrypto`'s `chacha20` keystream
-//! with block 0 (the Poly1305 key) and the first 192 message bytes in one
-//! four-block window, and orion's Poly1305. Written out plainly here for the
-//! floor and for the primitives bench; cookie-seal's tests check the crate's
-//! copy against `RustCrypto`'s and orion's AEADs at every length.
+//! XChaCha20-Poly1305 the way cookie-seal sealed messages under 2 KB before
+//! it moved to ring (issue 23): `RustCrypto`'s `chacha20` keystream with
+//! block 0 (the Poly1305 key) and the first 192 message bytes in one
+//! four-block window, and orion's Poly1305. Kept as a contender in the
+//! primitives bench's `aead_by_length` group.
 
 use chacha20::cipher::{KeyIvInit, StreamCipher};
 use chacha20::XChaCha20;
 use orion::hazardous::mac::poly1305::{OneTimeKey, Poly1305};
-
-/// Whether the crate takes this path for a message of `len` bytes
-/// (`SHORT_MESSAGE_LEN` in src/seal/mod.rs).
-pub fn crate_uses_short_path(len: usize) -> bool {
-    len < if cfg!(target_feature = "avx2") {
-        256
-    } else {
-        2048
-    }
-}
 
 /// Block 0 and `buf`'s first 192 bytes through the keystream, in one window.
 fn start(key: &[u8; 32], nonce: &[u8; 24], buf: &[u8]) -> (XChaCha20, [u8; 256], usize) {
