@@ -42,6 +42,12 @@ const MAX_MESSAGE_LEN: usize = {
         limit as usize
     }
 };
+/// Whether XChaCha20-Poly1305 can seal a message of `len` bytes (a function,
+/// so the limit is tested without a 256 GiB buffer).
+const fn fits(len: usize) -> bool {
+    len <= MAX_MESSAGE_LEN
+}
+
 /// Bytes of the `XChaCha20` nonce that go into `HChaCha20`.
 const HCHACHA_NONCE_LEN: usize = 16;
 
@@ -75,7 +81,7 @@ impl SealKey {
             len: buf.len(),
             limit: MAX_MESSAGE_LEN,
         };
-        if buf.len() > MAX_MESSAGE_LEN {
+        if !fits(buf.len()) {
             return Err(too_large);
         }
         let subkey = self.message_subkey(nonce);
@@ -92,7 +98,7 @@ impl SealKey {
         ) else {
             return false;
         };
-        if buf.len() > MAX_MESSAGE_LEN {
+        if !fits(buf.len()) {
             return false;
         }
         let subkey = self.message_subkey(nonce);

@@ -96,6 +96,15 @@ fn xchacha_draft_vector() {
 /// `RustCrypto` refuses a message when `len / 64 >= u32::MAX`: the limit
 /// is the last length it accepts.
 #[test]
+fn fits_up_to_the_limit() {
+    assert!(fits(0));
+    assert!(fits(MAX_MESSAGE_LEN));
+    if let Some(over) = MAX_MESSAGE_LEN.checked_add(1) {
+        assert!(!fits(over));
+    }
+}
+
+#[test]
 fn max_message_len_is_the_aead_limit() {
     if usize::BITS >= 64 {
         assert!(MAX_MESSAGE_LEN / 64 < u32::MAX as usize);
