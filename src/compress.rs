@@ -158,20 +158,24 @@ mod tests {
 
     use super::*;
 
+    /// `len` incompressible bytes (xorshift64 from `seed`).
+    fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed.to_le_bytes()[0]
+            })
+            .collect()
+    }
+
     /// zlib-rs 0.6.8 panicked in the 6th round here when the thread's
     /// compressor was reset and reused after streams stopped at the limit
     /// (incompressible sessions near the budget, encoded one after another).
     #[test]
     fn incompressible_payloads_one_after_another_never_panic() {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let noise: Vec<u8> = (0..3100)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state.to_le_bytes()[0]
-            })
-            .collect();
+        let noise = noise(3100, 0x9E37_79B9_7F4A_7C15);
         for _ in 0..20 {
             for len in [3017, 3000, 2500, 3017] {
                 assert_eq!(deflate_shorter_than(&noise[..len], len, 1), None);
@@ -193,15 +197,7 @@ mod tests {
     fn reused_compressor_gives_the_same_bytes_as_a_fresh_one() {
         let text = b"the same session, the same bytes, every time ".repeat(8);
         let fresh = compress_with(&mut new_compressor(6, false), &text).unwrap();
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let noise: Vec<u8> = (0..300)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x.to_le_bytes()[0]
-            })
-            .collect();
+        let noise = noise(300, 0x9E37_79B9_7F4A_7C15);
         for _ in 0..3 {
             assert_eq!(
                 deflate_shorter_than(&text, text.len(), 6).as_ref(),
@@ -232,15 +228,7 @@ mod tests {
     /// cost a fresh 260 KB compressor on every token.
     #[test]
     fn a_hopeless_attempt_keeps_the_threads_compressor() {
-        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-        let noise: Vec<u8> = (0..200)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x.to_le_bytes()[0]
-            })
-            .collect();
+        let noise = noise(200, 0x2545_F491_4F6C_DD1D);
         assert_eq!(deflate_shorter_than(&noise, noise.len(), 1), None);
         let kept = COMPRESSOR.with(|slot| slot.borrow().as_ref().map(|(kept, _)| *kept));
         assert_eq!(kept, Some((1, false)));

@@ -138,19 +138,26 @@ fn frozen_clock_different_messages_never_share_a_nonce() {
     );
 }
 
-/// With the clock frozen and the same messages, the salt is duplicated and
-/// the nonces repeat: the documented worst case. Each repeat must come with
-/// the identical token, never a second message under the same nonce.
-fn frozen_clock_equal_messages_repeat_only_identical_tokens() {
-    let (before, parent, child) = fork_and_seal(NonceSource::Synthetic, true, "parent");
+/// How many tokens repeat an earlier token's nonce; fails if a repeat is
+/// not the identical token (two messages under one nonce).
+fn identical_repeats(sets: &[&Tokens]) -> usize {
     let mut by_nonce: HashMap<[u8; 24], &Vec<u8>> = HashMap::new();
     let mut repeats = 0;
-    for token in before.iter().chain(&parent).chain(&child) {
+    for token in sets.iter().flat_map(|set| set.iter()) {
         if let Some(earlier) = by_nonce.insert(nonce(token), token) {
             assert_eq!(earlier, token, "one nonce sealed two different messages");
             repeats += 1;
         }
     }
+    repeats
+}
+
+/// With the clock frozen and the same messages, the salt is duplicated and
+/// the nonces repeat: the documented worst case. Each repeat must come with
+/// the identical token, never a second message under the same nonce.
+fn frozen_clock_equal_messages_repeat_only_identical_tokens() {
+    let (before, parent, child) = fork_and_seal(NonceSource::Synthetic, true, "parent");
+    let repeats = identical_repeats(&[&before, &parent, &child]);
     // The duplicated salt does repeat: this is what the design accepts,
     // and what FORMAT.md and SECURITY.md say.
     assert_eq!(
@@ -168,14 +175,7 @@ fn frozen_clock_equal_messages_repeat_only_identical_tokens() {
 /// module docs say, and such a repeat is the design's stated worst case.
 fn running_clocks_separate_equal_messages_and_the_os_never_repeats() {
     let (before, parent, child) = fork_and_seal(NonceSource::Synthetic, false, "parent");
-    let mut by_nonce: HashMap<[u8; 24], &Vec<u8>> = HashMap::new();
-    let mut repeats = 0;
-    for token in before.iter().chain(&parent).chain(&child) {
-        if let Some(earlier) = by_nonce.insert(nonce(token), token) {
-            assert_eq!(earlier, token, "one nonce sealed two different messages");
-            repeats += 1;
-        }
-    }
+    let repeats = identical_repeats(&[&before, &parent, &child]);
     assert!(
         repeats < TOKENS / 20,
         "the running clock let {repeats} of {TOKENS} equal messages repeat"
