@@ -17,7 +17,6 @@ use cookie_seal::{Codec, EncodeOptions, Error, Expiry, Keyring, Mode, SessionMap
 #[path = "support/mod.rs"]
 mod support;
 use support::fixtures::{noise, ring};
-use support::in_process::AppReply as Reply;
 
 const NAME: &str = "__Host-session";
 const WEEK: Duration = Duration::from_secs(7 * 86_400);
@@ -62,9 +61,15 @@ enum Framework {
 
 const BOTH: [Framework; 2] = [Framework::Axum, Framework::Actix];
 
+struct Reply {
+    status: u16,
+    set_cookies: Vec<String>,
+    body: String,
+}
+
 impl Reply {
     /// The `name=value` of the one cookie set.
-    fn only_cookie(&self) -> String {
+    fn cookie_line(&self) -> String {
         assert_eq!(self.set_cookies.len(), 1, "{:?}", self.set_cookies);
         self.set_cookies[0].split(';').next().unwrap().to_owned()
     }
@@ -94,7 +99,22 @@ fn send(framework: Framework, cookies: &SessionCookie, path: &str, cookie: Optio
                     request = request.header("cookie", cookie);
                 }
                 let request = request.body(axum::body::Body::empty()).unwrap();
-                Reply::from_axum(app.oneshot(request).await.unwrap()).await
+                let response = app.oneshot(request).await.unwrap();
+                let status = response.status().as_u16();
+                let set_cookies = response
+                    .headers()
+                    .get_all("set-cookie")
+                    .iter()
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .collect();
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                Reply {
+                    status,
+                    set_cookies,
+                    body: String::from_utf8(body.to_vec()).unwrap(),
+                }
             }
             Framework::Actix => {
                 use actix_web::{test, web, App};
@@ -112,7 +132,19 @@ fn send(framework: Framework, cookies: &SessionCookie, path: &str, cookie: Optio
                 if let Some(cookie) = cookie {
                     request = request.append_header(("cookie", cookie));
                 }
-                Reply::from_actix(test::call_service(&app, request.to_request()).await).await
+                let response = test::call_service(&app, request.to_request()).await;
+                let status = response.status().as_u16();
+                let set_cookies = response
+                    .headers()
+                    .get_all("set-cookie")
+                    .map(|v| v.to_str().unwrap().to_owned())
+                    .collect();
+                let body = test::read_body(response).await;
+                Reply {
+                    status,
+                    set_cookies,
+                    body: String::from_utf8(body.to_vec()).unwrap(),
+                }
             }
         }
     })
@@ -140,7 +172,7 @@ fn a_login_writes_the_users_generation_and_a_stale_one_is_rejected_in_both_frame
         let cookies = checked_cookies();
         let login = send(framework, &cookies, "/login", None);
         assert_eq!(login.status, 200, "{framework:?}");
-        let cookie = login.only_cookie();
+        let cookie = login.cookie_line();
         // The handle reads the token's generation; the token carries it.
         let me = send(framework, &cookies, "/whoami", Some(&cookie));
         assert_eq!(me.body, "alice:3", "{framework:?}");
@@ -168,7 +200,7 @@ fn a_login_writes_the_users_generation_and_a_stale_one_is_rejected_in_both_frame
             stale.set_cookies
         );
         // A new login writes the new generation and is accepted.
-        let again = send(framework, &cookies, "/login", None).only_cookie();
+        let again = send(framework, &cookies, "/login", None).cookie_line();
         assert_eq!(
             send(framework, &cookies, "/whoami", Some(&again)).body,
             "alice:4"
@@ -188,7 +220,7 @@ fn a_handler_makes_the_session_persistent_or_a_browser_session_in_both_framework
 
         let remembered = send(framework, &cookies, "/remember", None);
         assert_eq!(remembered.max_age(), Some("604800"), "{framework:?}");
-        let line = remembered.only_cookie();
+        let line = remembered.cookie_line();
         let read = send(framework, &cookies, "/expiry", Some(&line));
         assert_eq!(read.body, format!("{:?}", Expiry::OnInactivity(WEEK)));
         assert!(read.set_cookies.is_empty(), "{framework:?}");

@@ -8,7 +8,6 @@ use cookie_seal::cookie::{CookieConfig, SessionCookie};
 use cookie_seal::{Codec, Keyring};
 
 use crate::support::fixtures::ring;
-pub use crate::support::in_process::AppReply as Reply;
 
 pub const NAME: &str = "__Host-session";
 
@@ -83,6 +82,45 @@ impl Req {
     pub fn cookie(mut self, line: &str) -> Req {
         self.cookie_lines.push(line.to_owned());
         self
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Reply {
+    /// A reply from the framework's status, `Set-Cookie` header values and
+    /// body, as bytes (both frameworks' header types give them).
+    pub fn new(status: u16, set_cookies: Vec<Vec<u8>>, body: &[u8]) -> Reply {
+        Reply {
+            status,
+            set_cookies: set_cookies
+                .into_iter()
+                .map(|value| String::from_utf8(value).unwrap())
+                .collect(),
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        }
+    }
+
+    /// The `name=value` pairs of the cookies set (not removed), as a
+    /// browser would send them back on one `Cookie` line.
+    pub fn cookie_line(&self) -> String {
+        self.set_cookies
+            .iter()
+            .filter(|c| !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn removes(&self, name: &str) -> bool {
+        self.set_cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("{name}=; ")) && c.contains("Max-Age=0"))
     }
 }
 

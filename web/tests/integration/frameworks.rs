@@ -76,7 +76,14 @@ impl Framework for Axum {
             }
             let request = request.body(::axum::body::Body::empty()).unwrap();
             let app = app.clone();
-            async move { Reply::from_axum(app.oneshot(request).await.unwrap()).await }
+            async move {
+                let response = app.oneshot(request).await.unwrap();
+                let status = response.status().as_u16();
+                let set_cookies = response.headers().get_all("set-cookie").iter();
+                let set_cookies = set_cookies.map(|v| v.as_bytes().to_vec()).collect();
+                let body = ::axum::body::to_bytes(response.into_body(), usize::MAX);
+                Reply::new(status, set_cookies, &body.await.unwrap())
+            }
         });
         futures_util::future::join_all(calls).await
     }
@@ -110,17 +117,20 @@ impl Framework for Actix {
             middleware,
         ));
         let app = test::init_service(routes!(app, get)).await;
-        let calls =
-            requests.into_iter().map(|req| {
-                let mut request = test::TestRequest::get().uri(req.path);
-                for line in &req.cookie_lines {
-                    request = request.append_header(("cookie", line.as_str()));
-                }
-                let app = &app;
-                async move {
-                    Reply::from_actix(test::call_service(app, request.to_request()).await).await
-                }
-            });
+        let calls = requests.into_iter().map(|req| {
+            let mut request = test::TestRequest::get().uri(req.path);
+            for line in &req.cookie_lines {
+                request = request.append_header(("cookie", line.as_str()));
+            }
+            let app = &app;
+            async move {
+                let response = test::call_service(app, request.to_request()).await;
+                let status = response.status().as_u16();
+                let set_cookies = response.headers().get_all("set-cookie");
+                let set_cookies = set_cookies.map(|v| v.as_bytes().to_vec()).collect();
+                Reply::new(status, set_cookies, &test::read_body(response).await)
+            }
+        });
         futures_util::future::join_all(calls).await
     }
 }

@@ -10,7 +10,6 @@ use cookie_seal::{Codec, Keyring, SessionMap};
 use serde::{Deserialize, Serialize};
 
 use crate::support::fixtures::ring;
-pub use crate::support::in_process::AppReply as Reply;
 
 pub const NAME: &str = "__Host-session";
 
@@ -84,6 +83,58 @@ impl Req {
     pub fn line(mut self, line: impl AsRef<[u8]>) -> Req {
         self.cookie_lines.push(line.as_ref().to_vec());
         self
+    }
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub vary: Vec<String>,
+    pub cache_control: Vec<String>,
+    pub body: String,
+}
+
+impl Reply {
+    fn new(status: u16, headers: Vec<(String, Vec<u8>)>, body: &[u8]) -> Reply {
+        let all = |name: &str| -> Vec<String> {
+            headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| String::from_utf8(v.clone()).unwrap())
+                .collect()
+        };
+        Reply {
+            status,
+            set_cookies: all("set-cookie"),
+            vary: all("vary"),
+            cache_control: all("cache-control"),
+            body: String::from_utf8(body.to_vec()).unwrap(),
+        }
+    }
+
+    /// The pairs of the cookies set (not removed), as one `Cookie` line.
+    pub fn cookie_line(&self) -> String {
+        self.set_cookies
+            .iter()
+            .filter(|c| !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap())
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn removes(&self, name: &str) -> bool {
+        self.set_cookies
+            .iter()
+            .any(|c| c.starts_with(&format!("{name}=; ")) && c.contains("Max-Age=0"))
+    }
+
+    /// Whether `Vary` names `Cookie`.
+    pub fn varies_on_cookie(&self) -> bool {
+        self.vary.iter().any(|v| {
+            v.split(',')
+                .any(|field| field.trim().eq_ignore_ascii_case("cookie"))
+        })
     }
 }
 
@@ -240,7 +291,17 @@ impl Axum {
             request = request.header("cookie", value);
         }
         let request = request.body(::axum::body::Body::empty()).unwrap();
-        run(async move { Reply::from_axum(app.oneshot(request).await.unwrap()).await })
+        run(async move {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+                .collect();
+            let body = ::axum::body::to_bytes(response.into_body(), usize::MAX).await;
+            Reply::new(status, headers, &body.unwrap())
+        })
     }
 }
 
@@ -293,7 +354,14 @@ impl Framework for Actix {
                 let value = actix_web::http::header::HeaderValue::from_bytes(line).unwrap();
                 request = request.append_header(("cookie", value));
             }
-            Reply::from_actix(test::call_service(&app, request.to_request()).await).await
+            let response = test::call_service(&app, request.to_request()).await;
+            let status = response.status().as_u16();
+            let headers = response
+                .headers()
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.as_bytes().to_vec()))
+                .collect();
+            Reply::new(status, headers, &test::read_body(response).await)
         })
     }
 }

@@ -17,7 +17,6 @@ use tokio::sync::Notify;
 
 use crate::decorators::{Calls, CountingStore, FailingStore, Switch};
 use crate::support::fixtures::ring;
-pub use crate::support::in_process::AppReply as Reply;
 
 pub const NAME: &str = "__Host-session";
 
@@ -128,6 +127,15 @@ pub fn run<F: Future>(test: F) -> F::Output {
     actix_web::rt::System::new().block_on(test)
 }
 
+pub struct Reply {
+    pub status: u16,
+    pub set_cookies: Vec<String>,
+    pub body: String,
+    /// The `Vary` and `Cache-Control` header values, joined.
+    pub vary: String,
+    pub cache_control: String,
+}
+
 impl Reply {
     /// The `name=value` of the session cookie set, if one was (not a removal).
     pub fn cookie(&self) -> Option<String> {
@@ -139,7 +147,9 @@ impl Reply {
 
     /// Whether the session cookie was deleted.
     pub fn removed(&self) -> bool {
-        self.removes(NAME)
+        self.set_cookies
+            .iter()
+            .any(|line| line.starts_with(&format!("{NAME}=;")) && line.contains("Max-Age=0"))
     }
 }
 
@@ -221,7 +231,33 @@ impl Setup {
             request = request.header("cookie", cookie);
         }
         let request = request.body(axum::body::Body::empty()).unwrap();
-        Reply::from_axum(app.oneshot(request).await.unwrap()).await
+        let response = app.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let joined = |name: &str| {
+            let values: Vec<&str> = headers
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().unwrap())
+                .collect();
+            values.join(", ")
+        };
+        let (vary, cache_control) = (joined("vary"), joined("cache-control"));
+        let set_cookies = headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            set_cookies,
+            body: String::from_utf8(body.to_vec()).unwrap(),
+            vary,
+            cache_control,
+        }
     }
 
     async fn send_actix(&self, path: &str, cookie: Option<&str>) -> Reply {
@@ -238,7 +274,26 @@ impl Setup {
         if let Some(cookie) = cookie {
             request = request.append_header(("cookie", cookie));
         }
-        Reply::from_actix(test::call_service(&app, request.to_request()).await).await
+        let response = test::call_service(&app, request.to_request()).await;
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let joined = |name: &str| {
+            let values: Vec<&str> = headers.get_all(name).map(|v| v.to_str().unwrap()).collect();
+            values.join(", ")
+        };
+        let (vary, cache_control) = (joined("vary"), joined("cache-control"));
+        let set_cookies = headers
+            .get_all("set-cookie")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect();
+        let body = test::read_body(response).await;
+        Reply {
+            status,
+            set_cookies,
+            body: String::from_utf8(body.to_vec()).unwrap(),
+            vary,
+            cache_control,
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 //! Shared by the web test crates: start an example binary on a free
 //! loopback port, a minimal cookie jar over `ureq`, logging in to an app,
-//! reading in-process responses ([`in_process`]), and (re-exported) the core
-//! crate's test fixtures.
+//! and (re-exported) the core crate's test fixtures.
 
 // Each test crate uses a different part of this module.
 #![allow(dead_code)]
@@ -20,10 +19,6 @@ use cookie_seal::EncodeOptions;
 /// The core crate's fixtures (fixed keys and rings, noise, the skip gate).
 #[path = "../../../tests/fixtures/mod.rs"]
 pub mod fixtures;
-
-/// Responses of apps run inside the test process, read the same for axum
-/// and actix-web.
-pub mod in_process;
 
 /// A fixed keyring for the apps under test (key ID 1).
 pub const KEYS_1: &str = "1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE";
